@@ -365,8 +365,8 @@ type LicenseBatchEntry struct {
 // LicenseActivateResponse answers activate; the license state travels as a JSON string
 // (license_code_info, at most 1024 characters) whose expire_time is an estimate.
 type LicenseActivateResponse struct {
-	ErrorCode ErrorCode `json:"error_code"`
-	ErrorMsg  string    `json:"error_msg"`
+	ErrorCode ErrorCode            `json:"error_code"`
+	ErrorMsg  string               `json:"error_msg"`
 	Data      *LicenseActivateData `json:"data,omitempty"`
 }
 
