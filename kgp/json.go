@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The merchant demo that most KooGallery merchants run (§14) does not hash the raw request body:
@@ -129,20 +130,31 @@ func sortedMembers(obj []jsonMember) []jsonMember {
 	return out
 }
 
-// compareUTF16 orders strings as Java's String.compareTo does (UTF-16 code units), which differs
-// from Go's byte order only for characters above U+FFFF against U+E000..U+FFFF.
+// compareUTF16 orders strings as Java's String.compareTo does (UTF-16 code units), with invalid
+// UTF-8 read as U+FFFD and ties broken by bytes so the order stays total. For valid UTF-8 without
+// characters above U+FFFF this is plain byte order, the fast path.
 func compareUTF16(a, b string) int {
-	if isBMPOrASCII(a) && isBMPOrASCII(b) {
+	if bmpOnly(a) && bmpOnly(b) {
 		return strings.Compare(a, b)
 	}
-	ua, ub := utf16Units(a), utf16Units(b)
-	return slices.Compare(ua, ub)
+	if c := slices.Compare(utf16Units(a), utf16Units(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }
 
-func isBMPOrASCII(s string) bool {
+// bmpOnly reports valid UTF-8 with no 4-byte sequence (nothing outside the BMP).
+func bmpOnly(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= 0xF0 { // a 4-byte UTF-8 sequence: outside the BMP
-			return false
+		if s[i] >= 0x80 {
+			if !utf8.ValidString(s[i:]) {
+				return false
+			}
+			for ; i < len(s); i++ {
+				if s[i] >= 0xF0 {
+					return false
+				}
+			}
 		}
 	}
 	return true

@@ -31,8 +31,9 @@ const (
 var ErrSignatureMissing = errors.New("kgp: signature missing")
 
 // SignatureError reports a signature that does not match. It carries what the verifier computed
-// so that a merchant can see why; its Error text names only the scheme, because the expected
-// signature must never be echoed to the peer (that would make the verifier a signing oracle).
+// so that a merchant can see why; its Error text names only the scheme. Never send the fields to
+// the peer or to shared logs: the expected signature would make the verifier a signing oracle,
+// and the v2 and kit strings to sign begin with the access key itself.
 type SignatureError struct {
 	Scheme Scheme
 	// StringToSign is the exact text the verifier signed. Where a scheme accepts several
@@ -110,8 +111,9 @@ func authTokenOver(key, timeStamp, message string) string {
 	return base64.StdEncoding.EncodeToString(hmacSHA256([]byte(key+timeStamp), []byte(message)))
 }
 
-// AuthToken signs 1.0 GET query parameters (§3.2). params must hold timeStamp; an authToken
-// parameter, if present, is ignored.
+// AuthToken signs 1.0 GET query parameters (§3.2). params must hold timeStamp, which is part of
+// the HMAC key (without it the key is the bare access key, which no receiver should accept); an
+// authToken parameter, if present, is ignored.
 func AuthToken(key string, params url.Values) string {
 	return authTokenOver(key, params.Get("timeStamp"), AuthTokenMessage(params))
 }
@@ -346,17 +348,18 @@ func VerifyUsage(key, signature, ts, nonce string, body []byte) error {
 	if signature == "" {
 		return ErrSignatureMissing
 	}
-	want, err := SignUsage(key, ts, nonce, body)
+	sign := func(b []byte) string {
+		return base64.StdEncoding.EncodeToString(hmacSHA256([]byte(key), []byte(UsageStringToSign(ts, nonce, b))))
+	}
+	canon, err := CanonicalJSON(body)
+	if err == nil && equalExact(signature, sign(canon)) {
+		return nil
+	}
+	if equalExact(signature, sign(body)) {
+		return nil
+	}
 	if err != nil {
-		return err
+		canon = body
 	}
-	if equalExact(signature, want) {
-		return nil
-	}
-	raw := base64.StdEncoding.EncodeToString(hmacSHA256([]byte(key), []byte(UsageStringToSign(ts, nonce, body))))
-	if equalExact(signature, raw) {
-		return nil
-	}
-	canon, _ := CanonicalJSON(body)
-	return &SignatureError{Scheme: SchemeUsage, StringToSign: UsageStringToSign(ts, nonce, canon), Expected: want, Got: signature}
+	return &SignatureError{Scheme: SchemeUsage, StringToSign: UsageStringToSign(ts, nonce, canon), Expected: sign(canon), Got: signature}
 }

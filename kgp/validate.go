@@ -12,7 +12,7 @@ import (
 
 // Message fields carry their documented rules in a `kgp` struct tag, read here once:
 //
-//	required    mandatory (M in the documentation): strings must be non-empty, other kinds present
+//	required    mandatory (M in the documentation): strings and lists non-empty, other kinds present
 //	max=N       at most N characters (strings) or N elements (slices)
 //	oneof=a|b   one of the listed values (strings and integers)
 //
@@ -123,7 +123,9 @@ func isMissing(fv reflect.Value, present bool) bool {
 	switch fv.Kind() {
 	case reflect.String:
 		return fv.String() == ""
-	case reflect.Slice, reflect.Pointer, reflect.Map:
+	case reflect.Slice, reflect.Map:
+		return fv.Len() == 0
+	case reflect.Pointer:
 		return fv.IsNil()
 	}
 	return !present
