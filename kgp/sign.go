@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"slices"
 	"strings"
@@ -339,27 +340,35 @@ func SignUsage(key, ts, nonce string, body []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return base64.StdEncoding.EncodeToString(hmacSHA256([]byte(key), []byte(UsageStringToSign(ts, nonce, canon)))), nil
+	return usageSignature(key, ts, nonce, canon), nil
 }
 
-// VerifyUsage checks a usage-push signature over the canonical body and, failing that, over the
-// raw body bytes, so a merchant that signs what it sends is accepted too.
+// usageSignature is Base64 HMAC-SHA256 of UsageStringToSign, streamed to avoid copying the
+// body (up to 1000 records) into a string.
+func usageSignature(key, ts, nonce string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(key))
+	io.WriteString(m, "ts="+ts+"&nonce="+nonce+"&body=")
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// VerifyUsage checks a usage-push signature over the raw body bytes and, failing that, over the
+// canonical body. SignUsage's callers send the canonical body, so the cheap raw reading is
+// tried first; a merchant that signs exactly what it sends is accepted too.
 func VerifyUsage(key, signature, ts, nonce string, body []byte) error {
 	if signature == "" {
 		return ErrSignatureMissing
 	}
-	sign := func(b []byte) string {
-		return base64.StdEncoding.EncodeToString(hmacSHA256([]byte(key), []byte(UsageStringToSign(ts, nonce, b))))
+	if equalExact(signature, usageSignature(key, ts, nonce, body)) {
+		return nil
 	}
 	canon, err := CanonicalJSON(body)
-	if err == nil && equalExact(signature, sign(canon)) {
-		return nil
-	}
-	if equalExact(signature, sign(body)) {
-		return nil
-	}
 	if err != nil {
-		canon = body
+		return err
 	}
-	return &SignatureError{Scheme: SchemeUsage, StringToSign: UsageStringToSign(ts, nonce, canon), Expected: sign(canon), Got: signature}
+	want := usageSignature(key, ts, nonce, canon)
+	if equalExact(signature, want) {
+		return nil
+	}
+	return &SignatureError{Scheme: SchemeUsage, StringToSign: UsageStringToSign(ts, nonce, canon), Expected: want, Got: signature}
 }
