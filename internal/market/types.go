@@ -1,0 +1,221 @@
+package market
+
+import "time"
+
+// Merchant is a seller whose production interface the marketplace calls.
+type Merchant struct {
+	ID            string
+	Name          string
+	ProductionURL string
+	Generation    int    // interface generation: 1 (GET + authToken) or 2 (POST + URL signature)
+	AccessKey     string // bound to the basic interfaces: signatures, Body-Sign, appInfo cipher
+	KitKey        string // bound to the joint-operation kit interfaces
+	// RequireBodySign makes a 2.0 answer without a valid Body-Sign a failure; 1.0 answers always
+	// need one. KooGallery's 2.0 pages do not say, so the default is off (protocol §12.1).
+	RequireBodySign bool
+	CreatedAt       time.Time
+}
+
+// APIKey is an AK/SK pair with which a merchant signs open-API calls.
+type APIKey struct {
+	AK         string
+	SK         string
+	MerchantID string
+	CreatedAt  time.Time
+}
+
+// Charging is how a spec is billed; the values are KooGallery's chargingMode strings.
+type Charging string
+
+// Charging modes.
+const (
+	ChargingPeriod      Charging = "PERIOD"
+	ChargingOneTime     Charging = "ONE_TIME"
+	ChargingOnDemand    Charging = "ON_DEMAND"
+	ChargingOnDemandPkg Charging = "ON_DEMAND_PKG"
+)
+
+// Period types of period plans.
+const (
+	PeriodYear  = "year"
+	PeriodMonth = "month"
+	PeriodDay   = "day"
+)
+
+// Product is a merchant's offering; its specs are what buyers choose between.
+type Product struct {
+	ID         string
+	MerchantID string
+	Name       string
+	CreatedAt  time.Time
+}
+
+// Spec is a specification of a product, identified by its skuCode.
+type Spec struct {
+	SkuCode   string
+	ProductID string
+	Name      string
+	Charging  Charging
+	TrialDays int // 0: no trial; otherwise 3–180 days, period specs only
+}
+
+// Plan is what a buyer pays for: a spec at one period type, with KooGallery's productId (one per
+// spec × period type) and a price per period (per unit for pay-per-use).
+type Plan struct {
+	ProductID string // KooGallery productId, e.g. OFFI461867333479178240
+	SkuCode   string
+	Period    string // year, month, day; "" for one-time and pay-per-use
+	Price     Money
+	Currency  string
+}
+
+// Buyer is a customer account.
+type Buyer struct {
+	CustomerID string
+	Name       string
+	Email      string
+	Mobile     string
+	CreatedAt  time.Time
+}
+
+// OrderType is KooGallery's orderType.
+type OrderType string
+
+// Order types.
+const (
+	OrderNew           OrderType = "NEW"
+	OrderTrial         OrderType = "TRIAL"
+	OrderTrialToFormal OrderType = "TRIAL_TO_FORMAL"
+	OrderRenew         OrderType = "RENEW"
+	OrderChange        OrderType = "CHANGE"
+	OrderUnsubscribe   OrderType = "UNSUBSCRIBE"
+)
+
+// OrderStatus is where an order is in its processing.
+type OrderStatus string
+
+// Order statuses. A paid order is PROCESSING until the merchant has delivered, then COMPLETED.
+// An order whose delivery failed for good is REFUNDED; a renewal cancelled by the buyer is
+// CANCELLED (and refunded).
+const (
+	OrderProcessing OrderStatus = "PROCESSING"
+	OrderCompleted  OrderStatus = "COMPLETED"
+	OrderRefunded   OrderStatus = "REFUNDED"
+	OrderCancelled  OrderStatus = "CANCELLED"
+)
+
+// Order is a paid order and its lines.
+type Order struct {
+	ID         string
+	BuyerID    string
+	MerchantID string
+	Type       OrderType
+	Status     OrderStatus
+	Amount     Money
+	Refunded   Money
+	Currency   string
+	// InstanceKey names the instance a RENEW, CHANGE, TRIAL_TO_FORMAL or UNSUBSCRIBE order acts on.
+	InstanceKey string
+	// Reason says why an order was refunded or cancelled.
+	Reason    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Lines     []OrderLine
+}
+
+// OrderLine is one purchased item.
+type OrderLine struct {
+	ID           string
+	OrderID      string
+	ProductID    string // KooGallery productId of the plan
+	SkuCode      string
+	Charging     Charging
+	Period       string
+	PeriodNumber int
+	Amount       Money
+	ExpireAt     time.Time // zero for one-time and pay-per-use
+}
+
+// InstanceState is the marketplace's view of an instance.
+type InstanceState string
+
+// Instance states (rules §9.3).
+const (
+	InstancePending      InstanceState = "PENDING"      // newInstance not yet answered
+	InstanceProvisioning InstanceState = "PROVISIONING" // answered 000004; polling queryInstance
+	InstanceActive       InstanceState = "ACTIVE"
+	InstanceFrozen       InstanceState = "FROZEN"
+	InstanceReleased     InstanceState = "RELEASED"
+	InstanceFailed       InstanceState = "FAILED" // never delivered; the order was refunded
+)
+
+// Instance is a delivered (or to-be-delivered) product instance.
+type Instance struct {
+	// Key identifies the instance inside the marketplace from the moment its order line exists:
+	// it is the ID of the line that created it. ID, the merchant's instanceId, comes later.
+	Key        string
+	ID         string
+	OrderID    string
+	MerchantID string
+	BuyerID    string
+	ProductID  string
+	SkuCode    string
+	Charging   Charging
+	Period     string
+	State      InstanceState
+	Trial      bool
+	ExpireAt   time.Time // zero when the instance does not expire
+	// ReleaseAt is when a frozen instance will be released.
+	ReleaseAt time.Time
+	// AppInfo is the merchant's answer as received (credentials possibly encrypted, EncryptType
+	// says how); AppInfoJSON holds it verbatim.
+	AppInfoJSON []byte
+	EncryptType string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// CallState is where a merchant call is.
+type CallState string
+
+// Call states: a call is retried while PENDING until its deadline, then FAILED (gave up) until
+// someone restarts it by hand.
+const (
+	CallPending   CallState = "PENDING"
+	CallSucceeded CallState = "SUCCEEDED"
+	CallFailed    CallState = "FAILED"
+)
+
+// Call is one interface message to a merchant (生产接口消息): what to send, and where it stands.
+type Call struct {
+	ID          string
+	MerchantID  string
+	Activity    string // kgp activity or kit interface name
+	InstanceKey string
+	OrderID     string
+	// Request is the logical request as JSON: the kgp message type for Activity and the
+	// merchant's generation. Signing, timestamps, nonces and businessId are fresh per attempt.
+	Request    []byte
+	State      CallState
+	Attempts   int
+	ResultCode string
+	LastError  string
+	Deadline   time.Time // retry window end
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Attempt is one HTTP exchange of a Call, kept for the seller console.
+type Attempt struct {
+	CallID     string
+	N          int
+	At         time.Time
+	Method     string
+	URL        string
+	Request    []byte
+	Status     int
+	Response   []byte
+	ResultCode string
+	Latency    time.Duration
+	Error      string
+}

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+const callCols = `id, merchant_id, activity, instance_key, order_id, request, state, attempts, result_code, last_error, deadline, created_at, updated_at`
+
+func scanCall(r rowScanner) (*market.Call, error) {
+	var c market.Call
+	var req string
+	var deadline, created, updated int64
+	err := r.Scan(&c.ID, &c.MerchantID, &c.Activity, &c.InstanceKey, &c.OrderID, &req, &c.State, &c.Attempts, &c.ResultCode,
+		&c.LastError, &deadline, &created, &updated)
+	c.Request = []byte(req)
+	c.Deadline, c.CreatedAt, c.UpdatedAt = fromMS(deadline), fromMS(created), fromMS(updated)
+	return &c, err
+}
+
+// InsertCall stores a merchant call.
+func (q queries) InsertCall(ctx context.Context, c *market.Call) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO calls (`+callCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		c.ID, c.MerchantID, c.Activity, c.InstanceKey, c.OrderID, string(c.Request), string(c.State), c.Attempts, c.ResultCode,
+		c.LastError, ms(c.Deadline), ms(c.CreatedAt), ms(c.UpdatedAt))
+	return err
+}
+
+// Call returns a call by ID.
+func (q queries) Call(ctx context.Context, id string) (*market.Call, error) {
+	c, err := scanCall(q.q.QueryRowContext(ctx, `SELECT `+callCols+` FROM calls WHERE id = $1`, id))
+	return c, notFound(err, "call", id)
+}
+
+// CallFilter selects calls to list; empty fields match everything.
+type CallFilter struct {
+	MerchantID  string
+	InstanceKey string
+	State       market.CallState
+	Limit       int
+}
+
+// Calls lists calls, newest first.
+func (q queries) Calls(ctx context.Context, f CallFilter) ([]*market.Call, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+callCols+` FROM calls
+		WHERE ($1 = '' OR merchant_id = $1) AND ($2 = '' OR instance_key = $2) AND ($3 = '' OR state = $3)
+		ORDER BY created_at DESC, id DESC LIMIT $4`, f.MerchantID, f.InstanceKey, string(f.State), f.Limit)
+	return collect(rows, err, scanCall)
+}
+
+// UpdateCall writes a call's progress if it is still in state from.
+func (q queries) UpdateCall(ctx context.Context, c *market.Call, from market.CallState) (bool, error) {
+	return affected(q.q.ExecContext(ctx, `UPDATE calls SET state = $1, attempts = $2, result_code = $3, last_error = $4, deadline = $5, updated_at = $6
+		WHERE id = $7 AND state = $8`,
+		string(c.State), c.Attempts, c.ResultCode, c.LastError, ms(c.Deadline), ms(c.UpdatedAt), c.ID, string(from)))
+}
+
+// InsertAttempt records one HTTP exchange of a call. A repeat of the same attempt number (a
+// worker that crashed after sending) keeps the first record.
+func (q queries) InsertAttempt(ctx context.Context, a *market.Attempt) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO call_attempts (call_id, n, at, method, url, request, status, response, result_code, latency_ms, error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (call_id, n) DO NOTHING`,
+		a.CallID, a.N, ms(a.At), a.Method, a.URL, string(a.Request), a.Status, string(a.Response), a.ResultCode, a.Latency.Milliseconds(), a.Error)
+	return err
+}
+
+// Attempts lists a call's attempts in order.
+func (q queries) Attempts(ctx context.Context, callID string) ([]*market.Attempt, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT call_id, n, at, method, url, request, status, response, result_code, latency_ms, error
+		FROM call_attempts WHERE call_id = $1 ORDER BY n`, callID)
+	return collect(rows, err, func(r rowScanner) (*market.Attempt, error) {
+		var a market.Attempt
+		var at, latency int64
+		var req, resp string
+		err := r.Scan(&a.CallID, &a.N, &at, &a.Method, &a.URL, &req, &a.Status, &resp, &a.ResultCode, &latency, &a.Error)
+		a.At, a.Request, a.Response = fromMS(at), []byte(req), []byte(resp)
+		a.Latency = time.Duration(latency) * time.Millisecond
+		return &a, err
+	})
+}

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+// InsertProduct stores a product.
+func (q queries) InsertProduct(ctx context.Context, p *market.Product) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO products (id, merchant_id, name, created_at) VALUES ($1, $2, $3, $4)`,
+		p.ID, p.MerchantID, p.Name, ms(p.CreatedAt))
+	return err
+}
+
+// Product returns a product by ID.
+func (q queries) Product(ctx context.Context, id string) (*market.Product, error) {
+	var p market.Product
+	var created int64
+	err := q.q.QueryRowContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE id = $1`, id).
+		Scan(&p.ID, &p.MerchantID, &p.Name, &created)
+	p.CreatedAt = fromMS(created)
+	return &p, notFound(err, "product", id)
+}
+
+// InsertSpec stores a spec.
+func (q queries) InsertSpec(ctx context.Context, s *market.Spec) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO specs (sku_code, product_id, name, charging, trial_days) VALUES ($1, $2, $3, $4, $5)`,
+		s.SkuCode, s.ProductID, s.Name, string(s.Charging), s.TrialDays)
+	return err
+}
+
+// Spec returns a spec by skuCode.
+func (q queries) Spec(ctx context.Context, sku string) (*market.Spec, error) {
+	var s market.Spec
+	err := q.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days FROM specs WHERE sku_code = $1`, sku).
+		Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays)
+	return &s, notFound(err, "spec", sku)
+}
+
+// InsertPlan stores a plan.
+func (q queries) InsertPlan(ctx context.Context, p *market.Plan) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO plans (product_id, sku_code, period, price, currency) VALUES ($1, $2, $3, $4, $5)`,
+		p.ProductID, p.SkuCode, p.Period, int64(p.Price), p.Currency)
+	return err
+}
+
+const planCols = `product_id, sku_code, period, price, currency`
+
+func scanPlan(r rowScanner) (*market.Plan, error) {
+	var p market.Plan
+	err := r.Scan(&p.ProductID, &p.SkuCode, &p.Period, &p.Price, &p.Currency)
+	return &p, err
+}
+
+// Plan returns a plan by its KooGallery productId.
+func (q queries) Plan(ctx context.Context, productID string) (*market.Plan, error) {
+	p, err := scanPlan(q.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE product_id = $1`, productID))
+	return p, notFound(err, "productId", productID)
+}
+
+// PlanFor returns the plan of a spec at a period type.
+func (q queries) PlanFor(ctx context.Context, sku, period string) (*market.Plan, error) {
+	p, err := scanPlan(q.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 AND period = $2`, sku, period))
+	return p, notFound(err, "plan", sku+"/"+period)
+}
+
+// CatalogEntry is a plan with its spec and product, as a buyer sees it.
+type CatalogEntry struct {
+	Plan    market.Plan
+	Spec    market.Spec
+	Product market.Product
+}
+
+const catalogSelect = `SELECT pl.product_id, pl.sku_code, pl.period, pl.price, pl.currency,
+	s.sku_code, s.product_id, s.name, s.charging, s.trial_days,
+	p.id, p.merchant_id, p.name, p.created_at
+	FROM plans pl JOIN specs s ON s.sku_code = pl.sku_code JOIN products p ON p.id = s.product_id`
+
+func scanCatalog(r rowScanner) (*CatalogEntry, error) {
+	var e CatalogEntry
+	var created int64
+	err := r.Scan(&e.Plan.ProductID, &e.Plan.SkuCode, &e.Plan.Period, &e.Plan.Price, &e.Plan.Currency,
+		&e.Spec.SkuCode, &e.Spec.ProductID, &e.Spec.Name, &e.Spec.Charging, &e.Spec.TrialDays,
+		&e.Product.ID, &e.Product.MerchantID, &e.Product.Name, &created)
+	e.Product.CreatedAt = fromMS(created)
+	return &e, err
+}
+
+// CatalogEntry returns a plan by productId together with its spec and product.
+func (q queries) CatalogEntry(ctx context.Context, productID string) (*CatalogEntry, error) {
+	e, err := scanCatalog(q.q.QueryRowContext(ctx, catalogSelect+` WHERE pl.product_id = $1`, productID))
+	return e, notFound(err, "productId", productID)
+}
+
+// Catalog lists every plan with its spec and product.
+func (q queries) Catalog(ctx context.Context) ([]*CatalogEntry, error) {
+	rows, err := q.q.QueryContext(ctx, catalogSelect+` ORDER BY p.created_at, p.id, s.sku_code, pl.period`)
+	return collect(rows, err, scanCatalog)
+}
+
+// InsertBuyer stores a buyer with the hash of its API token.
+func (q queries) InsertBuyer(ctx context.Context, b *market.Buyer, tokenHash string) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO buyers (customer_id, name, email, mobile, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		b.CustomerID, b.Name, b.Email, b.Mobile, tokenHash, ms(b.CreatedAt))
+	return err
+}
+
+const buyerCols = `customer_id, name, email, mobile, created_at`
+
+func scanBuyer(r rowScanner) (*market.Buyer, error) {
+	var b market.Buyer
+	var created int64
+	err := r.Scan(&b.CustomerID, &b.Name, &b.Email, &b.Mobile, &created)
+	b.CreatedAt = fromMS(created)
+	return &b, err
+}
+
+// Buyer returns a buyer by customerId.
+func (q queries) Buyer(ctx context.Context, id string) (*market.Buyer, error) {
+	b, err := scanBuyer(q.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE customer_id = $1`, id))
+	return b, notFound(err, "buyer", id)
+}
+
+// BuyerByTokenHash returns the buyer whose API token hashes to h.
+func (q queries) BuyerByTokenHash(ctx context.Context, h string) (*market.Buyer, error) {
+	b, err := scanBuyer(q.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE token_hash = $1`, h))
+	return b, notFound(err, "buyer", "for token")
+}

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+const merchantCols = `id, name, production_url, generation, access_key, kit_key, require_body_sign, created_at`
+
+func scanMerchant(r rowScanner) (*market.Merchant, error) {
+	var m market.Merchant
+	var created int64
+	err := r.Scan(&m.ID, &m.Name, &m.ProductionURL, &m.Generation, &m.AccessKey, &m.KitKey, &m.RequireBodySign, &created)
+	m.CreatedAt = fromMS(created)
+	return &m, err
+}
+
+// InsertMerchant stores a new merchant.
+func (q queries) InsertMerchant(ctx context.Context, m *market.Merchant) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		m.ID, m.Name, m.ProductionURL, m.Generation, m.AccessKey, m.KitKey, m.RequireBodySign, ms(m.CreatedAt))
+	return err
+}
+
+// Merchant returns a merchant by ID.
+func (q queries) Merchant(ctx context.Context, id string) (*market.Merchant, error) {
+	m, err := scanMerchant(q.q.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = $1`, id))
+	return m, notFound(err, "merchant", id)
+}
+
+// Merchants lists all merchants, oldest first.
+func (q queries) Merchants(ctx context.Context) ([]*market.Merchant, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants ORDER BY created_at, id`)
+	return collect(rows, err, scanMerchant)
+}
+
+// InsertAPIKey stores an AK/SK pair.
+func (q queries) InsertAPIKey(ctx context.Context, k *market.APIKey) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO api_keys (ak, sk, merchant_id, created_at) VALUES ($1, $2, $3, $4)`,
+		k.AK, k.SK, k.MerchantID, ms(k.CreatedAt))
+	return err
+}
+
+// APIKey returns an AK/SK pair by its AK.
+func (q queries) APIKey(ctx context.Context, ak string) (*market.APIKey, error) {
+	var k market.APIKey
+	var created int64
+	err := q.q.QueryRowContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE ak = $1`, ak).
+		Scan(&k.AK, &k.SK, &k.MerchantID, &created)
+	k.CreatedAt = fromMS(created)
+	return &k, notFound(err, "access key", ak)
+}

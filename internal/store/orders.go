@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+// InsertOrder stores an order and its lines. With an idempotency key, a second order with the same
+// (buyer, key) is not stored: InsertOrder reports created=false and the caller reads the first
+// one with OrderByIdempotencyKey. The UNIQUE constraint decides, so concurrent repeats are safe.
+func (q queries) InsertOrder(ctx context.Context, o *market.Order, idempotencyKey string) (created bool, err error) {
+	var key any
+	if idempotencyKey != "" {
+		key = idempotencyKey
+	}
+	created, err = affected(q.q.ExecContext(ctx, `INSERT INTO orders
+		(id, buyer_id, merchant_id, type, status, amount, refunded, currency, instance_key, reason, idempotency_key, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (buyer_id, idempotency_key) DO NOTHING`,
+		o.ID, o.BuyerID, o.MerchantID, string(o.Type), string(o.Status), int64(o.Amount), int64(o.Refunded), o.Currency,
+		o.InstanceKey, o.Reason, key, ms(o.CreatedAt), ms(o.UpdatedAt)))
+	if err != nil || !created {
+		return false, err
+	}
+	for _, l := range o.Lines {
+		if _, err := q.q.ExecContext(ctx, `INSERT INTO order_lines
+			(id, order_id, product_id, sku_code, charging, period, period_number, amount, expire_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			l.ID, l.OrderID, l.ProductID, l.SkuCode, string(l.Charging), l.Period, l.PeriodNumber, int64(l.Amount), ms(l.ExpireAt)); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+const orderCols = `id, buyer_id, merchant_id, type, status, amount, refunded, currency, instance_key, reason, created_at, updated_at`
+
+func scanOrder(r rowScanner) (*market.Order, error) {
+	var o market.Order
+	var created, updated int64
+	err := r.Scan(&o.ID, &o.BuyerID, &o.MerchantID, &o.Type, &o.Status, &o.Amount, &o.Refunded, &o.Currency,
+		&o.InstanceKey, &o.Reason, &created, &updated)
+	o.CreatedAt, o.UpdatedAt = fromMS(created), fromMS(updated)
+	return &o, err
+}
+
+// Order returns an order with its lines.
+func (q queries) Order(ctx context.Context, id string) (*market.Order, error) {
+	o, err := scanOrder(q.q.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "order", id)
+	}
+	o.Lines, err = q.orderLines(ctx, id)
+	return o, err
+}
+
+// OrderByIdempotencyKey returns the order a buyer placed with an idempotency key.
+func (q queries) OrderByIdempotencyKey(ctx context.Context, buyerID, key string) (*market.Order, error) {
+	var id string
+	err := q.q.QueryRowContext(ctx, `SELECT id FROM orders WHERE buyer_id = $1 AND idempotency_key = $2`, buyerID, key).Scan(&id)
+	if err != nil {
+		return nil, notFound(err, "order with idempotency key", key)
+	}
+	return q.Order(ctx, id)
+}
+
+func (q queries) orderLines(ctx context.Context, orderID string) ([]market.OrderLine, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_code, charging, period, period_number, amount, expire_at
+		FROM order_lines WHERE order_id = $1 ORDER BY id`, orderID)
+	return collect(rows, err, func(r rowScanner) (market.OrderLine, error) {
+		var l market.OrderLine
+		var expire int64
+		err := r.Scan(&l.ID, &l.OrderID, &l.ProductID, &l.SkuCode, &l.Charging, &l.Period, &l.PeriodNumber, &l.Amount, &expire)
+		l.ExpireAt = fromMS(expire)
+		return l, err
+	})
+}
+
+// OrderFilter selects orders to list; empty fields match everything.
+type OrderFilter struct {
+	BuyerID     string
+	MerchantID  string
+	InstanceKey string
+	Limit       int
+}
+
+// Orders lists orders, newest first, without their lines.
+func (q queries) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+orderCols+` FROM orders
+		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR instance_key = $3 OR id IN (SELECT order_id FROM order_lines WHERE id = $3))
+		ORDER BY created_at DESC, id DESC LIMIT $4`, f.BuyerID, f.MerchantID, f.InstanceKey, f.Limit)
+	return collect(rows, err, scanOrder)
+}
+
+// SetOrderStatus moves an order from one of the from statuses to status, recording a refund and a
+// reason. It reports false when the order was not in a from status (someone else moved it).
+func (q queries) SetOrderStatus(ctx context.Context, id string, status market.OrderStatus, refunded market.Money, reason string, at time.Time, from ...market.OrderStatus) (bool, error) {
+	if len(from) == 0 {
+		from = []market.OrderStatus{market.OrderProcessing}
+	}
+	for _, f := range from {
+		ok, err := affected(q.q.ExecContext(ctx, `UPDATE orders SET status = $1, refunded = refunded + $2, reason = $3, updated_at = $4
+			WHERE id = $5 AND status = $6`, string(status), int64(refunded), reason, ms(at), id, string(f)))
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// nullString maps "" to NULL.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -1,0 +1,235 @@
+// Package store is the marketplace's database: SQLite (the embedded default) or PostgreSQL (for
+// several replicas), one schema and one set of queries for both, and the River job queue that
+// shares their transactions.
+//
+// Every query is written once with $N placeholders, which both modernc's SQLite driver and pgx
+// accept, in the SQL subset both dialects share. Times are stored as Unix milliseconds.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect names the database engine.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open marketplace database.
+type DB struct {
+	Dialect Dialect
+	// write takes every transaction. On SQLite it is a single connection: SQLite has one writer,
+	// and River's SQLite driver wants the queue to share it.
+	write *sql.DB
+	// read serves queries outside transactions: a read-only pool on SQLite (WAL lets readers run
+	// beside the writer), the same pool as write on PostgreSQL.
+	read   *sql.DB
+	listen *pgxpool.Pool // PostgreSQL LISTEN/NOTIFY for River's job pickup
+	driver riverdriver.Driver[*sql.Tx]
+	queue  *river.Client[*sql.Tx]
+	queries
+}
+
+// Open opens a database from a DSN: "sqlite:PATH" (or a bare path) for SQLite, "postgres://..."
+// for PostgreSQL. It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: empty SQLite path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
+	// busy_timeout first: it must be in force before journal_mode(WAL) takes a lock.
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	db := &DB{Dialect: SQLite, write: w, read: r, driver: riversqlite.New(w)}
+	db.queries = queries{q: r}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	w, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	w.SetMaxOpenConns(20)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	cfg.MaxConns = 2
+	listen, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db := &DB{Dialect: Postgres, write: w, read: w, listen: listen, driver: riverdatabasesql.NewWithPgxListener(w, listen)}
+	db.queries = queries{q: w}
+	return db, nil
+}
+
+// Close closes the database (the queue must have been stopped).
+func (db *DB) Close() error {
+	if db.listen != nil {
+		db.listen.Close()
+	}
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Migrate applies the marketplace's migrations and River's. It is safe when several replicas
+// start at once on PostgreSQL (goose takes an advisory lock; River's migrations are idempotent).
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, db.write, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range res {
+		log.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	m, err := rivermigrate.New(db.driver, &rivermigrate.Config{Logger: log})
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("store: migrate job queue: %w", err)
+	}
+	return nil
+}
+
+// Driver returns the River driver over this database, for building the queue client.
+func (db *DB) Driver() riverdriver.Driver[*sql.Tx] { return db.driver }
+
+// SetQueue attaches the River client that Tx.Enqueue inserts jobs with. The server builds the
+// client after every feature package has registered its workers, then attaches it here.
+func (db *DB) SetQueue(c *river.Client[*sql.Tx]) { db.queue = c }
+
+// Queue returns the attached River client.
+func (db *DB) Queue() *river.Client[*sql.Tx] { return db.queue }
+
+// Tx is a write transaction. Jobs enqueued through it commit or roll back with it.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+	queries
+}
+
+// Write runs fn in a transaction and commits it when fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, db: db, queries: queries{q: sqlTx}}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Enqueue inserts a job in the transaction: it runs only if the transaction commits.
+func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if tx.db.queue == nil {
+		return errors.New("store: no job queue attached")
+	}
+	if _, err := tx.db.queue.InsertTx(ctx, tx.tx, args, opts); err != nil {
+		return fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// DSN helpers for tests and tools.
+
+// PostgresSchemaDSN returns dsn with its search_path set to schema, so that each test (or each
+// demo) gets its own tables in one database.
+func PostgresSchemaDSN(dsn, schema string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
