@@ -90,4 +90,6 @@ func DSN(t testing.TB, d store.Dialect) string {
 }
 
 // Name returns a unique name with a prefix, for fixtures.
-func Name(prefix string) string { return fmt.Sprintf("%s-%s", prefix, strings.ToLower(market.NewSecret(8))) }
+func Name(prefix string) string {
+	return fmt.Sprintf("%s-%s", prefix, strings.ToLower(market.NewSecret(8)))
+}
