@@ -1,0 +1,180 @@
+package sdk
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/mercato-oss/mercato/kgp"
+)
+
+const instanceColumns = `id, idem_key, order_id, order_line_id, product_id, provision, attempt, fail_code,
+	fail_msg, status, version, expire_time, app_info, encrypt_type, call_json, created_ms, updated_ms`
+
+type rowScanner interface{ Scan(...any) error }
+
+func scanInstance(row rowScanner) (*Instance, error) {
+	var in Instance
+	var appInfo string
+	var created, updated int64
+	err := row.Scan(&in.ID, &in.Key, &in.OrderID, &in.OrderLineID, &in.ProductID, &in.Provision,
+		&in.Attempt, &in.FailCode, &in.FailMsg, &in.Status, &in.Version, &in.ExpireTime, &appInfo,
+		&in.EncryptType, &in.Call, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if appInfo != "" {
+		in.AppInfo = new(kgp.AppInfo)
+		if err := json.Unmarshal([]byte(appInfo), in.AppInfo); err != nil {
+			return nil, err
+		}
+	}
+	in.Created, in.Updated = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return &in, nil
+}
+
+func marshalAppInfo(a *kgp.AppInfo) (string, error) {
+	if a == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(a)
+	return string(b), err
+}
+
+// InstanceByLine implements Store.
+func (s *SQLiteStore) InstanceByLine(ctx context.Context, orderID, orderLineID string) (*Instance, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+instanceColumns+` FROM sdk_instances WHERE id =
+		(SELECT instance_id FROM sdk_order_lines WHERE order_id = ? AND order_line_id = ?)`, orderID, orderLineID)
+	in, err := scanInstance(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return in, err
+}
+
+// Reserve implements Store. The INSERT ... ON CONFLICT DO NOTHING on the UNIQUE idem_key is
+// what makes twenty concurrent duplicates agree on one instance.
+func (s *SQLiteStore) Reserve(ctx context.Context, in *Instance) (*Instance, bool, error) {
+	appInfo, err := marshalAppInfo(in.AppInfo)
+	if err != nil {
+		return nil, false, err
+	}
+	var stored *Instance
+	var inserted bool
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		now := nowMillis()
+		created := now
+		if !in.Created.IsZero() {
+			created = millis(in.Created)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO sdk_instances (`+instanceColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
+			in.ID, in.Key, in.OrderID, in.OrderLineID, in.ProductID, in.Provision, in.Attempt, in.FailCode,
+			in.FailMsg, in.Status, in.Version, in.ExpireTime, appInfo, in.EncryptType, in.Call, created, now)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		inserted = n == 1
+		if stored, err = scanInstance(tx.QueryRowContext(ctx,
+			`SELECT `+instanceColumns+` FROM sdk_instances WHERE idem_key = ?`, in.Key)); err != nil {
+			return err
+		}
+		if in.OrderLineID == "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO sdk_order_lines (order_id, order_line_id, instance_id)
+			VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, in.OrderID, in.OrderLineID, stored.ID)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return stored, inserted, nil
+}
+
+// Instances implements Store.
+func (s *SQLiteStore) Instances(ctx context.Context, ids ...string) (map[string]*Instance, error) {
+	out := make(map[string]*Instance, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+instanceColumns+` FROM sdk_instances WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		in, err := scanInstance(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[in.ID] = in
+	}
+	return out, rows.Err()
+}
+
+// RetryProvision implements Store.
+func (s *SQLiteStore) RetryProvision(ctx context.Context, id string) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE sdk_instances SET provision = 'pending', attempt = attempt + 1,
+		fail_code = '', fail_msg = '', updated_ms = ? WHERE id = ? AND provision = 'failed'`, nowMillis(), id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// FinishProvision implements Store.
+func (s *SQLiteStore) FinishProvision(ctx context.Context, id string, out ProvisionOutcome) error {
+	appInfo, err := marshalAppInfo(out.AppInfo)
+	if err != nil {
+		return err
+	}
+	_, err = s.w.ExecContext(ctx, `UPDATE sdk_instances SET provision = ?, app_info = ?, encrypt_type = ?,
+		fail_code = ?, fail_msg = ?, updated_ms = ? WHERE id = ? AND provision = 'pending'`,
+		out.State, appInfo, out.EncryptType, out.Code, out.Msg, nowMillis(), id)
+	return err
+}
+
+// PendingProvisions implements Store.
+func (s *SQLiteStore) PendingProvisions(ctx context.Context) ([]*Instance, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+instanceColumns+` FROM sdk_instances
+		WHERE provision = 'pending' ORDER BY created_ms`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Instance
+	for rows.Next() {
+		in, err := scanInstance(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// Recover implements Store: running operations of a dead process are dropped, so that their
+// redelivery performs them, and every pending provisioning counts a new attempt, which the
+// Handler is about to start.
+func (s *SQLiteStore) Recover(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sdk_ops WHERE state = 'running'`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sdk_instances SET attempt = attempt + 1, updated_ms = ?
+			WHERE provision = 'pending'`, nowMillis())
+		return err
+	})
+}
