@@ -142,7 +142,9 @@ func (h *Handler) write(w http.ResponseWriter, key string, status int, resp *kgp
 }
 
 // Answers shared by the serve functions.
-func success() *kgp.Response { return &kgp.Response{ResultCode: kgp.ResultSuccess, ResultMsg: "success"} }
+func success() *kgp.Response {
+	return &kgp.Response{ResultCode: kgp.ResultSuccess, ResultMsg: "success"}
+}
 
 func failure(code kgp.ResultCode, msg string) *kgp.Response {
 	return &kgp.Response{ResultCode: code, ResultMsg: msg}

@@ -161,7 +161,9 @@ func setup(t *testing.T, mod func(*sdk.Config, *fakeMerchant)) *bundle {
 }
 
 // nonce returns a fresh nonce.
-func (b *bundle) nonce() string { return fmt.Sprintf("N%015d%s", b.seq.Add(1), strings.Repeat("x", 16)) }
+func (b *bundle) nonce() string {
+	return fmt.Sprintf("N%015d%s", b.seq.Add(1), strings.Repeat("x", 16))
+}
 
 // basic signs a 2.0 request at t0 with a fresh nonce.
 func (b *bundle) basic(req kgp.BasicRequest) *http.Request {
@@ -223,12 +225,18 @@ func signedKit(t *testing.T, key, name string, g kgp.Generation, body []byte, at
 // want says otherwise), JSON, and signed with a valid Body-Sign.
 func do(t *testing.T, h http.Handler, r *http.Request) *kgp.Response {
 	t.Helper()
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
 	key := testKey
 	if _, _, kit := kgp.ParseKitPath(r.URL.Path); kit {
 		key = testKitKey
 	}
+	return doSigned(t, h, r, key)
+}
+
+// doSigned is do with the key expected in Body-Sign.
+func doSigned(t *testing.T, h http.Handler, r *http.Request, key string) *kgp.Response {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
 	sign := w.Result().Header[kgp.BodySignHeader]
 	if len(sign) != 1 {
 		t.Fatalf("Body-Sign header %q, want one", sign)
