@@ -1,0 +1,128 @@
+package conformance
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// verdictLabel shows a verdict in the table: mandatory failures in capitals, so that the ones that
+// decide the exit status stand out from optional ones.
+func verdictLabel(r Result) string {
+	switch {
+	case r.Verdict == Fail && r.Mandatory:
+		return "FAIL"
+	case r.Verdict == Fail:
+		return "fail (optional)"
+	}
+	return string(r.Verdict)
+}
+
+// WriteTable writes the report as a table of case, verdict and reason, then a summary line.
+func WriteTable(w io.Writer, r *Report) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CASE\tVERDICT\tWHY")
+	for _, res := range r.Results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.ID, verdictLabel(res), res.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	pass, _ := r.Count(Pass)
+	fail, mandatoryFail := r.Count(Fail)
+	skip, _ := r.Count(Skip)
+	conclusion := "conforms: every mandatory case passed"
+	if !r.Passed() {
+		conclusion = fmt.Sprintf("does NOT conform: %d mandatory case(s) failed", mandatoryFail)
+	}
+	_, err := fmt.Fprintf(w, "\n%s (generation %d): %d cases, %d passed, %d failed, %d skipped in %s; %s\n",
+		r.URL, r.Generation, len(r.Results), pass, fail, skip, r.Duration.Round(1e6), conclusion)
+	return err
+}
+
+// JUnit XML, in the shape CI servers read (Jenkins, GitLab, GitHub test reporters).
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure"`
+	Skipped   *junitMessage `xml:"skipped"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes the report as JUnit XML. Mandatory failures are <failure> elements. A failed
+// optional case is written as <skipped> with its reason, so that a CI job goes red exactly when
+// `mercato check` exits non-zero, yet the reason is still shown.
+func WriteJUnit(w io.Writer, r *Report) error {
+	suite := junitSuite{
+		Name:      fmt.Sprintf("mercato check generation %d", r.Generation),
+		Tests:     len(r.Results),
+		Time:      seconds(r.Duration.Seconds()),
+		Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
+		Properties: []junitProperty{
+			{"url", r.URL},
+			{"generation", fmt.Sprint(r.Generation)},
+		},
+	}
+	for _, res := range r.Results {
+		c := junitCase{
+			Name:      res.ID,
+			Classname: "conformance." + strings.SplitN(res.ID, ".", 2)[0],
+			Time:      seconds(res.Duration.Seconds()),
+			SystemOut: fmt.Sprintf("%s\nrule: %s (%s)\nmandatory: %t\n%s", res.Title, res.Rule, res.Spec, res.Mandatory, res.Reason),
+		}
+		switch {
+		case res.Verdict == Fail && res.Mandatory:
+			suite.Failures++
+			c.Failure = &junitMessage{Message: res.Reason, Type: res.Rule, Text: res.Reason}
+		case res.Verdict == Fail:
+			suite.Skipped++
+			c.Skipped = &junitMessage{Message: "optional case failed: " + res.Reason}
+		case res.Verdict == Skip:
+			suite.Skipped++
+			c.Skipped = &junitMessage{Message: res.Reason}
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitSuites{Suites: []junitSuite{suite}}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
