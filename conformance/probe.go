@@ -24,10 +24,10 @@ const maxBody = 4 << 20
 
 // probe is the state of one Run: the client, the run's unique suffix and every exchange so far.
 type probe struct {
-	cfg      Config
-	client   *http.Client
-	run      string // random per run, so that reruns against one merchant never share data
-	seq      atomic.Int64
+	cfg    Config
+	client *http.Client
+	run    string // random per run, so that reruns against one merchant never share data
+	seq    atomic.Int64
 
 	mu  sync.Mutex
 	log []*exchange
