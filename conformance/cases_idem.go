@@ -52,8 +52,12 @@ func idemConcurrent(ctx context.Context, c *caseRun) (string, error) {
 	}
 	distinct := slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(distinct) > 1 {
+		shown := strings.Join(distinct[:min(3, len(distinct))], ", ")
+		if len(distinct) > 3 {
+			shown += ", …"
+		}
 		return "", broke("idempotency", "%d concurrent newInstance for one %s returned %d different instanceIds (%s)",
-			concurrentDuplicates, o, len(distinct), strings.Join(distinct, ", "))
+			concurrentDuplicates, o, len(distinct), shown)
 	}
 	return fmt.Sprintf("%d concurrent duplicates, one instanceId %s", concurrentDuplicates, ids[0]), nil
 }

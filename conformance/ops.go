@@ -144,13 +144,16 @@ func (c *caseRun) create(ctx context.Context, o order) (string, *reply, error) {
 	return id, r, nil
 }
 
-// createMany creates one instance per order with a few calls in flight at once, stopping at
-// the first failure.
+// createMany creates one instance per order with a few calls in flight at once. The first
+// failure stops the rest and is the one reported: the calls it cancels fail only because of it.
 func (c *caseRun) createMany(ctx context.Context, orders []order, parallel int) ([]string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ids := make([]string, len(orders))
-	errs := make([]error, len(orders))
+	var (
+		mu    sync.Mutex
+		first error
+	)
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for i, o := range orders {
@@ -160,18 +163,21 @@ func (c *caseRun) createMany(ctx context.Context, orders []order, parallel int) 
 			if ctx.Err() != nil {
 				return
 			}
-			if ids[i], _, errs[i] = c.create(ctx, o); errs[i] != nil {
+			id, _, err := c.create(ctx, o)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil && ctx.Err() == nil {
+				first = err
 				cancel()
 			}
+			ids[i] = id
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
 	}
-	return ids, nil
+	return ids, first
 }
 
 // queryInfo queries ids and returns the answer's InstanceInfo by instanceId. When a wanted

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,6 +149,10 @@ func (c *caseRun) sendWire(ctx context.Context, w *wire) *reply {
 		x.err = broke("budget", "%s got no complete answer within the %s budget (KooGallery gives up after 5 s, §2)", w.label, c.cfg.Timeout)
 		r.err = x.err
 	case err != nil:
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is long and says nothing the label does not
+		}
 		x.err = broke("transport", "%s: %v", w.label, err)
 		r.err = x.err
 	default:
