@@ -81,6 +81,12 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, answer)
 }
 
+func (f *fakeAPI) got() []kgp.UsageRecord {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.records)
+}
+
 func (f *fakeAPI) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -246,11 +252,11 @@ func TestPushUsage(t *testing.T) {
 	if err := c.PushUsage(t.Context(), usageRecords(2500)); err != nil {
 		t.Fatal(err)
 	}
-	if api.count() != 4 || len(api.records) != 3500 {
-		t.Fatalf("%d calls with %d records; want 4 calls (one retry) with 3500", api.count(), len(api.records))
+	if api.count() != 4 || len(api.got()) != 3500 {
+		t.Fatalf("%d calls with %d records; want 4 calls (one retry) with 3500", api.count(), len(api.got()))
 	}
 	distinct := map[string]bool{}
-	for _, r := range api.records {
+	for _, r := range api.got() {
 		if r.MeteringSN != sdk.MeteringSN(r.InstanceID, r.BeginTime, r.EndTime) {
 			t.Fatalf("record %+v: metering_sn not derived from instance and window", r)
 		}
