@@ -42,11 +42,11 @@ func (o *offenders) add(x *exchange, format string, a ...any) {
 	o.n++
 }
 
-func (o *offenders) err(rule string, total int) error {
+func (o *offenders) err(rule string, total int, noun string) error {
 	if o.n == 0 {
 		return nil
 	}
-	return broke(rule, "%d of %d answers; first: %s", o.n, total, o.first)
+	return broke(rule, "%d of %d %s; first: %s", o.n, total, noun, o.first)
 }
 
 func respJSON(_ context.Context, c *caseRun) (string, error) {
@@ -66,7 +66,7 @@ func respJSON(_ context.Context, c *caseRun) (string, error) {
 			bad.add(x, "answered %s with HTTP %d", resp.ResultCode, x.status)
 		}
 	}
-	if err := bad.err("json", len(xs)); err != nil {
+	if err := bad.err("json", len(xs), "answers"); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%d answers, all JSON with a 6-digit resultCode", len(xs)), nil
@@ -91,7 +91,7 @@ func respBudget(_ context.Context, c *caseRun) (string, error) {
 			bad.add(x, "took %s", x.elapsed.Round(time.Millisecond))
 		}
 	}
-	if err := bad.err("budget", len(xs)); err != nil {
+	if err := bad.err("budget", len(xs), "calls"); err != nil {
 		return "", err
 	}
 	s := slowest(xs)
@@ -136,7 +136,7 @@ func respBodySign(_ context.Context, c *caseRun) (string, error) {
 			bad.add(x, "sent no Body-Sign header")
 		}
 	}
-	if err := bad.err("body-sign", len(xs)); err != nil {
+	if err := bad.err("body-sign", len(xs), "answers"); err != nil {
 		return "", err
 	}
 	note := fmt.Sprintf("all %d answers carry Body-Sign", len(xs))
@@ -167,7 +167,7 @@ func respBodySignValid(_ context.Context, c *caseRun) (string, error) {
 			}
 		}
 	}
-	if err := bad.err("body-sign", len(xs)); err != nil {
+	if err := bad.err("body-sign", len(xs), "answers"); err != nil {
 		return "", err
 	}
 	if n == 0 {

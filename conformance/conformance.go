@@ -164,6 +164,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		return cfg, fmt.Errorf("conformance: URL %q is not an absolute http(s) URL", cfg.URL)
 	case cfg.Key == "":
 		return cfg, errors.New("conformance: Key (the access key bound to the basic interfaces) is required")
+	case cfg.KitPublicKey != nil && cfg.KitPublicKey.N.BitLen() < kgp.MinRSABits:
+		return cfg, fmt.Errorf("conformance: KitPublicKey has %d bits; KooGallery requires at least %d", cfg.KitPublicKey.N.BitLen(), kgp.MinRSABits)
 	}
 	switch cfg.Generation {
 	case 0:

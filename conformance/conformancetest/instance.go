@@ -152,7 +152,7 @@ func (m *Merchant) create(k orderKey, businessID string) string {
 	}
 	if f.RacyCreate { // the gap of a check-then-insert without a unique key
 		m.mu.Unlock()
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // long enough for the duplicates to overlap on a busy machine
 		m.mu.Lock()
 	}
 	in := &instance{id: businessID, orders: map[string]bool{}}
