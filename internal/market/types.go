@@ -133,7 +133,10 @@ type OrderLine struct {
 	Period       string
 	PeriodNumber int
 	Amount       Money
-	ExpireAt     time.Time // zero for one-time and pay-per-use
+	// StartsAt and ExpireAt bound the period the line pays for; zero for one-time and pay-per-use.
+	// A renewal starts at the previous expiry, even when it is bought after it (rules §9.3).
+	StartsAt time.Time
+	ExpireAt time.Time
 }
 
 // InstanceState is the marketplace's view of an instance.

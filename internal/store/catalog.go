@@ -59,9 +59,9 @@ func (q queries) Plan(ctx context.Context, productID string) (*market.Plan, erro
 	return p, notFound(err, "productId", productID)
 }
 
-// PlanFor returns the plan of a spec at a period type.
+// PlanFor returns the plan of a period spec at a period type.
 func (q queries) PlanFor(ctx context.Context, sku, period string) (*market.Plan, error) {
-	p, err := scanPlan(q.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 AND period = $2`, sku, period))
+	p, err := scanPlan(q.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 AND period = $2 ORDER BY product_id LIMIT 1`, sku, period))
 	return p, notFound(err, "plan", sku+"/"+period)
 }
 
@@ -91,6 +91,12 @@ func scanCatalog(r rowScanner) (*CatalogEntry, error) {
 func (q queries) CatalogEntry(ctx context.Context, productID string) (*CatalogEntry, error) {
 	e, err := scanCatalog(q.q.QueryRowContext(ctx, catalogSelect+` WHERE pl.product_id = $1`, productID))
 	return e, notFound(err, "productId", productID)
+}
+
+// PlansOf lists the plans of a spec.
+func (q queries) PlansOf(ctx context.Context, sku string) ([]*market.Plan, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 ORDER BY period, product_id`, sku)
+	return collect(rows, err, scanPlan)
 }
 
 // Catalog lists every plan with its spec and product.

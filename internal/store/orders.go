@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -27,9 +28,9 @@ func (q queries) InsertOrder(ctx context.Context, o *market.Order, idempotencyKe
 	}
 	for _, l := range o.Lines {
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO order_lines
-			(id, order_id, product_id, sku_code, charging, period, period_number, amount, expire_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			l.ID, l.OrderID, l.ProductID, l.SkuCode, string(l.Charging), l.Period, l.PeriodNumber, int64(l.Amount), ms(l.ExpireAt)); err != nil {
+			(id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			l.ID, l.OrderID, l.ProductID, l.SkuCode, string(l.Charging), l.Period, l.PeriodNumber, int64(l.Amount), ms(l.StartsAt), ms(l.ExpireAt)); err != nil {
 			return false, err
 		}
 	}
@@ -68,13 +69,13 @@ func (q queries) OrderByIdempotencyKey(ctx context.Context, buyerID, key string)
 }
 
 func (q queries) orderLines(ctx context.Context, orderID string) ([]market.OrderLine, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_code, charging, period, period_number, amount, expire_at
+	rows, err := q.q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at
 		FROM order_lines WHERE order_id = $1 ORDER BY id`, orderID)
 	return collect(rows, err, func(r rowScanner) (market.OrderLine, error) {
 		var l market.OrderLine
-		var expire int64
-		err := r.Scan(&l.ID, &l.OrderID, &l.ProductID, &l.SkuCode, &l.Charging, &l.Period, &l.PeriodNumber, &l.Amount, &expire)
-		l.ExpireAt = fromMS(expire)
+		var starts, expire int64
+		err := r.Scan(&l.ID, &l.OrderID, &l.ProductID, &l.SkuCode, &l.Charging, &l.Period, &l.PeriodNumber, &l.Amount, &starts, &expire)
+		l.StartsAt, l.ExpireAt = fromMS(starts), fromMS(expire)
 		return l, err
 	})
 }
@@ -116,3 +117,16 @@ func (q queries) SetOrderStatus(ctx context.Context, id string, status market.Or
 
 // nullString maps "" to NULL.
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// TermStart returns when the period ending at expireAt began for an instance: the start of the
+// paid order line (purchase, renewal or conversion) that set that expiry. ok is false if none did.
+func (q queries) TermStart(ctx context.Context, instanceKey string, expireAt time.Time) (start time.Time, ok bool, err error) {
+	var v int64
+	err = q.q.QueryRowContext(ctx, `SELECT l.starts_at FROM order_lines l JOIN orders o ON o.id = l.order_id
+		WHERE (l.id = $1 OR o.instance_key = $1) AND l.expire_at = $2 AND o.status IN ('PROCESSING', 'COMPLETED') AND o.type <> 'UNSUBSCRIBE'
+		ORDER BY l.starts_at DESC LIMIT 1`, instanceKey, ms(expireAt)).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	return fromMS(v), err == nil, err
+}

@@ -39,9 +39,11 @@ CREATE TABLE plans (
     sku_code   TEXT NOT NULL REFERENCES specs(sku_code),
     period     TEXT NOT NULL DEFAULT '',
     price      BIGINT NOT NULL,
-    currency   TEXT NOT NULL,
-    UNIQUE (sku_code, period)
+    currency   TEXT NOT NULL
 );
+-- A period spec has one plan per period type (the catalog checks it); a pay-per-use spec has one
+-- plan per billing item, all with an empty period.
+CREATE INDEX plans_sku ON plans (sku_code, period);
 
 CREATE TABLE buyers (
     customer_id TEXT PRIMARY KEY,
@@ -80,6 +82,7 @@ CREATE TABLE order_lines (
     period        TEXT NOT NULL DEFAULT '',
     period_number INTEGER NOT NULL DEFAULT 0,
     amount        BIGINT NOT NULL,
+    starts_at     BIGINT NOT NULL DEFAULT 0,
     expire_at     BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX order_lines_order ON order_lines (order_id);

@@ -1,0 +1,266 @@
+package order
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/kgp"
+)
+
+// The Service is fulfil's Handler: it turns merchants' answers into lifecycle transitions.
+var _ fulfil.Handler = (*Service)(nil)
+
+// Answered applies a merchant's answer in the transaction that records it.
+func (s *Service) Answered(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error) {
+	switch kgp.Activity(call.Activity) {
+	case kgp.ActivityNewInstance:
+		return s.created(ctx, tx, call, r)
+	case kgp.ActivityQueryInstance:
+		return s.queried(ctx, tx, call, r)
+	case kgp.ActivityRefreshInstance:
+		return s.refreshed(ctx, tx, call, r)
+	case kgp.ActivityUpgradeInstance, kgp.ActivityUpgrade:
+		return s.upgraded(ctx, tx, call, r)
+	case kgp.ActivityReleaseInstance:
+		// Release is idempotent, and an instance the merchant no longer knows is released.
+		done := r.ResultCode == kgp.ResultSuccess || r.ResultCode == kgp.ResultInstanceNotFound
+		if done && call.OrderID != "" {
+			_, err := tx.SetOrderStatus(ctx, call.OrderID, market.OrderCompleted, 0, "", s.Clock.Now())
+			return true, err
+		}
+		return done, nil
+	}
+	return r.ResultCode == kgp.ResultSuccess, nil
+}
+
+// created handles newInstance: 000000 delivered, 000004 delivering (poll queryInstance).
+func (s *Service) created(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error) {
+	if r.ResultCode != kgp.ResultSuccess && r.ResultCode != kgp.ResultProcessing {
+		return false, nil
+	}
+	in, err := tx.Instance(ctx, call.InstanceKey)
+	if err != nil {
+		return false, err
+	}
+	if in.State != market.InstancePending {
+		return true, nil // a twin attempt already applied it
+	}
+	if r.InstanceID == "" || len(r.InstanceID) > 64 {
+		call.LastError = fmt.Sprintf("resultCode %s without a valid instanceId", r.ResultCode)
+		return false, nil
+	}
+	if other, err := tx.InstanceByID(ctx, r.InstanceID); err == nil && other.Key != in.Key {
+		call.LastError = fmt.Sprintf("instanceId %s already belongs to order line %s", r.InstanceID, other.Key)
+		return false, nil
+	}
+	m, err := tx.Merchant(ctx, in.MerchantID)
+	if err != nil {
+		return false, err
+	}
+	now := s.Clock.Now()
+	in.ID, in.UpdatedAt = r.InstanceID, now
+	if r.AppInfo != nil { // 1.0 answers newInstance with appInfo
+		if err := setAppInfo(in, m, r.AppInfo, r.EncryptType); err != nil {
+			call.LastError = err.Error()
+			return false, nil
+		}
+	}
+	in.State = market.InstanceProvisioning
+	if r.ResultCode == kgp.ResultSuccess {
+		in.State = market.InstanceActive
+	}
+	if _, err := tx.UpdateInstance(ctx, in, market.InstancePending); err != nil {
+		return false, err
+	}
+	// 2.0 newInstance carries only the instanceId: fetch appInfo, or poll until it exists.
+	if in.AppInfoJSON == nil || in.State == market.InstanceProvisioning {
+		if err := fulfil.Enqueue(ctx, tx, s.Clock, queryCall(m, in), now); err != nil {
+			return false, err
+		}
+	}
+	if in.State == market.InstanceActive {
+		return true, s.completeIfDelivered(ctx, tx, in.OrderID)
+	}
+	return true, nil
+}
+
+// queried handles queryInstance: the instance is ready when it is listed with appInfo (or, for
+// pay-per-use, listed at all, as appInfo may be delivered by SMS or email).
+func (s *Service) queried(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error) {
+	in, err := tx.Instance(ctx, call.InstanceKey)
+	if err != nil {
+		return false, err
+	}
+	if in.State != market.InstanceProvisioning && in.State != market.InstanceActive {
+		return true, nil // released or failed meanwhile: nothing to learn
+	}
+	var info *kgp.InstanceInfo
+	for i := range r.Info {
+		if r.Info[i].InstanceID == in.ID {
+			info = &r.Info[i]
+		}
+	}
+	onDemand := in.Charging == market.ChargingOnDemand || in.Charging == market.ChargingOnDemandPkg
+	if r.ResultCode != kgp.ResultSuccess || info == nil || info.AppInfo == nil && !onDemand {
+		call.LastError = fmt.Sprintf("resultCode %s: instance %s not ready", r.ResultCode, in.ID)
+		return false, nil
+	}
+	m, err := tx.Merchant(ctx, in.MerchantID)
+	if err != nil {
+		return false, err
+	}
+	from := in.State
+	if info.AppInfo != nil {
+		if err := setAppInfo(in, m, info.AppInfo, r.EncryptType); err != nil {
+			call.LastError = err.Error()
+			return false, nil
+		}
+	}
+	in.State, in.UpdatedAt = market.InstanceActive, s.Clock.Now()
+	if _, err := tx.UpdateInstance(ctx, in, from); err != nil {
+		return false, err
+	}
+	return true, s.completeIfDelivered(ctx, tx, in.OrderID)
+}
+
+// setAppInfo keeps the merchant's appInfo as received, after checking that its credentials
+// decrypt with the merchant's key (an order fails if they do not, protocol §3.7).
+func setAppInfo(in *market.Instance, m *market.Merchant, a *kgp.AppInfo, encryptType kgp.EncryptType) error {
+	if encryptType != "" {
+		for _, v := range []string{a.UserName, a.Password} {
+			if v == "" {
+				continue
+			}
+			if len(v) > kgp.MaxCredentialLen {
+				return fmt.Errorf("appInfo credential is %d characters, at most %d allowed", len(v), kgp.MaxCredentialLen)
+			}
+			if _, err := kgp.DecryptCredential(m.AccessKey, encryptType, v); err != nil {
+				return fmt.Errorf("appInfo credential does not decrypt with encryptType %s: %v", encryptType, err)
+			}
+		}
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	in.AppInfoJSON, in.EncryptType = b, string(encryptType)
+	return nil
+}
+
+// refreshed handles refreshInstance: the order is complete, and a renewed or converted frozen
+// instance is unfrozen.
+func (s *Service) refreshed(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error) {
+	if r.ResultCode != kgp.ResultSuccess {
+		return false, nil
+	}
+	now := s.Clock.Now()
+	if _, err := tx.SetOrderStatus(ctx, call.OrderID, market.OrderCompleted, 0, "", now); err != nil {
+		return false, err
+	}
+	in, err := tx.Instance(ctx, call.InstanceKey)
+	if err != nil || in.State != market.InstanceFrozen || !in.ExpireAt.After(now) {
+		return true, err
+	}
+	m, err := tx.Merchant(ctx, in.MerchantID)
+	if err != nil {
+		return false, err
+	}
+	in.State, in.ReleaseAt, in.UpdatedAt = market.InstanceActive, time.Time{}, now
+	if ok, err := tx.UpdateInstance(ctx, in, market.InstanceFrozen); err != nil || !ok {
+		return true, err
+	}
+	if m.Generation == 2 { // 1.0 reactivates a period instance with refreshInstance itself
+		if err := fulfil.Enqueue(ctx, tx, s.Clock, statusCall(m, in, false), now); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// upgraded handles upgradeInstance: the instance takes the new spec, the order is complete.
+func (s *Service) upgraded(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error) {
+	if r.ResultCode != kgp.ResultSuccess {
+		return false, nil
+	}
+	o, err := tx.Order(ctx, call.OrderID)
+	if err != nil {
+		return false, err
+	}
+	in, err := tx.Instance(ctx, call.InstanceKey)
+	if err != nil {
+		return false, err
+	}
+	now := s.Clock.Now()
+	in.ProductID, in.SkuCode, in.UpdatedAt = o.Lines[0].ProductID, o.Lines[0].SkuCode, now
+	if _, err := tx.UpdateInstance(ctx, in, in.State); err != nil {
+		return false, err
+	}
+	_, err = tx.SetOrderStatus(ctx, o.ID, market.OrderCompleted, 0, "", now)
+	return true, err
+}
+
+// GaveUp applies a call that failed for its whole window. A create (or the polling after a
+// 000004) that never succeeded fails the order and refunds it (protocol §4.1); so does an
+// upgrade (§4.6). Other calls wait for a manual restart.
+func (s *Service) GaveUp(ctx context.Context, tx *store.Tx, call *market.Call) error {
+	now := s.Clock.Now()
+	switch kgp.Activity(call.Activity) {
+	case kgp.ActivityNewInstance, kgp.ActivityQueryInstance:
+		in, err := tx.Instance(ctx, call.InstanceKey)
+		if err != nil {
+			return err
+		}
+		if in.State != market.InstancePending && in.State != market.InstanceProvisioning {
+			return nil // an appInfo fetch for an active instance: the instance stays
+		}
+		from := in.State
+		in.State, in.UpdatedAt = market.InstanceFailed, now
+		if _, err := tx.UpdateInstance(ctx, in, from); err != nil {
+			return err
+		}
+		if err := s.refund(ctx, tx, in.OrderID, "the merchant did not deliver within 3 hours"); err != nil {
+			return err
+		}
+		if in.ID != "" { // it answered 000004 once: tell it to clean up
+			m, err := tx.Merchant(ctx, in.MerchantID)
+			if err != nil {
+				return err
+			}
+			return fulfil.Enqueue(ctx, tx, s.Clock, releaseCall(m, in, nil), now)
+		}
+		return nil
+	case kgp.ActivityUpgradeInstance, kgp.ActivityUpgrade:
+		return s.refund(ctx, tx, call.OrderID, "the merchant did not apply the upgrade within 3 hours")
+	}
+	return nil
+}
+
+// refund fails a processing order and returns its whole amount.
+func (s *Service) refund(ctx context.Context, tx *store.Tx, orderID, reason string) error {
+	o, err := tx.Order(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.SetOrderStatus(ctx, o.ID, market.OrderRefunded, o.Amount-o.Refunded, reason, s.Clock.Now())
+	return err
+}
+
+// Restartable refuses to restart a call whose order was refunded: the buyer has its money back.
+func (s *Service) Restartable(ctx context.Context, tx *store.Tx, call *market.Call) error {
+	if call.OrderID == "" {
+		return nil
+	}
+	o, err := tx.Order(ctx, call.OrderID)
+	if err != nil {
+		return err
+	}
+	if o.Status == market.OrderRefunded {
+		return market.Errorf(market.CodeConflict, "order %s was refunded; its calls cannot be restarted", o.ID)
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+// Package order runs buyer orders and the SaaS instance lifecycle (rules §9.3): purchase,
+// asynchronous provisioning, trial and conversion, renewal and its cancellation, upgrade,
+// expiry, freeze, retention, release and unsubscription. Every state change and the merchant
+// call it causes commit in one transaction; timers are River jobs on the injected clock.
+package order
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
+)
+
+// Config holds the lifecycle's tunables.
+type Config struct {
+	// GraceDays an expired instance stays usable before it is frozen; RetentionDays it stays
+	// frozen (its data kept) before it is released. KooGallery does not publish them for SaaS
+	// (rules §9.3); Huawei Cloud's general table ranges from 0/1 to 7/15 days by customer level.
+	GraceDays     int
+	RetentionDays int
+}
+
+// DefaultConfig freezes at expiry, as KooGallery calls expireInstance on the expiry date, and
+// keeps the data 15 days, the longest freeze period the documentation gives.
+var DefaultConfig = Config{GraceDays: 0, RetentionDays: 15}
+
+// Service is the order and lifecycle engine.
+type Service struct {
+	DB    *store.DB
+	Clock market.Clock
+	Cfg   Config
+	Log   *slog.Logger
+}
+
+// Item is one plan bought: its KooGallery productId and, for period plans, how many periods.
+type Item struct {
+	ProductID    string `json:"product_id"`
+	PeriodNumber int    `json:"period_number,omitempty"`
+}
+
+// PurchaseRequest is a new purchase. Items must all belong to one merchant; a trial takes one
+// period item of a spec that allows trials. Several pay-per-use billing items in one order give
+// one instance each (protocol §4.1).
+type PurchaseRequest struct {
+	Items          []Item `json:"items"`
+	Trial          bool   `json:"trial,omitempty"`
+	IdempotencyKey string `json:"-"`
+}
+
+// maxPeriods bounds one purchase or renewal: ten years of months.
+const maxPeriods = 120
+
+// Purchase places and pays a new order, creates its instances and asks the merchant to deliver
+// them. A repeat with the same idempotency key returns the first order.
+func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequest) (*market.Order, error) {
+	if len(req.Items) == 0 {
+		return nil, market.Errorf(market.CodeInvalid, "an order needs at least one item")
+	}
+	if len(req.Items) > 20 {
+		return nil, market.Errorf(market.CodeInvalid, "an order has at most 20 items")
+	}
+	buyer, err := s.DB.Buyer(ctx, buyerID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	o := &market.Order{ID: market.NewOrderID(now), BuyerID: buyerID, Type: market.OrderNew, Status: market.OrderProcessing, CreatedAt: now, UpdatedAt: now}
+	if req.Trial {
+		o.Type = market.OrderTrial
+	}
+	var instances []*market.Instance
+	for i, it := range req.Items {
+		e, err := s.DB.CatalogEntry(ctx, it.ProductID)
+		if err != nil {
+			return nil, err
+		}
+		if o.MerchantID == "" {
+			o.MerchantID, o.Currency = e.Product.MerchantID, e.Plan.Currency
+		} else if o.MerchantID != e.Product.MerchantID || o.Currency != e.Plan.Currency {
+			return nil, market.Errorf(market.CodeInvalid, "all items of an order must come from one merchant, in one currency")
+		}
+		l, err := line(o, i+1, e, it, req.Trial, now)
+		if err != nil {
+			return nil, err
+		}
+		if o.Amount += l.Amount; o.Amount < 0 {
+			return nil, market.Errorf(market.CodeInvalid, "order amount overflows")
+		}
+		o.Lines = append(o.Lines, *l)
+		instances = append(instances, &market.Instance{Key: l.ID, OrderID: o.ID, MerchantID: o.MerchantID, BuyerID: buyerID,
+			ProductID: l.ProductID, SkuCode: l.SkuCode, Charging: l.Charging, Period: l.Period, State: market.InstancePending,
+			Trial: req.Trial, ExpireAt: l.ExpireAt, CreatedAt: now, UpdatedAt: now})
+	}
+	if req.Trial && len(o.Lines) != 1 {
+		return nil, market.Errorf(market.CodeInvalid, "a trial order has exactly one item")
+	}
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		created, err := tx.InsertOrder(ctx, o, req.IdempotencyKey)
+		if err != nil || !created {
+			return err
+		}
+		m, err := tx.Merchant(ctx, o.MerchantID)
+		if err != nil {
+			return err
+		}
+		for i, in := range instances {
+			if err := tx.InsertInstance(ctx, in); err != nil {
+				return err
+			}
+			if err := fulfil.Enqueue(ctx, tx, s.Clock, createCall(m, o, &o.Lines[i], in, buyer), now); err != nil {
+				return err
+			}
+			if !in.ExpireAt.IsZero() {
+				if err := s.scheduleExpiry(ctx, tx, in); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if req.IdempotencyKey == "" {
+		return o, nil
+	}
+	first, err := s.DB.OrderByIdempotencyKey(ctx, buyerID, req.IdempotencyKey)
+	if err != nil {
+		return nil, err
+	}
+	if !sameItems(first, o) {
+		return nil, market.Errorf(market.CodeConflict, "idempotency key %q was used for a different order (%s)", req.IdempotencyKey, first.ID)
+	}
+	return first, nil
+}
+
+// line prices one item of a new order.
+func line(o *market.Order, n int, e *store.CatalogEntry, it Item, trial bool, now time.Time) (*market.OrderLine, error) {
+	l := &market.OrderLine{ID: market.LineID(o.ID, n), OrderID: o.ID, ProductID: e.Plan.ProductID, SkuCode: e.Spec.SkuCode,
+		Charging: e.Spec.Charging, Period: e.Plan.Period}
+	switch {
+	case trial:
+		if e.Spec.Charging != market.ChargingPeriod || e.Spec.TrialDays <= 0 {
+			return nil, market.Errorf(market.CodeInvalid, "spec %s offers no trial", e.Spec.SkuCode)
+		}
+		// A trial instance is a free daily-period instance (rules §9.4).
+		l.Period, l.PeriodNumber, l.StartsAt = market.PeriodDay, e.Spec.TrialDays, now
+		l.ExpireAt = now.AddDate(0, 0, e.Spec.TrialDays)
+	case e.Spec.Charging == market.ChargingPeriod:
+		if it.PeriodNumber < 1 || it.PeriodNumber > maxPeriods {
+			return nil, market.Errorf(market.CodeInvalid, "period_number must be 1 to %d", maxPeriods)
+		}
+		amount, err := e.Plan.Price.Times(int64(it.PeriodNumber))
+		if err != nil {
+			return nil, err
+		}
+		l.PeriodNumber, l.Amount, l.StartsAt = it.PeriodNumber, amount, now
+		l.ExpireAt = addPeriods(now, e.Plan.Period, it.PeriodNumber)
+	case e.Spec.Charging == market.ChargingOneTime, e.Spec.Charging == market.ChargingOnDemandPkg:
+		l.Amount = e.Plan.Price // paid once; pay-per-use items are billed by usage instead
+	}
+	return l, nil
+}
+
+func sameItems(a, b *market.Order) bool {
+	key := func(o *market.Order) []string {
+		var k []string
+		for _, l := range o.Lines {
+			k = append(k, l.ProductID+"/"+strconv.Itoa(l.PeriodNumber))
+		}
+		return k
+	}
+	return a.Type == b.Type && slices.Equal(key(a), key(b))
+}
+
+// completeIfDelivered marks a NEW or TRIAL order COMPLETED once all its instances are active.
+func (s *Service) completeIfDelivered(ctx context.Context, tx *store.Tx, orderID string) error {
+	ins, err := tx.Instances(ctx, store.InstanceFilter{OrderID: orderID})
+	if err != nil {
+		return err
+	}
+	for _, in := range ins {
+		if in.State != market.InstanceActive {
+			return nil
+		}
+	}
+	_, err = tx.SetOrderStatus(ctx, orderID, market.OrderCompleted, 0, "", s.Clock.Now())
+	return err
+}

@@ -1,0 +1,122 @@
+package order
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
+)
+
+// Lifecycle timers. Each carries the deadline it was set for; when it fires it acts only if the
+// instance still has that deadline, so a renewal needs no cancellation: the old timer finds a
+// later expiry and does nothing.
+
+// TimerQueue is the River queue of lifecycle timers.
+const TimerQueue = "lifecycle"
+
+// ExpiryArgs freezes an instance when its grace period after expiry ends.
+type ExpiryArgs struct {
+	Key      string    `json:"key"`
+	ExpireAt time.Time `json:"expire_at"`
+}
+
+// Kind implements river.JobArgs.
+func (ExpiryArgs) Kind() string { return "instance_expiry" }
+
+// ReleaseArgs releases a frozen instance when its retention ends.
+type ReleaseArgs struct {
+	Key       string    `json:"key"`
+	ReleaseAt time.Time `json:"release_at"`
+}
+
+// Kind implements river.JobArgs.
+func (ReleaseArgs) Kind() string { return "instance_release" }
+
+func timerOpts(at time.Time) *river.InsertOpts {
+	return &river.InsertOpts{Queue: TimerQueue, ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func (s *Service) freezeAt(in *market.Instance) time.Time {
+	return in.ExpireAt.AddDate(0, 0, s.Cfg.GraceDays)
+}
+
+// scheduleExpiry sets the timer that freezes in after its expiry and grace.
+func (s *Service) scheduleExpiry(ctx context.Context, tx *store.Tx, in *market.Instance) error {
+	return tx.Enqueue(ctx, ExpiryArgs{Key: in.Key, ExpireAt: in.ExpireAt}, timerOpts(s.freezeAt(in)))
+}
+
+// ExpiryWorker freezes expired instances.
+type ExpiryWorker struct {
+	river.WorkerDefaults[ExpiryArgs]
+	S *Service
+}
+
+// Work freezes the instance if it still expires at the timer's time and was not renewed.
+func (w *ExpiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) error {
+	s := w.S
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		in, err := tx.Instance(ctx, job.Args.Key)
+		if err != nil {
+			return err
+		}
+		if in.State != market.InstanceActive || !in.ExpireAt.Equal(job.Args.ExpireAt) {
+			return nil
+		}
+		now := s.Clock.Now()
+		if now.Before(s.freezeAt(in)) {
+			return river.JobSnooze(s.freezeAt(in).Sub(now))
+		}
+		m, err := tx.Merchant(ctx, in.MerchantID)
+		if err != nil {
+			return err
+		}
+		in.State, in.UpdatedAt = market.InstanceFrozen, now
+		in.ReleaseAt = s.freezeAt(in).AddDate(0, 0, s.Cfg.RetentionDays)
+		if ok, err := tx.UpdateInstance(ctx, in, market.InstanceActive); err != nil || !ok {
+			return err
+		}
+		if err := fulfil.Enqueue(ctx, tx, s.Clock, statusCall(m, in, true), now); err != nil {
+			return err
+		}
+		s.Log.Info("instance frozen", "instance", in.ID, "key", in.Key, "release_at", in.ReleaseAt)
+		return tx.Enqueue(ctx, ReleaseArgs{Key: in.Key, ReleaseAt: in.ReleaseAt}, timerOpts(in.ReleaseAt))
+	})
+}
+
+// ReleaseWorker releases instances whose retention ended.
+type ReleaseWorker struct {
+	river.WorkerDefaults[ReleaseArgs]
+	S *Service
+}
+
+// Work releases the instance if it is still frozen with the timer's release time.
+func (w *ReleaseWorker) Work(ctx context.Context, job *river.Job[ReleaseArgs]) error {
+	s := w.S
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		in, err := tx.Instance(ctx, job.Args.Key)
+		if err != nil {
+			return err
+		}
+		if in.State != market.InstanceFrozen || !in.ReleaseAt.Equal(job.Args.ReleaseAt) {
+			return nil
+		}
+		now := s.Clock.Now()
+		if now.Before(in.ReleaseAt) {
+			return river.JobSnooze(in.ReleaseAt.Sub(now))
+		}
+		m, err := tx.Merchant(ctx, in.MerchantID)
+		if err != nil {
+			return err
+		}
+		in.State, in.UpdatedAt = market.InstanceReleased, now
+		if ok, err := tx.UpdateInstance(ctx, in, market.InstanceFrozen); err != nil || !ok {
+			return err
+		}
+		s.Log.Info("instance released", "instance", in.ID, "key", in.Key)
+		return fulfil.Enqueue(ctx, tx, s.Clock, releaseCall(m, in, nil), now)
+	})
+}

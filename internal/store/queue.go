@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+// QueueConfig sizes the job queue.
+type QueueConfig struct {
+	// Workers per queue name; queues not listed get River's default queue.
+	Workers map[string]int
+	// Clock is the business clock. A non-system clock (a test's fake clock, the demo's
+	// accelerated one) is also River's clock, so scheduled jobs come due in business time.
+	Clock market.Clock
+	Log   *slog.Logger
+}
+
+// riverTime lets River read the business clock.
+type riverTime struct{ clock market.Clock }
+
+func (r riverTime) Now() time.Time { return r.clock.Now() }
+
+// NowOrNil returns nil for the system clock, so that River uses the database's own time (one
+// clock for every replica), and the business time otherwise.
+func (r riverTime) NowOrNil() *time.Time {
+	if _, ok := r.clock.(market.SystemClock); ok {
+		return nil
+	}
+	t := r.clock.Now().UTC()
+	return &t
+}
+
+// NewQueue builds the River client over this database with the given workers and attaches it
+// (SetQueue). Start it with Start; it shares every transaction of Write.
+func (db *DB) NewQueue(workers *river.Workers, cfg QueueConfig) (*river.Client[*sql.Tx], error) {
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+	for name, n := range cfg.Workers {
+		queues[name] = river.QueueConfig{MaxWorkers: n}
+	}
+	rc := &river.Config{
+		Queues:  queues,
+		Workers: workers,
+		Logger:  cfg.Log.With("component", "queue"),
+		// Pick jobs up quickly: SQLite has no LISTEN/NOTIFY, so River polls.
+		FetchCooldown:     20 * time.Millisecond,
+		FetchPollInterval: 100 * time.Millisecond,
+		// Completed jobs are kept a day for inspection; unique timers use their args, not history.
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+	}
+	if _, ok := cfg.Clock.(market.SystemClock); !ok && cfg.Clock != nil {
+		rc.Test.Time = riverTime{cfg.Clock}
+		// Business time may run much faster than real time: a job that runs for a real second
+		// must not look stuck for business hours.
+		rc.RescueStuckJobsAfter = 24 * 365 * time.Hour
+	}
+	client, err := river.NewClient(db.driver, rc)
+	if err != nil {
+		return nil, err
+	}
+	db.SetQueue(client)
+	return client, nil
+}
+
+// PromoteDue makes scheduled and retrying jobs whose time has come available at once. River's
+// scheduler does this every few seconds of real time; with a fake or accelerated clock, tests
+// and the demo call PromoteDue after moving time so they need not wait for it.
+func (db *DB) PromoteDue(ctx context.Context, now time.Time) (int, error) {
+	res, err := db.queue.JobList(ctx, river.NewJobListParams().
+		States(rivertype.JobStateScheduled, rivertype.JobStateRetryable).
+		OrderBy(river.JobListOrderByScheduledAt, river.SortOrderAsc).First(1000))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, j := range res.Jobs {
+		if j.ScheduledAt.After(now) {
+			break
+		}
+		if _, err := db.queue.JobRetry(ctx, j.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Idle reports whether no job is available or running: everything due has been worked.
+func (db *DB) Idle(ctx context.Context, now time.Time) (bool, error) {
+	res, err := db.queue.JobList(ctx, river.NewJobListParams().
+		States(rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStatePending).First(1))
+	if err != nil {
+		return false, err
+	}
+	if len(res.Jobs) > 0 {
+		return false, nil
+	}
+	res, err = db.queue.JobList(ctx, river.NewJobListParams().
+		States(rivertype.JobStateScheduled, rivertype.JobStateRetryable).
+		OrderBy(river.JobListOrderByScheduledAt, river.SortOrderAsc).First(1))
+	if err != nil {
+		return false, err
+	}
+	return len(res.Jobs) == 0 || res.Jobs[0].ScheduledAt.After(now), nil
+}
