@@ -23,26 +23,28 @@ const forever = 100 * 365 * 24 * time.Hour
 
 // Faults each break one rule of the protocol. The zero value is a conforming merchant.
 type Faults struct {
-	NewIDPerRetry        bool          // newInstance creates a new instance on every call
-	RacyCreate           bool          // newInstance checks, then inserts unlocked: concurrent duplicates race
-	CreateBeforeAuth     bool          // newInstance provisions before the signature is verified
-	AcceptBadSignature   bool          // basic and 1.0 signatures are not verified
-	NoTimestampCheck     bool          // basic and 1.0 timestamps are not checked (Huawei's 1.0 demo)
-	NoNonceCheck         bool          // 2.0 nonces are not remembered
-	SkipFieldValidation  bool          // basic and 1.0 requests missing a mandatory field are answered 000000
-	NoBodySign           bool          // answers carry no Body-Sign
-	LowercaseBodySign    bool          // answers carry only "body-sign"
-	WrongBodySignKey     bool          // Body-Sign is made with another key
-	NonJSON              bool          // answers are plain text
-	SlowNewInstance      time.Duration // newInstance answers after this long
-	AppInfoWrongKey      bool          // credentials are encrypted with another key
-	MaxQueryIDs          int           // queryInstance refuses more IDs than this (0: kgp.MaxQueryInstances)
-	ReleaseUnknownFails  bool          // releaseInstance of an unknown instance answers 000005
-	ReleaseForgets       bool          // release deletes the instance; a repeat answers 000003
-	KitNoTimestampCheck  bool          // kit timestamps are not checked
-	KitAddRepeatFails    bool          // a repeated kit add answers 000005
-	KitDeleteAbsentFails bool          // a kit delete of absent data answers 000005
-	MaxAuthSyncUsers     int           // authSync refuses more users than this (0: kgp.MaxAuthSyncUsers)
+	NewIDPerRetry         bool          // newInstance creates a new instance on every call
+	RacyCreate            bool          // newInstance checks, then inserts unlocked: concurrent duplicates race
+	CreateBeforeAuth      bool          // newInstance provisions before the signature is verified
+	AcceptBadSignature    bool          // basic and 1.0 signatures are not verified
+	NoTimestampCheck      bool          // basic and 1.0 timestamps are not checked (Huawei's 1.0 demo)
+	NoNonceCheck          bool          // 2.0 nonces are not remembered
+	SkipFieldValidation   bool          // basic and 1.0 requests missing a mandatory field are answered 000000
+	NoBodySign            bool          // answers carry no Body-Sign
+	LowercaseBodySign     bool          // answers carry only "body-sign"
+	WrongBodySignKey      bool          // Body-Sign is made with another key
+	NonJSON               bool          // answers are plain text
+	SlowNewInstance       time.Duration // newInstance answers after this long
+	AppInfoWrongKey       bool          // credentials are encrypted with another key
+	MaxQueryIDs           int           // queryInstance refuses more IDs than this (0: kgp.MaxQueryInstances)
+	ReleaseUnknownFails   bool          // releaseInstance of an unknown instance answers 000005
+	ReleaseForgets        bool          // release deletes the instance; a repeat answers 000003
+	KitAcceptBadSignature bool          // kit signatures are not verified
+	KitNoTimestampCheck   bool          // kit timestamps are not checked
+	KitNoNonceCheck       bool          // kit v2 x-nonces are not remembered
+	KitAddRepeatFails     bool          // a repeated kit add answers 000005
+	KitDeleteAbsentFails  bool          // a kit delete of absent data answers 000005
+	MaxAuthSyncUsers      int           // authSync refuses more users than this (0: kgp.MaxAuthSyncUsers)
 }
 
 // Config configures a Merchant.
@@ -89,7 +91,7 @@ func New(cfg Config) *Merchant {
 		cfg:     cfg,
 		basic:   guard(f.NoTimestampCheck, !f.NoNonceCheck),
 		legacy:  guard(f.NoTimestampCheck, false),
-		kit:     guard(f.KitNoTimestampCheck, true),
+		kit:     guard(f.KitNoTimestampCheck, !f.KitNoNonceCheck),
 		kitV1:   guard(f.KitNoTimestampCheck, false),
 		byOrder: map[orderKey]*instance{},
 		byID:    map[string]*instance{},

@@ -1,0 +1,36 @@
+package conformance_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http/httptest"
+
+	"github.com/mercato-oss/mercato/conformance"
+	"github.com/mercato-oss/mercato/conformance/conformancetest"
+	"github.com/mercato-oss/mercato/kgp"
+)
+
+// ExampleRun checks the reference merchant. Over plain HTTP the optional HTTPS case fails, and
+// without the merchant's RSA public key the applicationSync case is skipped; every mandatory
+// case passes.
+func ExampleRun() {
+	merchant := conformancetest.New(conformancetest.Config{Key: "basic-key", KitKey: "kit-key", EncryptType: kgp.EncryptAES256})
+	srv := httptest.NewServer(merchant)
+	defer srv.Close()
+
+	rep, err := conformance.Run(context.Background(), conformance.Config{URL: srv.URL, Key: "basic-key", KitKey: "kit-key"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("conforms:", rep.Passed())
+	for _, r := range rep.Results {
+		if r.Verdict != conformance.Pass {
+			fmt.Println(r.ID, r.Verdict, r.Mandatory)
+		}
+	}
+	// Output:
+	// conforms: true
+	// accept.kit.applicationSync skip true
+	// transport.https fail false
+}
