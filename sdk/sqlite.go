@@ -23,6 +23,9 @@ const StoreFile = "mercato-sdk.db"
 type SQLiteStore struct {
 	w, r *sql.DB
 	lock *os.File
+	// Statements of the request hot path, prepared once: parsing SQL costs more than running
+	// these lookups.
+	byLine, byID *sql.Stmt
 }
 
 var (
@@ -121,12 +124,27 @@ func OpenStore(dir string) (*SQLiteStore, error) {
 		return nil, err
 	}
 	s.r.SetMaxOpenConns(4)
+	s.r.SetMaxIdleConns(4)
+	if s.byLine, err = s.r.Prepare(`SELECT ` + instanceColumns + ` FROM sdk_instances WHERE id =
+		(SELECT instance_id FROM sdk_order_lines WHERE order_id = ? AND order_line_id = ?)`); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.byID, err = s.r.Prepare(`SELECT ` + instanceColumns + ` FROM sdk_instances WHERE id = ?`); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close closes the database and releases the directory lock.
 func (s *SQLiteStore) Close() error {
 	var errs []error
+	for _, st := range []*sql.Stmt{s.byLine, s.byID} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
 	for _, db := range []*sql.DB{s.r, s.w} {
 		if db != nil {
 			errs = append(errs, db.Close())

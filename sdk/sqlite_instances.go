@@ -45,9 +45,7 @@ func marshalAppInfo(a *kgp.AppInfo) (string, error) {
 
 // InstanceByLine implements Store.
 func (s *SQLiteStore) InstanceByLine(ctx context.Context, orderID, orderLineID string) (*Instance, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+instanceColumns+` FROM sdk_instances WHERE id =
-		(SELECT instance_id FROM sdk_order_lines WHERE order_id = ? AND order_line_id = ?)`, orderID, orderLineID)
-	in, err := scanInstance(row)
+	in, err := scanInstance(s.byLine.QueryRowContext(ctx, orderID, orderLineID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -101,7 +99,18 @@ func (s *SQLiteStore) Reserve(ctx context.Context, in *Instance) (*Instance, boo
 // Instances implements Store.
 func (s *SQLiteStore) Instances(ctx context.Context, ids ...string) (map[string]*Instance, error) {
 	out := make(map[string]*Instance, len(ids))
-	if len(ids) == 0 {
+	switch len(ids) {
+	case 0:
+		return out, nil
+	case 1:
+		in, err := scanInstance(s.byID.QueryRowContext(ctx, ids[0]))
+		if errors.Is(err, sql.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[in.ID] = in
 		return out, nil
 	}
 	args := make([]any, len(ids))
