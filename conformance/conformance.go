@@ -133,8 +133,9 @@ func (r *Report) Count(v Verdict) (all, mandatory int) {
 	return all, mandatory
 }
 
-// Run checks the merchant endpoint of cfg and reports every case. The error is for a
-// configuration the checker cannot use; everything the merchant does wrong is in the Report.
+// Run checks the merchant endpoint of cfg and reports every case; everything the merchant does
+// wrong is in the Report. The error is a configuration the checker cannot use (the Report is
+// then nil) or ctx's error when the run was cut short (the Report holds the cases run so far).
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -145,11 +146,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, c := range cases() {
 		rep.Results = append(rep.Results, p.runCase(ctx, c))
 		if ctx.Err() != nil {
-			return rep, ctx.Err()
+			break // the report so far says what ran
 		}
 	}
 	rep.Duration = time.Since(rep.Started)
-	return rep, nil
+	return rep, ctx.Err()
 }
 
 // withDefaults validates cfg and fills in its defaults.
