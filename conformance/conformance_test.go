@@ -33,6 +33,7 @@ type opts struct {
 	tls     bool
 	noKit   bool
 	timeout time.Duration
+	frozen  bool // the checker's clock stands still: each call must still get its own timestamp
 }
 
 // setup starts a reference merchant (with o.faults) and returns the configuration that checks it.
@@ -59,6 +60,10 @@ func setup(t *testing.T, o opts) fixture {
 		KitPublicKey: &priv.PublicKey, Generation: o.gen, Client: srv.Client(), Timeout: o.timeout}
 	if o.noKit {
 		cfg.KitKey, cfg.KitPublicKey = "", nil
+	}
+	if o.frozen {
+		start := time.Now()
+		cfg.Now = func() time.Time { return start }
 	}
 	return fixture{srv, cfg}
 }
@@ -105,6 +110,10 @@ func TestReferenceMerchantConforms(t *testing.T) {
 	}{
 		{"2.0 AES-256 over TLS", opts{gen: kgp.Gen2, encrypt: kgp.EncryptAES256, tls: true}, nil, nil},
 		{"1.0 AES-128 over TLS", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES128, tls: true}, []string{"auth.replay", "kit.replay"}, nil},
+		// The reference merchant refuses a byte-identical 1.0 or kit v1 request as a replay, so
+		// repeats sent within one millisecond must differ in their timestamp.
+		{"1.0 with a frozen clock", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES256, frozen: true}, []string{"auth.replay", "kit.replay"},
+			[]string{"transport.https"}},
 		{"2.0 plaintext appInfo over HTTP", opts{gen: kgp.Gen2}, nil, []string{"transport.https"}},
 		{"2.0 without kit key", opts{gen: kgp.Gen2, encrypt: kgp.EncryptAES256, tls: true, noKit: true}, []string{
 			"accept.kit.tenantSync", "accept.kit.applicationSync", "accept.kit.authSync", "accept.kit.singleOrgSync",

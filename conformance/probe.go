@@ -29,6 +29,7 @@ type probe struct {
 	client *http.Client
 	run    string // random per run, so that reruns against one merchant never share data
 	seq    atomic.Int64
+	last   atomic.Int64 // the last request timestamp handed out, Unix milliseconds
 
 	mu  sync.Mutex
 	log []*exchange
@@ -62,6 +63,21 @@ func (c *caseRun) exchanges() []*exchange { return c.exchangesOf(c.id) }
 // unique returns a value no other call of this run, and no earlier run, has used.
 func (p *probe) unique(prefix string) string {
 	return fmt.Sprintf("%s%s%04d", prefix, p.run, p.seq.Add(1))
+}
+
+// stamp returns the timestamp of a new request: now, but at least a millisecond after the
+// previous one. 1.0 and kit v1 requests have no nonce, so two sends of one request within a
+// millisecond would be byte-identical — a replay, which a merchant may rightly refuse; KooGallery's
+// retries always carry a new timestamp. The drift is bounded by the calls per millisecond.
+func (p *probe) stamp() time.Time {
+	now := p.cfg.Now().UnixMilli()
+	for {
+		last := p.last.Load()
+		next := max(now, last+1)
+		if p.last.CompareAndSwap(last, next) {
+			return time.UnixMilli(next)
+		}
+	}
 }
 
 // randomHex returns n random bytes as uppercase hex.

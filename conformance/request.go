@@ -37,7 +37,6 @@ func (r request) label(g kgp.Generation) string {
 type tweak struct {
 	key      string            // sign with this key instead of the right one
 	at       time.Time         // the signed timestamp, instead of now
-	atSet    bool              // at was chosen by the case, so kit bodies carry it too
 	drop     string            // a field removed after encoding (the signature covers its absence)
 	mutate   func(m any) error // changes the decoded body (basic and kit) after encoding
 	unsigned bool              // no signature at all
@@ -69,8 +68,8 @@ func (p *probe) prepare(req request, opts ...option) (*wire, error) {
 	for _, o := range opts {
 		o(&t)
 	}
-	if t.atSet = !t.at.IsZero(); !t.atSet {
-		t.at = p.cfg.Now()
+	if t.at.IsZero() {
+		t.at = p.stamp()
 	}
 	w := &wire{label: req.label(p.cfg.Generation), header: http.Header{}}
 	var err error
@@ -143,22 +142,16 @@ func (p *probe) prepareLegacy(w *wire, req request, t tweak) error {
 func (p *probe) prepareKit(w *wire, req request, t tweak) error {
 	gen, key := p.cfg.Generation, or(t.key, p.cfg.KitKey)
 	stamp := t.at
-	var restamp func(any) error
-	if t.atSet { // the body timeStamp is what kit v1 signs and checks
-		restamp = func(m any) error {
-			m.(map[string]any)["timeStamp"] = kgp.FormatKitTimeStamp(stamp)
-			return nil
-		}
-		t.mutate = chain(restamp, t.mutate)
-	}
-	body, err := encodeFaulty(func() ([]byte, error) { return kgp.EncodeKit(req.kit, gen) }, t)
+	// The body timeStamp is what kit v1 signs and checks, and what makes two sends of one
+	// request two requests, as KooGallery's are.
+	kit := restamp(req.kit, kgp.FormatKitTimeStamp(stamp))
+	body, err := encodeFaulty(func() ([]byte, error) { return kgp.EncodeKit(kit, gen) }, t)
 	if err != nil {
 		return err
 	}
 	signed := body
 	if t.signedAs != nil {
-		st := tweak{mutate: restamp}
-		if signed, err = encodeFaulty(func() ([]byte, error) { return kgp.EncodeKit(t.signedAs.kit, gen) }, st); err != nil {
+		if signed, err = kgp.EncodeKit(restamp(t.signedAs.kit, kgp.FormatKitTimeStamp(stamp)), gen); err != nil {
 			return err
 		}
 	}
@@ -217,19 +210,26 @@ func encodeFaulty(encode func() ([]byte, error), t tweak) ([]byte, error) {
 	return kgp.CanonicalJSON(raw)
 }
 
-// chain runs the non-nil mutations in order.
-func chain(fs ...func(any) error) func(any) error {
-	return func(m any) error {
-		for _, f := range fs {
-			if f == nil {
-				continue
-			}
-			if err := f(m); err != nil {
-				return err
-			}
-		}
-		return nil
+// restamp returns r with its body timeStamp set to ts.
+func restamp(r kgp.KitRequest, ts string) kgp.KitRequest {
+	switch v := r.(type) {
+	case kgp.TenantSync:
+		v.TimeStamp = ts
+		return v
+	case kgp.ApplicationSync:
+		v.TimeStamp = ts
+		return v
+	case kgp.AuthSync:
+		v.TimeStamp = ts
+		return v
+	case kgp.SingleOrgSync:
+		v.TimeStamp = ts
+		return v
+	case kgp.AllOrgSync:
+		v.TimeStamp = ts
+		return v
 	}
+	return r
 }
 
 // withQuery appends a query to a URL that may already carry one.

@@ -75,7 +75,7 @@ func (m *Merchant) serveLegacy(r *http.Request) *kgp.Response {
 	}
 	ts, err := kgp.ParseTimeStamp(q.Get("timeStamp"))
 	if err == nil {
-		err = m.legacy.Check(ts, "")
+		err = m.legacy.Check(ts, q.Get("authToken"))
 	}
 	if err != nil {
 		return refusal(err)

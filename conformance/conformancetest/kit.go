@@ -33,7 +33,7 @@ func (m *Merchant) serveKit(r *http.Request, name string, gen kgp.Generation, bo
 			t, err = kgp.ParseKitTimeStamp(stamp)
 		}
 		if err == nil {
-			err = m.kitV1.Check(t, "")
+			err = m.kitV1.Check(t, h.Get("authToken"))
 		}
 		if err != nil {
 			return refusal(err)

@@ -28,7 +28,7 @@ type Faults struct {
 	CreateBeforeAuth      bool          // newInstance provisions before the signature is verified
 	AcceptBadSignature    bool          // basic and 1.0 signatures are not verified
 	NoTimestampCheck      bool          // basic and 1.0 timestamps are not checked (Huawei's 1.0 demo)
-	NoNonceCheck          bool          // 2.0 nonces are not remembered
+	NoNonceCheck          bool          // 2.0 nonces (and 1.0 authTokens) are not remembered
 	SkipFieldValidation   bool          // basic and 1.0 requests missing a mandatory field are answered 000000
 	NoBodySign            bool          // answers carry no Body-Sign
 	LowercaseBodySign     bool          // answers carry only "body-sign"
@@ -41,7 +41,7 @@ type Faults struct {
 	ReleaseForgets        bool          // release deletes the instance; a repeat answers 000003
 	KitAcceptBadSignature bool          // kit signatures are not verified
 	KitNoTimestampCheck   bool          // kit timestamps are not checked
-	KitNoNonceCheck       bool          // kit v2 x-nonces are not remembered
+	KitNoNonceCheck       bool          // kit v2 x-nonces (and kit v1 authTokens) are not remembered
 	KitAddRepeatFails     bool          // a repeated kit add answers 000005
 	KitDeleteAbsentFails  bool          // a kit delete of absent data answers 000005
 	MaxAuthSyncUsers      int           // authSync refuses more users than this (0: kgp.MaxAuthSyncUsers)
@@ -61,7 +61,9 @@ type Config struct {
 }
 
 // Merchant is an http.Handler serving one production URL: 2.0 POST, 1.0 GET and the kit paths
-// of both generations. Instances live in memory, keyed by (orderId, orderLineId).
+// of both generations. Instances live in memory, keyed by (orderId, orderLineId). 1.0 and kit v1
+// calls have no nonce; their authToken stands in for one, so a byte-identical request is refused
+// as a replay (KooGallery's retries always carry a new timeStamp, hence a new authToken).
 type Merchant struct {
 	cfg                       Config
 	basic, legacy, kit, kitV1 *kgp.ReplayGuard
@@ -90,9 +92,9 @@ func New(cfg Config) *Merchant {
 	return &Merchant{
 		cfg:     cfg,
 		basic:   guard(f.NoTimestampCheck, !f.NoNonceCheck),
-		legacy:  guard(f.NoTimestampCheck, false),
+		legacy:  guard(f.NoTimestampCheck, !f.NoNonceCheck),
 		kit:     guard(f.KitNoTimestampCheck, !f.KitNoNonceCheck),
-		kitV1:   guard(f.KitNoTimestampCheck, false),
+		kitV1:   guard(f.KitNoTimestampCheck, !f.KitNoNonceCheck),
 		byOrder: map[orderKey]*instance{},
 		byID:    map[string]*instance{},
 		kitData: map[string]bool{},
