@@ -163,6 +163,8 @@ func (p *probe) prepareKit(w *wire, req request, t tweak) error {
 	u.Path = strings.TrimSuffix(u.Path, "/") + kgp.KitPath(req.kit.KitName(), gen)
 	u.RawPath = ""
 	w.url = u.String()
+	// Header names are set as KooGallery spells them; HTTP matches them case-insensitively, but
+	// a merchant behind a strict proxy should see what the platform sends.
 	w.header.Set("Content-Type", "application/json")
 	if gen == kgp.Gen1 {
 		tok, err := kgp.KitV1AuthToken(key, signed)
@@ -170,15 +172,15 @@ func (p *probe) prepareKit(w *wire, req request, t tweak) error {
 			return err
 		}
 		if !t.unsigned {
-			w.header.Set("authToken", tok)
+			w.header["authToken"] = []string{tok}
 		}
 		return nil
 	}
 	ts, nonce := kgp.FormatEpochMillis(stamp), newNonce()
-	w.header.Set("x-timestamp", ts)
-	w.header.Set("x-nonce", nonce)
+	w.header["x-timestamp"] = []string{ts}
+	w.header["x-nonce"] = []string{nonce}
 	if !t.unsigned {
-		w.header.Set("x-sign", kgp.SignKit(key, ts, nonce, signed))
+		w.header["x-sign"] = []string{kgp.SignKit(key, ts, nonce, signed)}
 	}
 	return nil
 }
