@@ -18,6 +18,8 @@ type command struct {
 // commands is the binary's subcommand table, in the order `mercato help` lists them. A new
 // subcommand is a new file with a run function and one line here.
 var commands = []command{
+	{"serve", "run the marketplace (JSON API, open API, merchant calls); --sandbox plays KooGallery locally", runServe},
+	{"migrate", "apply the database migrations", runMigrate},
 	{"sign", "compute or verify a KooGallery signature (v2, kit, authtoken, body, usage, apig)", runSign},
 	{"crypt", "encrypt or decrypt an appInfo credential (AES with the SHA1PRNG-derived key)", runCrypt},
 	{"check", "check a merchant endpoint for conformance (signatures, replay, idempotency, Body-Sign, 5 s)", runCheck},

@@ -2,7 +2,6 @@ package fulfil
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -77,7 +76,7 @@ func ValidateURL(raw string, insecure bool) error {
 		return market.Errorf(market.CodeInvalid, "production URL must use a domain name, not an IP address")
 	}
 	if u.Hostname() == "localhost" {
-		return errors.New("production URL must not be localhost")
+		return market.Errorf(market.CodeInvalid, "production URL must not be localhost")
 	}
 	return nil
 }

@@ -1,0 +1,258 @@
+// Package catalog manages what is sold: merchants with their keys and production interfaces,
+// products, specs (skuCode) and plans (one KooGallery productId per spec × period type, with an
+// exact price). The publishing review workflow builds on it; here the operator creates directly.
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
+)
+
+// Service creates and reads the catalog.
+type Service struct {
+	DB    *store.DB
+	Clock market.Clock
+	// AllowInsecure accepts plain-HTTP and loopback production URLs (sandbox, tests).
+	AllowInsecure bool
+	// Currency is the site's currency, given to every plan.
+	Currency string
+}
+
+// MerchantRequest creates a merchant. Empty keys and IDs are generated.
+type MerchantRequest struct {
+	ID              string `json:"id,omitempty"`
+	Name            string `json:"name"`
+	ProductionURL   string `json:"production_url"`
+	Generation      int    `json:"generation,omitempty"`
+	AccessKey       string `json:"access_key,omitempty"`
+	KitKey          string `json:"kit_key,omitempty"`
+	RequireBodySign bool   `json:"require_body_sign,omitempty"`
+	// AK and SK set the first open-API key pair (the sandbox uses fixed ones).
+	AK string `json:"ak,omitempty"`
+	SK string `json:"sk,omitempty"`
+}
+
+// NewMerchant is a created merchant with its first AK/SK pair.
+type NewMerchant struct {
+	Merchant *market.Merchant
+	Key      *market.APIKey
+}
+
+// CreateMerchant validates and stores a merchant and issues its first AK/SK.
+func (s *Service) CreateMerchant(ctx context.Context, r MerchantRequest) (*NewMerchant, error) {
+	if err := text("name", r.Name, 1, 100); err != nil {
+		return nil, err
+	}
+	if r.Generation == 0 {
+		r.Generation = 2
+	}
+	if r.Generation != 1 && r.Generation != 2 {
+		return nil, market.Errorf(market.CodeInvalid, "generation must be 1 or 2")
+	}
+	if err := fulfil.ValidateURL(r.ProductionURL, s.AllowInsecure); err != nil {
+		return nil, err
+	}
+	r.AccessKey, r.KitKey = orSecret(r.AccessKey, 32), orSecret(r.KitKey, 32)
+	if r.AccessKey == r.KitKey {
+		return nil, market.Errorf(market.CodeInvalid, "one key cannot be bound to both the basic and the kit interfaces")
+	}
+	if r.ID == "" {
+		r.ID = "m-" + strings.ToLower(market.NewSecret(12))
+	}
+	for _, f := range []struct{ name, v string }{{"id", r.ID}, {"access_key", r.AccessKey}, {"kit_key", r.KitKey}} {
+		if err := text(f.name, f.v, 4, 128); err != nil {
+			return nil, err
+		}
+	}
+	now := s.Clock.Now()
+	m := &market.Merchant{ID: r.ID, Name: r.Name, ProductionURL: r.ProductionURL, Generation: r.Generation, AccessKey: r.AccessKey,
+		KitKey: r.KitKey, RequireBodySign: r.RequireBodySign, CreatedAt: now}
+	k := &market.APIKey{AK: orSecret(r.AK, 20), SK: orSecret(r.SK, 40), MerchantID: m.ID, CreatedAt: now}
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Merchant(ctx, m.ID); err == nil {
+			return market.Errorf(market.CodeConflict, "merchant %s exists", m.ID)
+		}
+		return errors.Join(tx.InsertMerchant(ctx, m), tx.InsertAPIKey(ctx, k))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &NewMerchant{Merchant: m, Key: k}, nil
+}
+
+// IssueKey gives a merchant another AK/SK pair.
+func (s *Service) IssueKey(ctx context.Context, merchantID string) (*market.APIKey, error) {
+	k := &market.APIKey{AK: market.NewSecret(20), SK: market.NewSecret(40), MerchantID: merchantID, CreatedAt: s.Clock.Now()}
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Merchant(ctx, merchantID); err != nil {
+			return err
+		}
+		return tx.InsertAPIKey(ctx, k)
+	})
+	return k, err
+}
+
+// ProductRequest creates a product with its specs and plans in one go.
+type ProductRequest struct {
+	ID         string        `json:"id,omitempty"`
+	MerchantID string        `json:"merchant_id"`
+	Name       string        `json:"name"`
+	Specs      []SpecRequest `json:"specs"`
+}
+
+// SpecRequest is one spec of a new product.
+type SpecRequest struct {
+	SkuCode   string          `json:"sku_code,omitempty"`
+	Name      string          `json:"name"`
+	Charging  market.Charging `json:"charging"`
+	TrialDays int             `json:"trial_days,omitempty"`
+	Plans     []PlanRequest   `json:"plans"`
+}
+
+// PlanRequest is one plan of a new spec; ProductID (KooGallery's productId) is generated when
+// empty.
+type PlanRequest struct {
+	ProductID string       `json:"product_id,omitempty"`
+	Period    string       `json:"period,omitempty"`
+	Price     market.Money `json:"price"`
+}
+
+// Product is a product as created, with its specs and plans.
+type Product struct {
+	Product market.Product
+	Specs   []market.Spec
+	Plans   []market.Plan
+}
+
+// CreateProduct validates and stores a product, its specs and plans.
+func (s *Service) CreateProduct(ctx context.Context, r ProductRequest) (*Product, error) {
+	if err := text("name", r.Name, 1, 100); err != nil {
+		return nil, err
+	}
+	if len(r.Specs) == 0 || len(r.Specs) > 50 {
+		return nil, market.Errorf(market.CodeInvalid, "a product has 1 to 50 specs")
+	}
+	if r.ID == "" {
+		r.ID = "p-" + strings.ToLower(market.NewSecret(12))
+	}
+	now := s.Clock.Now()
+	p := &Product{Product: market.Product{ID: r.ID, MerchantID: r.MerchantID, Name: r.Name, CreatedAt: now}}
+	for _, sr := range r.Specs {
+		spec, plans, err := s.spec(p.Product.ID, sr)
+		if err != nil {
+			return nil, err
+		}
+		p.Specs = append(p.Specs, *spec)
+		p.Plans = append(p.Plans, plans...)
+	}
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Merchant(ctx, r.MerchantID); err != nil {
+			return err
+		}
+		if _, err := tx.Product(ctx, p.Product.ID); err == nil {
+			return market.Errorf(market.CodeConflict, "product %s exists", p.Product.ID)
+		}
+		if err := tx.InsertProduct(ctx, &p.Product); err != nil {
+			return err
+		}
+		for i := range p.Specs {
+			if _, err := tx.Spec(ctx, p.Specs[i].SkuCode); err == nil {
+				return market.Errorf(market.CodeConflict, "skuCode %s exists", p.Specs[i].SkuCode)
+			}
+			if err := tx.InsertSpec(ctx, &p.Specs[i]); err != nil {
+				return err
+			}
+		}
+		for i := range p.Plans {
+			if _, err := tx.Plan(ctx, p.Plans[i].ProductID); err == nil {
+				return market.Errorf(market.CodeConflict, "productId %s exists", p.Plans[i].ProductID)
+			}
+			if err := tx.InsertPlan(ctx, &p.Plans[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// spec checks one spec request and its plans against the billing rules.
+func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.Plan, error) {
+	if err := text("spec name", r.Name, 1, 50); err != nil {
+		return nil, nil, err
+	}
+	sp := &market.Spec{SkuCode: r.SkuCode, ProductID: productID, Name: r.Name, Charging: r.Charging, TrialDays: r.TrialDays}
+	if sp.SkuCode == "" {
+		sp.SkuCode = market.NewUUID()
+	}
+	if err := text("sku_code", sp.SkuCode, 1, 64); err != nil {
+		return nil, nil, err
+	}
+	switch r.Charging {
+	case market.ChargingPeriod, market.ChargingOneTime, market.ChargingOnDemand, market.ChargingOnDemandPkg:
+	default:
+		return nil, nil, market.Errorf(market.CodeInvalid, "charging must be PERIOD, ONE_TIME, ON_DEMAND or ON_DEMAND_PKG")
+	}
+	if r.TrialDays != 0 && (r.Charging != market.ChargingPeriod || r.TrialDays < 3 || r.TrialDays > 180) {
+		return nil, nil, market.Errorf(market.CodeInvalid, "a trial is 3 to 180 days, on period specs only")
+	}
+	if len(r.Plans) == 0 {
+		return nil, nil, market.Errorf(market.CodeInvalid, "spec %s needs at least one plan", r.Name)
+	}
+	periods := map[string]bool{}
+	var plans []market.Plan
+	for _, pr := range r.Plans {
+		if r.Charging == market.ChargingPeriod {
+			if pr.Period != market.PeriodYear && pr.Period != market.PeriodMonth && pr.Period != market.PeriodDay {
+				return nil, nil, market.Errorf(market.CodeInvalid, "a period plan is year, month or day")
+			}
+			if periods[pr.Period] {
+				return nil, nil, market.Errorf(market.CodeInvalid, "spec %s has two %s plans", r.Name, pr.Period)
+			}
+			periods[pr.Period] = true
+		} else if pr.Period != "" {
+			return nil, nil, market.Errorf(market.CodeInvalid, "only period specs have a period")
+		}
+		if pr.Price < 0 {
+			return nil, nil, market.Errorf(market.CodeInvalid, "a price cannot be negative")
+		}
+		id := pr.ProductID
+		if id == "" {
+			id = "OFFI" + strings.ToUpper(market.NewSecret(18))
+		}
+		if err := text("product_id", id, 1, 64); err != nil {
+			return nil, nil, err
+		}
+		plans = append(plans, market.Plan{ProductID: id, SkuCode: sp.SkuCode, Period: pr.Period, Price: pr.Price, Currency: s.Currency})
+	}
+	return sp, plans, nil
+}
+
+// text checks a string field's length in characters.
+func text(name, v string, lo, hi int) error {
+	n := utf8.RuneCountInString(v)
+	if n < lo || n > hi {
+		return market.Errorf(market.CodeInvalid, "%s must be %d to %d characters", name, lo, hi)
+	}
+	if strings.ContainsAny(v, "\x00\r\n") {
+		return market.Errorf(market.CodeInvalid, "%s contains control characters", name)
+	}
+	return nil
+}
+
+// orSecret returns v, or a fresh secret of n characters when v is empty.
+func orSecret(v string, n int) string {
+	if v == "" {
+		return market.NewSecret(n)
+	}
+	return v
+}

@@ -1,0 +1,79 @@
+// Package identity holds who uses the marketplace: buyers (customers) and their API tokens; the
+// joint-operation tenants, departments, users and the OAuth auth centre join it later.
+package identity
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/mail"
+	"unicode/utf8"
+
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
+)
+
+// Service manages buyers.
+type Service struct {
+	DB    *store.DB
+	Clock market.Clock
+}
+
+// BuyerRequest creates a buyer.
+type BuyerRequest struct {
+	Name   string `json:"name"`
+	Email  string `json:"email,omitempty"`
+	Mobile string `json:"mobile,omitempty"`
+	// CustomerID and Token are generated when empty (the sandbox fixes them).
+	CustomerID string `json:"customer_id,omitempty"`
+	Token      string `json:"-"`
+}
+
+// CreateBuyer stores a buyer and returns the API token it authenticates with. Only the token's
+// hash is kept: it cannot be shown again.
+func (s *Service) CreateBuyer(ctx context.Context, r BuyerRequest) (*market.Buyer, string, error) {
+	if n := utf8.RuneCountInString(r.Name); n < 1 || n > 64 {
+		return nil, "", market.Errorf(market.CodeInvalid, "name must be 1 to 64 characters")
+	}
+	if r.Email != "" {
+		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 128 {
+			return nil, "", market.Errorf(market.CodeInvalid, "email %q is not an address", r.Email)
+		}
+	}
+	if len(r.Mobile) > 32 {
+		return nil, "", market.Errorf(market.CodeInvalid, "mobile is at most 32 characters")
+	}
+	if r.CustomerID == "" {
+		r.CustomerID = market.NewHexID()
+	}
+	if r.Token == "" {
+		r.Token = "buyer_" + market.NewSecret(40)
+	}
+	b := &market.Buyer{CustomerID: r.CustomerID, Name: r.Name, Email: r.Email, Mobile: r.Mobile, CreatedAt: s.Clock.Now()}
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Buyer(ctx, b.CustomerID); err == nil {
+			return market.Errorf(market.CodeConflict, "buyer %s exists", b.CustomerID)
+		}
+		return tx.InsertBuyer(ctx, b, TokenHash(r.Token))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return b, r.Token, nil
+}
+
+// BuyerByToken authenticates a buyer's API token.
+func (s *Service) BuyerByToken(ctx context.Context, token string) (*market.Buyer, error) {
+	b, err := s.DB.BuyerByTokenHash(ctx, TokenHash(token))
+	if err != nil {
+		return nil, market.Errorf(market.CodeUnauthorized, "unknown token")
+	}
+	return b, nil
+}
+
+// TokenHash is how tokens are stored. Tokens are long random strings, so a plain SHA-256 (no
+// salt, no stretching) cannot be reversed and keeps lookups by hash possible.
+func TokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
