@@ -139,4 +139,3 @@ func seedInstance(ctx context.Context, s *Server, sb *Sandbox) error {
 		return tx.InsertInstance(ctx, in)
 	})
 }
-
