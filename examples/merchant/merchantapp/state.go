@@ -55,11 +55,11 @@ type department struct {
 
 // state is everything the demo merchant knows, keyed by natural keys.
 type state struct {
-	Instances   map[string]*instance   `json:"instances"`
-	Tenants     map[string]*tenant     `json:"tenants"`
+	Instances   map[string]*instance    `json:"instances"`
+	Tenants     map[string]*tenant      `json:"tenants"`
 	Apps        map[string]*application `json:"apps"`
-	Users       map[string]*user       `json:"users"`
-	Departments map[string]*department `json:"departments"`
+	Users       map[string]*user        `json:"users"`
+	Departments map[string]*department  `json:"departments"`
 }
 
 // db guards the state and writes it through to path.
