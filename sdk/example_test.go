@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -41,13 +42,14 @@ func ExampleNewHandler() {
 	}
 	defer h.Close()
 	mux := http.NewServeMux()
-	mux.Handle("/saasproduce/", h) // the production URL, and its kit sub-paths
+	mux.Handle("/saasproduce", h)  // the production URL...
+	mux.Handle("/saasproduce/", h) // ...and its kit sub-paths (/saasproduce/produceAPI/v2/...)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
 	body, _ := kgp.EncodeBasic(kgp.NewInstance{BusinessID: "b-1", OrderID: "CS1", OrderLineID: "CS1-000001", TestFlag: "1"})
 	ts, nonce := kgp.FormatEpochMillis(time.Now()), kgp.NewIV()
-	url := srv.URL + "/saasproduce/?signature=" + kgp.SignBasic(key, ts, nonce, body) + "&timestamp=" + ts + "&nonce=" + nonce
+	url := srv.URL + "/saasproduce?signature=" + kgp.SignBasic(key, ts, nonce, body) + "&timestamp=" + ts + "&nonce=" + nonce
 	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
 	if err != nil {
 		log.Fatal(err)
@@ -149,4 +151,48 @@ func ExampleReporter() {
 	// Output:
 	// 1 <nil>
 	// 0 <nil>
+}
+
+// The production set-up of the merchant guide: a handler, the open-API client that fetches 2.0
+// order details, and the usage Reporter, sharing one store. (Compiled, not run.)
+func Example_production() {
+	ctx := context.Background()
+	store, err := sdk.OpenStore("/var/lib/shop/koogallery")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	client, err := sdk.NewClient(sdk.ClientConfig{
+		AK:        os.Getenv("KG_AK"), // IAM access key pair: signs every open-API call
+		SK:        os.Getenv("KG_SK"),
+		AccessKey: os.Getenv("KG_KEY"), // the basic-interface key: signs usage bodies
+		Site:      sdk.SiteChina,       // mkt.myhuaweicloud.com, falling back to mkt.myhuaweicloud.cn
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := sdk.NewHandler(sdk.Config{
+		Key:    os.Getenv("KG_KEY"),
+		KitKey: os.Getenv("KG_KIT_KEY"), // only for joint-operation products
+		Store:  store,
+		Orders: client, // 2.0 newInstance carries IDs only: the SDK fetches the order
+		Logger: slog.Default(),
+	}, shop{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer h.Close()
+
+	reporter, err := sdk.NewReporter(sdk.ReporterConfig{Pusher: client, Store: store, Logger: slog.Default()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	go reporter.Run(ctx)
+	// Wherever a pay-per-use instance consumes something:
+	_ = reporter.Record(ctx, sdk.Usage{InstanceID: "7f141bf1-aec8-4859-8323-fb3a8ad50721", Amount: "1.5", At: time.Now()})
+
+	mux := http.NewServeMux()
+	mux.Handle("/saasproduce", h)
+	mux.Handle("/saasproduce/", h)
+	log.Fatal(http.ListenAndServeTLS(":443", "cert.pem", "key.pem", mux))
 }
