@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mercato-oss/mercato/kgp"
 )
@@ -125,9 +126,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.write(w, key, http.StatusOK, resp)
 }
 
-// write encodes resp and signs it with Body-Sign. The header is set by direct map assignment:
-// KooGallery matches the name case-sensitively, and Header.Set would keep it canonical anyway,
-// but a future canonicalisation change must not break it.
+// write encodes resp and signs it with Body-Sign. The header is set by direct map assignment,
+// so that its name goes out exactly as KooGallery matches it (case-sensitively), whatever
+// canonicalisation net/http applies.
 func (h *Handler) write(w http.ResponseWriter, key string, status int, resp *kgp.Response) {
 	body, err := kgp.EncodeResponse(resp)
 	if err != nil {
@@ -209,9 +210,13 @@ func (h *Handler) call(activity string, fn func() error) (err error) {
 	return err
 }
 
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

@@ -245,6 +245,9 @@ func (o *fakeOrders) QueryOrder(_ context.Context, orderID, lineID string) (*kgp
 	o.mu.Lock()
 	o.calls++
 	o.mu.Unlock()
+	if strings.HasSuffix(lineID, "-fresh") { // a line the order query does not list
+		lineID = orderID + "-000001"
+	}
 	return &kgp.OrderInfo{OrderID: orderID, OrderType: kgp.OrderNew, OrderLine: []kgp.OrderLine{{OrderLineID: lineID,
 		ChargingMode: o.mode, ProductInfo: []kgp.ProductInfo{{ProductID: o.product, SkuCode: "sku-1"}}}}}, nil
 }
@@ -273,6 +276,11 @@ func TestPayPerUseKeyedByProduct(t *testing.T) {
 			call := b.m.lastCall("newInstance").(*sdk.NewInstanceCall)
 			if call.Order == nil || call.Line == nil || call.ProductID != "OFFI-PPU" || call.ChargingMode != tc.mode {
 				t.Fatalf("merchant did not get the order: %+v", call)
+			}
+			fresh := b.newInstance2("CSPPU", "CSPPU-fresh") // unknown to the order query: keyed by the line
+			wantCode(t, fresh, kgp.ResultSuccess)
+			if fresh.InstanceID == a.InstanceID || fresh.InstanceID == c.InstanceID {
+				t.Fatal("a line missing from the order shared another line's instance")
 			}
 		})
 	}

@@ -103,6 +103,9 @@ func TestRejections(t *testing.T) {
 		{"v2 wrong type", func(b *bundle) *http.Request {
 			return signedBasic(testKey, []byte(`{"activity":"newInstance","businessId":1,"orderId":"`+rejOrder+`","orderLineId":"`+rejLine+`"}`), t0, b.nonce())
 		}, false, false, kgp.ResultInvalidParam},
+		{"v2 change check without productInfo", func(b *bundle) *http.Request {
+			return signedBasic(testKey, []byte(`{"activity":"changeInstanceCheck","instanceId":"i1","productInfo":null}`), t0, b.nonce())
+		}, false, false, kgp.ResultInvalidParam},
 		{"v2 101 instances", func(b *bundle) *http.Request {
 			return signedBasic(testKey, []byte(`{"activity":"queryInstance","instanceId":"`+strings.Repeat("i,", 100)+`i"}`), t0, b.nonce())
 		}, false, false, kgp.ResultInvalidParam},
