@@ -92,25 +92,8 @@ func setup(t *testing.T, d store.Dialect, gen int) *harness {
 // settle works every job that is due at the current business time, then returns.
 func (h *harness) settle() {
 	h.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	idleRounds := 0
-	for idleRounds < 3 {
-		if time.Now().After(deadline) {
-			h.t.Fatal("queue did not settle within 30 s")
-		}
-		if _, err := h.db.PromoteDue(h.ctx, h.clock.Now()); err != nil {
-			h.t.Fatal(err)
-		}
-		idle, err := h.db.Idle(h.ctx, h.clock.Now())
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		if idle {
-			idleRounds++
-		} else {
-			idleRounds = 0
-		}
-		time.Sleep(15 * time.Millisecond)
+	if err := h.db.Settle(h.ctx, h.clock.Now, 30*time.Second); err != nil {
+		h.t.Fatal(err)
 	}
 }
 

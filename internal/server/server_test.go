@@ -217,18 +217,7 @@ func TestAPIAndOpenAPI(t *testing.T) {
 // settle waits until every due job has run.
 func settle(t *testing.T, s *server.Server, clock *market.FakeClock) {
 	t.Helper()
-	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
-	for idle := 0; idle < 3; {
-		if time.Now().After(deadline) {
-			t.Fatal("jobs did not settle")
-		}
-		s.DB.PromoteDue(ctx, clock.Now())
-		if ok, _ := s.DB.Idle(ctx, clock.Now()); ok {
-			idle++
-		} else {
-			idle = 0
-		}
-		time.Sleep(15 * time.Millisecond)
+	if err := s.DB.Settle(context.Background(), clock.Now, 20*time.Second); err != nil {
+		t.Fatal(err)
 	}
 }

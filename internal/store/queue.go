@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -108,4 +109,33 @@ func (db *DB) Idle(ctx context.Context, now time.Time) (bool, error) {
 		return false, err
 	}
 	return len(res.Jobs) == 0 || res.Jobs[0].ScheduledAt.After(now), nil
+}
+
+// Settle promotes and waits until every job due at the business time now() has run: the queue is
+// idle three polls in a row. Tests and the demo call it after each step on their fake clock.
+func (db *DB) Settle(ctx context.Context, now func() time.Time, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for idle := 0; idle < 3; {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("store: jobs still running after %s", timeout)
+		}
+		if _, err := db.PromoteDue(ctx, now()); err != nil {
+			return err
+		}
+		ok, err := db.Idle(ctx, now())
+		if err != nil {
+			return err
+		}
+		if ok {
+			idle++
+		} else {
+			idle = 0
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(15 * time.Millisecond):
+		}
+	}
+	return nil
 }

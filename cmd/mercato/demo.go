@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/mercato-oss/mercato/examples/merchant/merchantapp"
+	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/server"
+	"github.com/mercato-oss/mercato/kgp"
+)
+
+// runDemo starts a marketplace on SQLite in a temporary directory with a demo merchant (or an
+// external one) and drives the whole SaaS lifecycle on an accelerated business clock.
+func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("demo", "[--merchant-url URL --key K [--kit-key K2] [--generation 1|2]] [--stay]",
+		"Run the marketplace with a demo merchant and drive a full story on an accelerated clock: a yearly\n"+
+			"purchase, an asynchronous (000004) provisioning, a trial converted to formal, a renewal, an upgrade,\n"+
+			"a pay-per-use instance, an expiry through freeze and release, and a merchant outage that heals\n"+
+			"within the retry window. Exits 0 only if every step happened as the rules say.\n\n"+
+			"With --merchant-url the story runs against your production interface instead, so you can rehearse\n"+
+			"the lifecycle; give your merchant the printed open-API address, AK and SK for order queries.", stderr)
+	var o demoOptions
+	fs.StringVar(&o.merchantURL, "merchant-url", "", "an external merchant's production URL (default: the built-in demo merchant)")
+	fs.StringVar(&o.key, "key", "", "access key bound to the external merchant's basic interfaces")
+	fs.StringVar(&o.kitKey, "kit-key", "", "access key bound to the external merchant's kit interfaces")
+	fs.IntVar(&o.generation, "generation", 2, "interface generation of the merchant: 1 or 2")
+	fs.BoolVar(&o.stay, "stay", false, "keep the marketplace running after the story (Ctrl-C stops it)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address of the marketplace")
+	fs.BoolVar(&o.verbose, "v", false, "log the marketplace's and the merchant's activity to stderr")
+	if _, code, ok := parseCommand(fs, args, 0); !ok {
+		return code
+	}
+	if o.merchantURL != "" && o.key == "" {
+		return usageError(fs, "--merchant-url needs --key")
+	}
+	if o.generation != 1 && o.generation != 2 {
+		return usageError(fs, "--generation must be 1 or 2")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	o.out, o.stderr = stdout, stderr
+	if err := o.run(ctx); err != nil {
+		fmt.Fprintf(stderr, "mercato demo: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+type demoOptions struct {
+	merchantURL, key, kitKey string
+	generation               int
+	stay, verbose            bool
+	addr                     string
+	out, stderr              io.Writer
+}
+
+// demoEnv is a running demo: the marketplace, its clock, and the demo merchant's outage switch.
+type demoEnv struct {
+	s        *server.Server
+	clock    *market.FakeClock
+	apiURL   string
+	merchant *market.Merchant
+	buyer    string
+	down     *atomic.Bool // nil for an external merchant
+	out      io.Writer
+	start    time.Time
+}
+
+func (o *demoOptions) run(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "mercato-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.verbose {
+		log = slog.New(slog.NewTextHandler(o.stderr, nil))
+	}
+	clock := market.NewFakeClock(time.Now().UTC().Truncate(time.Second))
+	s, err := server.New(ctx, server.Config{DB: "sqlite:" + filepath.Join(dir, "mercato.db"), Site: "cn", RetentionDays: 15,
+		CallWorkers: 8, AllowInsecureMerchants: true, OperatorToken: "op_" + market.NewSecret(32), Clock: clock, Log: log, Out: io.Discard})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	serveCtx, stopServe := context.WithCancel(context.Background())
+	defer stopServe()
+	if err := s.Start(serveCtx); err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(serveCtx, ln) }()
+	defer func() { stopServe(); <-served }()
+
+	env := &demoEnv{s: s, clock: clock, apiURL: "http://" + ln.Addr().String(), out: o.out, start: time.Now()}
+	closeMerchant, err := o.merchantSide(ctx, env, dir, log)
+	if err != nil {
+		return err
+	}
+	defer closeMerchant()
+	b, token, err := s.Identity.CreateBuyer(ctx, identity.BuyerRequest{Name: "Demo Buyer", Email: "buyer@demo.example", Mobile: "13800000000"})
+	if err != nil {
+		return err
+	}
+	env.buyer = b.CustomerID
+	fmt.Fprintf(o.out, "mercato demo: marketplace %s, merchant %s (interface %d.0), business clock starts %s\n\n",
+		env.apiURL, env.merchant.ProductionURL, env.merchant.Generation, clock.Now().Format(time.DateTime))
+
+	failed := env.story(ctx)
+	if failed > 0 {
+		fmt.Fprintf(o.out, "\ndemo FAILED: %d step(s) did not happen as the rules say\n", failed)
+	} else {
+		fmt.Fprintf(o.out, "\ndemo passed: every step happened as the rules say (%.1f s)\n", time.Since(env.start).Seconds())
+	}
+	if o.stay {
+		fmt.Fprintf(o.out, "\nstill running (Ctrl-C stops): JSON API %s/api/v1 with operator token %s, buyer token %s\n",
+			env.apiURL, s.Cfg.OperatorToken, token)
+		<-ctx.Done()
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d step(s) failed", failed)
+	}
+	return nil
+}
+
+// merchantSide registers the merchant with the marketplace: the external one given by the flags,
+// or the built-in demo merchant (the SDK's example) on its own local listener.
+func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, dir string, log *slog.Logger) (func(), error) {
+	req := catalog.MerchantRequest{Name: "Demo merchant", Generation: o.generation, AccessKey: o.key, KitKey: o.kitKey, ProductionURL: o.merchantURL}
+	if o.merchantURL != "" {
+		nm, err := env.s.Catalog.CreateMerchant(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		env.merchant = nm.Merchant
+		fmt.Fprintf(env.out, "merchant open-API credentials: --api-url %s --ak %s --sk %s\n", env.apiURL, nm.Key.AK, nm.Key.SK)
+		return func() {}, env.seedCatalog(ctx)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	var h atomic.Pointer[http.Handler] // the app, once it has its keys
+	starting := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "starting", 503) }))
+	h.Store(&starting)
+	env.down = &atomic.Bool{}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if env.down.Load() {
+			http.Error(w, "demo outage", http.StatusServiceUnavailable)
+			return
+		}
+		(*h.Load()).ServeHTTP(w, r)
+	})}
+	go srv.Serve(ln)
+	req.ProductionURL, req.AccessKey, req.KitKey = "http://"+ln.Addr().String()+"/saas/produce", market.NewSecret(32), market.NewSecret(32)
+	nm, err := env.s.Catalog.CreateMerchant(ctx, req)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	env.merchant = nm.Merchant
+	app, closer, err := merchantapp.New(merchantapp.Config{Key: req.AccessKey, KitKey: req.KitKey, EncryptType: kgp.EncryptAES256,
+		StateDir: filepath.Join(dir, "merchant"), AK: nm.Key.AK, SK: nm.Key.SK, APIURL: env.apiURL,
+		PublicURL: "http://" + ln.Addr().String(), SlowDelay: 1500 * time.Millisecond, ProvisionBudget: 300 * time.Millisecond, Logger: log})
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	h.Store(&app)
+	return func() { srv.Close(); closer.Close() }, env.seedCatalog(ctx)
+}
+
+// seedCatalog gives the demo merchant a product with the specs the story buys.
+func (e *demoEnv) seedCatalog(ctx context.Context) error {
+	_, err := e.s.Catalog.CreateProduct(ctx, catalog.ProductRequest{ID: "p-demo-crm", MerchantID: e.merchant.ID, Name: "Demo CRM",
+		Specs: []catalog.SpecRequest{
+			{SkuCode: "demo-standard", Name: "Standard", Charging: market.ChargingPeriod, TrialDays: 7, Plans: []catalog.PlanRequest{
+				{ProductID: "OFFIDEMOSTDMONTH", Period: market.PeriodMonth, Price: 99_000},
+				{ProductID: "OFFIDEMOSTDYEAR", Period: market.PeriodYear, Price: 990_000}}},
+			{SkuCode: "demo-pro", Name: "Professional", Charging: market.ChargingPeriod, Plans: []catalog.PlanRequest{
+				{ProductID: "OFFIDEMOPROMONTH", Period: market.PeriodMonth, Price: 199_000},
+				{ProductID: "OFFIDEMOPROYEAR", Period: market.PeriodYear, Price: 1_990_000}}},
+			{SkuCode: "demo-enterprise-slow", Name: "Enterprise (provisioned asynchronously)", Charging: market.ChargingPeriod, Plans: []catalog.PlanRequest{
+				{ProductID: "OFFIDEMOENTYEAR", Period: market.PeriodYear, Price: 9_900_000}}},
+			{SkuCode: "demo-api", Name: "API calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
+				{ProductID: "OFFIDEMOAPICALLS", Price: 10}}},
+		}})
+	return err
+}
