@@ -50,6 +50,7 @@ type PushError struct {
 	Err  error // usually a *kgp.ErrorResponse
 }
 
+// Error implements error.
 func (e *PushError) Error() string {
 	return fmt.Sprintf("sdk: usage push failed after %d records: %v", e.Sent, e.Err)
 }

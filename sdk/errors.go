@@ -20,6 +20,7 @@ func Errorf(code kgp.ResultCode, format string, args ...any) error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// Error implements error.
 func (e *Error) Error() string { return "sdk: " + string(e.Code) + " " + e.Message }
 
 // Errors a Merchant method may return, or wrap, for the common answers.

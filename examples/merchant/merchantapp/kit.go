@@ -16,6 +16,7 @@ import (
 
 func natKey(parts ...string) string { return strings.Join(parts, "|") }
 
+// TenantSync binds (upserts), renames or removes the buyer's enterprise.
 func (m *merchant) TenantSync(_ context.Context, c *sdk.TenantSyncCall) error {
 	k := natKey(c.InstanceID, c.TenantID)
 	return m.db.update(func(s *state) error {
@@ -28,6 +29,7 @@ func (m *merchant) TenantSync(_ context.Context, c *sdk.TenantSyncCall) error {
 	})
 }
 
+// ApplicationSync stores the application credential, proving the secret decrypts.
 func (m *merchant) ApplicationSync(_ context.Context, c *sdk.ApplicationSyncCall) error {
 	k := natKey(c.InstanceID, c.TenantID, c.AppID)
 	decrypted := false
@@ -71,6 +73,7 @@ func (m *merchant) AuthSync(_ context.Context, c *sdk.AuthSyncCall) error {
 	})
 }
 
+// SingleOrgSync upserts or deletes one department.
 func (m *merchant) SingleOrgSync(_ context.Context, c *sdk.SingleOrgSyncCall) error {
 	k := natKey(c.InstanceID, c.TenantID, c.OrgCode)
 	return m.db.update(func(s *state) error {

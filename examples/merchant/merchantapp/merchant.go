@@ -139,6 +139,7 @@ func (m *merchant) change(id string, fn func(in *instance)) error {
 	})
 }
 
+// RefreshInstance sets the new expiry (an absolute time: applying it twice is harmless).
 func (m *merchant) RefreshInstance(_ context.Context, c *sdk.RefreshInstanceCall) error {
 	return m.change(c.Instance.ID, func(in *instance) {
 		in.ExpireTime = kgp.FormatExpireTime(c.ExpireTime)
@@ -152,6 +153,7 @@ func (m *merchant) RefreshInstance(_ context.Context, c *sdk.RefreshInstanceCall
 	})
 }
 
+// UpdateInstanceStatus freezes or unfreezes; the front end refuses frozen instances.
 func (m *merchant) UpdateInstanceStatus(_ context.Context, c *sdk.UpdateInstanceStatusCall) error {
 	return m.change(c.Instance.ID, func(in *instance) {
 		in.Status = statusActive
@@ -162,6 +164,7 @@ func (m *merchant) UpdateInstanceStatus(_ context.Context, c *sdk.UpdateInstance
 	})
 }
 
+// ReleaseInstance marks the instance released and forgets its password.
 func (m *merchant) ReleaseInstance(_ context.Context, c *sdk.ReleaseInstanceCall) error {
 	err := m.change(c.Instance.ID, func(in *instance) {
 		in.Status, in.Password = statusReleased, ""
@@ -215,6 +218,7 @@ func (m *merchant) ChangeInstanceCheck(_ context.Context, c *sdk.ChangeInstanceC
 	return nil
 }
 
+// OrderNotify only logs: the demo provisions on newInstance.
 func (m *merchant) OrderNotify(_ context.Context, c *sdk.OrderNotifyCall) error {
 	m.log.Info("order paid", "order", c.OrderID, "line", c.OrderLineID, "test", c.TestFlag)
 	return nil
