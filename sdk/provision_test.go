@@ -285,3 +285,32 @@ func TestPayPerUseKeyedByProduct(t *testing.T) {
 		})
 	}
 }
+
+// Credentials are stored sealed under the encryptType of their day; a product switched to
+// another type answers with them re-encrypted.
+func TestEncryptTypeChange(t *testing.T) {
+	t.Parallel()
+	store, err := sdk.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	open := func(et kgp.EncryptType) *bundle {
+		h, err := sdk.NewHandler(sdk.Config{Key: testKey, Store: store, EncryptType: et, Now: func() time.Time { return t0 }}, newFake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.Close() })
+		b := &bundle{t: t, h: h}
+		b.seq.Store(int64(len(et)) * 1000 * int64(et[0]))
+		return b
+	}
+	b1 := open(kgp.EncryptAES256)
+	id := b1.newInstance2("CSENC", "CSENC-000001").InstanceID
+	b1.h.Close()
+	b2 := open(kgp.EncryptAES128)
+	q := b2.query(id)
+	if q.EncryptType != kgp.EncryptAES128 || decrypt(t, kgp.EncryptAES128, q.Info[0].AppInfo.UserName) != "admin" {
+		t.Fatalf("after the switch: %+v", q)
+	}
+}
