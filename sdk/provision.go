@@ -36,7 +36,7 @@ func (h *Handler) newInstance(ctx context.Context, call *NewInstanceCall) *kgp.R
 			return h.existing(ctx, in, call.Generation, deadline)
 		}
 	}
-	key, resp := h.resolveKey(ctx, call)
+	key, resp := h.resolveKey(ctx, call, deadline)
 	if resp != nil {
 		return resp
 	}
@@ -62,14 +62,18 @@ func (h *Handler) newInstance(ctx context.Context, call *NewInstanceCall) *kgp.R
 // resolveKey picks the idempotency key. 1.0 has no order lines: its key is the product of
 // the order. 2.0 keys the order line unless Config.Orders shows a pay-per-use line, which is
 // keyed by its product so that billing items of one product share an instance.
-func (h *Handler) resolveKey(ctx context.Context, call *NewInstanceCall) (string, *kgp.Response) {
+func (h *Handler) resolveKey(ctx context.Context, call *NewInstanceCall, deadline time.Time) (string, *kgp.Response) {
 	if call.Generation == kgp.Gen1 {
 		return idemKey(call.OrderID, "product", call.ProductID), nil
 	}
 	if h.cfg.Orders == nil {
 		return idemKey(call.OrderID, "line", call.OrderLineID), nil
 	}
-	order, err := h.cfg.Orders.QueryOrder(ctx, call.OrderID, call.OrderLineID)
+	// The order query, retries included, must fit in the budget: an answer after KooGallery's
+	// 5 s is a failure whatever it says, and the redelivery will ask again.
+	qctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	order, err := h.cfg.Orders.QueryOrder(qctx, call.OrderID, call.OrderLineID)
 	if err != nil {
 		h.log.Error("order query failed", "order", call.OrderID, "line", call.OrderLineID, "err", err)
 		return "", failure(kgp.ResultInternalError, "order query failed; retry")
