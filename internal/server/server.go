@@ -96,8 +96,17 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	return s, nil
 }
 
-// Start starts working jobs.
-func (s *Server) Start(ctx context.Context) error { return s.Queue.Start(ctx) }
+// Start starts working jobs, first taking back any a crash left running.
+func (s *Server) Start(ctx context.Context) error {
+	n, err := s.DB.RecoverOrphans(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.Cfg.Log.Info("recovered jobs left running by a previous process", "jobs", n)
+	}
+	return s.Queue.Start(ctx)
+}
 
 // Serve answers HTTP on ln until ctx is done, then shuts down gracefully: it stops accepting,
 // lets requests in flight finish, and lets running jobs finish (a job cut short is retried by

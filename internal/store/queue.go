@@ -54,6 +54,10 @@ func (db *DB) NewQueue(workers *river.Workers, cfg QueueConfig) (*river.Client[*
 		FetchPollInterval: 100 * time.Millisecond,
 		// Completed jobs are kept a day for inspection; unique timers use their args, not history.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
+		// Workers bound their own time (a merchant call is 5 s); a job still "running" after two
+		// minutes belongs to a process that died, and another replica takes it over.
+		JobTimeout:           time.Minute,
+		RescueStuckJobsAfter: 2 * time.Minute,
 	}
 	if _, ok := cfg.Clock.(market.SystemClock); !ok && cfg.Clock != nil {
 		rc.Test.Time = riverTime{cfg.Clock}

@@ -53,6 +53,7 @@ type DB struct {
 	// beside the writer), the same pool as write on PostgreSQL.
 	read   *sql.DB
 	listen *pgxpool.Pool // PostgreSQL LISTEN/NOTIFY for River's job pickup
+	lock   *os.File      // SQLite: held while the database is open
 	driver riverdriver.Driver[*sql.Tx]
 	queue  *river.Client[*sql.Tx]
 	queries
@@ -76,24 +77,29 @@ func openSQLite(path string) (*DB, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
 	// busy_timeout first: it must be in force before journal_mode(WAL) takes a lock.
 	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+	if err == nil {
+		w.SetMaxOpenConns(1)
+		err = w.Ping()
 	}
-	w.SetMaxOpenConns(1)
-	if err := w.Ping(); err != nil {
-		w.Close()
+	if err != nil {
+		closeFile(lock)
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas)
 	if err != nil {
 		w.Close()
+		closeFile(lock)
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{Dialect: SQLite, write: w, read: r, driver: riversqlite.New(w)}
+	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, driver: riversqlite.New(w)}
 	db.queries = queries{q: r}
 	return db, nil
 }
@@ -133,7 +139,28 @@ func (db *DB) Close() error {
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
+	closeFile(db.lock)
 	return err
+}
+
+func closeFile(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
+}
+
+// RecoverOrphans makes jobs left running by a crashed process available again. Only SQLite can
+// know that every running job is an orphan (the file lock proves this process is the only one);
+// on PostgreSQL River's rescuer finds them once they are older than RescueStuckJobsAfter.
+func (db *DB) RecoverOrphans(ctx context.Context) (int64, error) {
+	if db.Dialect != SQLite {
+		return 0, nil
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return 0, fmt.Errorf("store: recover orphaned jobs: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // Migrate applies the marketplace's migrations and River's. It is safe when several replicas

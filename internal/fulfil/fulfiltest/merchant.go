@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mercato-oss/mercato/kgp"
 )
@@ -33,6 +34,8 @@ type Merchant struct {
 	ReadyAfter int
 	// NoAppInfo omits appInfo from queryInstance answers (the instance never becomes ready).
 	NoAppInfo bool
+	// Delay is added before every answer, as a real merchant's work would.
+	Delay time.Duration
 
 	instances map[string]*Instance // by instanceId
 	byLine    map[string]string    // orderId/orderLineId -> instanceId
@@ -55,14 +58,20 @@ type Request struct {
 	Result   kgp.ResultCode
 }
 
-// New starts a fake merchant of generation gen (1 or 2) signing with key.
+// New starts a fake merchant of generation gen (1 or 2) signing with key, stopped when t ends.
 func New(t testing.TB, key string, gen int) *Merchant {
-	m := &Merchant{Key: key, Generation: gen, Fail: map[kgp.Activity]int{}, instances: map[string]*Instance{},
+	m, stop := Start(key, gen)
+	t.Cleanup(stop)
+	return m
+}
+
+// Start starts a fake merchant outside a test (benchmarks); call stop when done.
+func Start(key string, gen int) (m *Merchant, stop func()) {
+	m = &Merchant{Key: key, Generation: gen, Fail: map[kgp.Activity]int{}, instances: map[string]*Instance{},
 		byLine: map[string]string{}, queries: map[string]int{}}
 	srv := httptest.NewServer(m)
-	t.Cleanup(srv.Close)
 	m.URL = srv.URL + "/saas/produce"
-	return m
+	return m, srv.Close
 }
 
 // Requests returns the calls received so far.
@@ -104,8 +113,9 @@ func (m *Merchant) Instances() int {
 func (m *Merchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	m.Lock()
-	down := m.Down
+	down, delay := m.Down, m.Delay
 	m.Unlock()
+	time.Sleep(delay)
 	if down {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 		return
