@@ -21,6 +21,7 @@ var commands = []command{
 	{"serve", "run the marketplace (JSON API, open API, merchant calls); --sandbox plays KooGallery locally", runServe},
 	{"migrate", "apply the database migrations", runMigrate},
 	{"demo", "run the marketplace with a demo merchant through the whole SaaS lifecycle", runDemo},
+	{"bench", "measure a hot path beside a baseline run in the same process (dispatch)", runBench},
 	{"sign", "compute or verify a KooGallery signature (v2, kit, authtoken, body, usage, apig)", runSign},
 	{"crypt", "encrypt or decrypt an appInfo credential (AES with the SHA1PRNG-derived key)", runCrypt},
 	{"check", "check a merchant endpoint for conformance (signatures, replay, idempotency, Body-Sign, 5 s)", runCheck},

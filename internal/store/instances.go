@@ -81,3 +81,10 @@ func (q queries) UpdateInstance(ctx context.Context, in *market.Instance, from .
 	}
 	return false, nil
 }
+
+// CountInstances counts instances in a state.
+func (q queries) CountInstances(ctx context.Context, state market.InstanceState) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM instances WHERE state = $1`, string(state)).Scan(&n)
+	return n, err
+}
