@@ -105,7 +105,9 @@ func benchDispatch(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func isSQLite(dsn string) bool { return !slices.Contains([]string{"postgres", "postgresql"}, schemeOf(dsn)) }
+func isSQLite(dsn string) bool {
+	return !slices.Contains([]string{"postgres", "postgresql"}, schemeOf(dsn))
+}
 
 func schemeOf(dsn string) string {
 	for i := range len(dsn) {
