@@ -223,7 +223,7 @@ func awaitActive(ctx context.Context, s *server.Server, m *fulfiltest.Merchant, 
 // inserted since a time.
 func pickupLatency(ctx context.Context, q *river.Client[*sql.Tx], since time.Time) (p50, p95 float64, err error) {
 	var ms []float64
-	params := river.NewJobListParams().Kinds(fulfil.CallArgs{}.Kind()).States(rivertype.JobStateCompleted).First(10000)
+	params := river.NewJobListParams().Kinds(fulfil.CallArgs{}.Kind()).States(rivertype.JobStateCompleted, rivertype.JobStateRunning).First(10000)
 	res, err := q.JobList(ctx, params)
 	if err != nil {
 		return 0, 0, err
