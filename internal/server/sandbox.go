@@ -1,8 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
@@ -33,32 +36,44 @@ const (
 )
 
 func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
-	sb := &Sandbox{
-		MerchantID:    SandboxMerchantID,
-		ProductionURL: env("MERCATO_SANDBOX_URL", "http://127.0.0.1:9090/produce"),
-		AccessKey:     env("MERCATO_SANDBOX_KEY", ""), KitKey: env("MERCATO_SANDBOX_KIT_KEY", ""),
-		AK: env("MERCATO_SANDBOX_AK", ""), SK: env("MERCATO_SANDBOX_SK", ""),
-		InstanceID: env("MERCATO_SANDBOX_INSTANCE", ""), BuyerToken: env("MERCATO_SANDBOX_BUYER_TOKEN", ""),
-	}
-	generated := map[string]*string{"MERCATO_SANDBOX_KEY": &sb.AccessKey, "MERCATO_SANDBOX_KIT_KEY": &sb.KitKey,
-		"MERCATO_SANDBOX_AK": &sb.AK, "MERCATO_SANDBOX_SK": &sb.SK, "MERCATO_SANDBOX_INSTANCE": &sb.InstanceID,
-		"MERCATO_SANDBOX_BUYER_TOKEN": &sb.BuyerToken}
+	sb := &Sandbox{MerchantID: SandboxMerchantID, ProductionURL: env("MERCATO_SANDBOX_URL", "http://127.0.0.1:9090/produce")}
+	// Each value comes from the environment, else from an earlier start's database, else it is
+	// generated and printed. The buyer's token is stored hashed, so without the environment a
+	// new one is issued at every start.
+	var stored Sandbox
 	if m, err := s.DB.Merchant(ctx, SandboxMerchantID); err == nil {
-		// Seeded before: the database's keys win over generated ones.
-		sb.AccessKey, sb.KitKey, sb.ProductionURL = orEnv(sb.AccessKey, m.AccessKey), orEnv(sb.KitKey, m.KitKey), m.ProductionURL
+		stored.AccessKey, stored.KitKey, stored.ProductionURL = m.AccessKey, m.KitKey, m.ProductionURL
+		if keys, err := s.DB.APIKeysOf(ctx, m.ID); err == nil && len(keys) > 0 {
+			stored.AK, stored.SK = keys[0].AK, keys[0].SK
+		}
+		if ins, err := s.DB.Instances(ctx, store.InstanceFilter{MerchantID: m.ID, Limit: 500}); err == nil {
+			for _, in := range ins {
+				if strings.HasPrefix(in.OrderID, sandboxOrderID) {
+					stored.InstanceID = in.ID
+				}
+			}
+		}
+		if os.Getenv("MERCATO_SANDBOX_URL") == "" {
+			sb.ProductionURL = m.ProductionURL
+		}
 	}
-	lengths := map[string]int{"MERCATO_SANDBOX_AK": 20, "MERCATO_SANDBOX_SK": 40, "MERCATO_SANDBOX_BUYER_TOKEN": 40}
-	for name, v := range generated {
-		if *v == "" {
-			n := lengths[name]
-			if n == 0 {
-				n = 32
-			}
-			*v = market.NewSecret(n)
-			if name == "MERCATO_SANDBOX_INSTANCE" {
-				*v = market.NewUUID()
-			}
-			fmt.Fprintf(s.Cfg.Out, "sandbox: %s=%s (generated)\n", name, *v)
+	for _, v := range []struct {
+		name   string
+		dst    *string
+		stored string
+		gen    func() string
+	}{
+		{"MERCATO_SANDBOX_KEY", &sb.AccessKey, stored.AccessKey, func() string { return market.NewSecret(32) }},
+		{"MERCATO_SANDBOX_KIT_KEY", &sb.KitKey, stored.KitKey, func() string { return market.NewSecret(32) }},
+		{"MERCATO_SANDBOX_AK", &sb.AK, stored.AK, func() string { return market.NewSecret(20) }},
+		{"MERCATO_SANDBOX_SK", &sb.SK, stored.SK, func() string { return market.NewSecret(40) }},
+		{"MERCATO_SANDBOX_INSTANCE", &sb.InstanceID, stored.InstanceID, market.NewUUID},
+		{"MERCATO_SANDBOX_BUYER_TOKEN", &sb.BuyerToken, "", func() string { return "buyer_" + market.NewSecret(40) }},
+	} {
+		*v.dst = cmp.Or(os.Getenv(v.name), v.stored)
+		if *v.dst == "" {
+			*v.dst = v.gen()
+			fmt.Fprintf(s.Cfg.Out, "sandbox: %s=%s (generated)\n", v.name, *v.dst)
 		}
 	}
 	if err := seedCatalog(ctx, s, sb); err != nil {
@@ -66,13 +81,6 @@ func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
 	}
 	fmt.Fprintf(s.Cfg.Out, "sandbox: merchant %s calls %s; pay-per-use instance %s is active\n", sb.MerchantID, sb.ProductionURL, sb.InstanceID)
 	return sb, nil
-}
-
-func orEnv(fromEnv, stored string) string {
-	if fromEnv != "" {
-		return fromEnv
-	}
-	return stored
 }
 
 // seedCatalog stores the sandbox merchant, catalog, buyer and instance unless they exist.
@@ -115,6 +123,10 @@ func seedCatalog(ctx context.Context, s *Server, sb *Sandbox) error {
 			Email: "buyer@sandbox.example", Token: sb.BuyerToken}); err != nil {
 			return err
 		}
+	} else if err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		return tx.SetBuyerTokenHash(ctx, SandboxBuyerID, identity.TokenHash(sb.BuyerToken))
+	}); err != nil {
+		return err
 	}
 	if _, err := s.DB.InstanceByID(ctx, sb.InstanceID); market.ErrorCode(err) != market.CodeNotFound {
 		return err

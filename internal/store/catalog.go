@@ -133,3 +133,9 @@ func (q queries) BuyerByTokenHash(ctx context.Context, h string) (*market.Buyer,
 	b, err := scanBuyer(q.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE token_hash = $1`, h))
 	return b, notFound(err, "buyer", "for token")
 }
+
+// SetBuyerTokenHash replaces a buyer's API token.
+func (q queries) SetBuyerTokenHash(ctx context.Context, customerID, h string) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE buyers SET token_hash = $1 WHERE customer_id = $2`, h, customerID)
+	return err
+}

@@ -51,3 +51,15 @@ func (q queries) APIKey(ctx context.Context, ak string) (*market.APIKey, error) 
 	k.CreatedAt = fromMS(created)
 	return &k, notFound(err, "access key", ak)
 }
+
+// APIKeysOf lists a merchant's AK/SK pairs, oldest first.
+func (q queries) APIKeysOf(ctx context.Context, merchantID string) ([]*market.APIKey, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE merchant_id = $1 ORDER BY created_at, ak`, merchantID)
+	return collect(rows, err, func(r rowScanner) (*market.APIKey, error) {
+		var k market.APIKey
+		var created int64
+		err := r.Scan(&k.AK, &k.SK, &k.MerchantID, &created)
+		k.CreatedAt = fromMS(created)
+		return &k, err
+	})
+}
