@@ -1,0 +1,100 @@
+package fulfil
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/kgp"
+)
+
+// TestSendChecksAnswers: what counts as an answer, per generation.
+func TestSendChecksAnswers(t *testing.T) {
+	t.Parallel()
+	const key = "caller-test-key"
+	body := []byte(`{"resultCode":"000000","resultMsg":"success.","instanceId":"i-1"}`)
+	for _, tc := range []struct {
+		name    string
+		gen     int
+		strict  bool
+		handler http.HandlerFunc
+		err     string // "" when the answer must be accepted
+	}{
+		{"2.0 without Body-Sign", 2, false, func(w http.ResponseWriter, r *http.Request) { w.Write(body) }, ""},
+		{"2.0 strict without Body-Sign", 2, true, func(w http.ResponseWriter, r *http.Request) { w.Write(body) }, "bodySign is empty"},
+		{"2.0 with a wrong Body-Sign", 2, false, func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Body-Sign"] = []string{kgp.BodySign("other", body)}
+			w.Write(body)
+		}, "Body-Sign"},
+		{"1.0 with Body-Sign", 1, false, func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Body-Sign"] = []string{kgp.BodySign(key, body)}
+			w.Write(body)
+		}, ""},
+		{"1.0 without Body-Sign", 1, false, func(w http.ResponseWriter, r *http.Request) { w.Write(body) }, "bodySign is empty"},
+		{"HTTP 500", 2, false, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }, "HTTP 500"},
+		{"redirect", 2, false, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/elsewhere", http.StatusFound) }, "HTTP 302"},
+		{"not JSON", 2, false, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }, "not a KooGallery response"},
+		{"no resultCode", 2, false, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"resultMsg":"?"}`)) }, "resultCode"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			m := &market.Merchant{ID: "m", ProductionURL: srv.URL + "/produce", Generation: tc.gen, AccessKey: key, RequireBodySign: tc.strict}
+			req := []byte(`{"orderId":"o","orderLineId":"o-1","testFlag":"0"}`)
+			if tc.gen == 1 {
+				req = []byte(`{"customerId":"c","orderId":"o","skuCode":"s","productId":"p"}`)
+			}
+			c := &Caller{HTTP: NewHTTPClient(true), Clock: market.NewFakeClock(time.Unix(1e9, 0))}
+			out := c.Send(context.Background(), m, &market.Call{ID: "c1", Activity: "newInstance", Request: req}, 1)
+			if tc.err == "" {
+				if out.Failed() != "" || out.Response == nil || out.Response.InstanceID != "i-1" {
+					t.Fatalf("rejected: %s", out.Failed())
+				}
+				return
+			}
+			if out.Response != nil || !strings.Contains(out.Failed(), tc.err) {
+				t.Fatalf("error %q, want %q", out.Failed(), tc.err)
+			}
+		})
+	}
+}
+
+// TestSendSignsFreshly: every attempt is a new signature, nonce and businessId, verifiable by
+// the merchant.
+func TestSendSignsFreshly(t *testing.T) {
+	t.Parallel()
+	const key = "caller-test-key"
+	seen := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		q := r.URL.Query()
+		if err := kgp.VerifyBasic(key, q.Get("signature"), q.Get("timestamp"), q.Get("nonce"), b); err != nil {
+			t.Errorf("signature: %v", err)
+		}
+		req, err := kgp.DecodeBasic(b)
+		if err != nil {
+			t.Errorf("body: %v", err)
+		} else if bid := req.(kgp.NewInstance).BusinessID; seen[bid] || seen[q.Get("nonce")] {
+			t.Error("businessId or nonce repeated")
+		} else {
+			seen[bid], seen[q.Get("nonce")] = true, true
+		}
+		w.Write([]byte(`{"resultCode":"000004","instanceId":"i"}`))
+	}))
+	defer srv.Close()
+	m := &market.Merchant{ID: "m", ProductionURL: srv.URL + "/produce?tenant=x", Generation: 2, AccessKey: key}
+	c := &Caller{HTTP: NewHTTPClient(true), Clock: market.SystemClock{}}
+	call := &market.Call{ID: "c1", Activity: "newInstance", Request: []byte(`{"orderId":"o","orderLineId":"o-1"}`)}
+	for n := 1; n <= 3; n++ {
+		if out := c.Send(context.Background(), m, call, n); out.Failed() != "" || out.Attempt.ResultCode != "000004" ||
+			!strings.Contains(out.Attempt.URL, "tenant=x") {
+			t.Fatalf("attempt %d: %+v", n, out.Attempt)
+		}
+	}
+}
