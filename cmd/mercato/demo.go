@@ -158,7 +158,7 @@ func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, dir string
 		return nil, err
 	}
 	var h atomic.Pointer[http.Handler] // the app, once it has its keys
-	starting := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "starting", 503) }))
+	starting := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "starting", http.StatusServiceUnavailable) }))
 	h.Store(&starting)
 	env.down = &atomic.Bool{}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

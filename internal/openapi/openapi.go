@@ -6,7 +6,6 @@ package openapi
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -19,9 +18,6 @@ import (
 // SdkDateWindow is how far X-Sdk-Date may be from the server's clock; Huawei's API gateway
 // allows 15 minutes.
 const SdkDateWindow = 15 * time.Minute
-
-// maxBody bounds request bodies: a 1000-record usage push is about 250 KB.
-const maxBody = 2 << 20
 
 // Handler serves the open API.
 type Handler struct {
@@ -59,11 +55,6 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (*market.APIKey, kg
 		return nil, kgp.MKTIllegalToken, "signature does not match"
 	}
 	return key, "", ""
-}
-
-// readBody reads a bounded request body.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 }
 
 // writeJSON writes v with the HTTP status of code, without HTML escaping (KooGallery's Java

@@ -130,7 +130,7 @@ func TestRenewalCountsFromExpiry(t *testing.T) {
 	each(t, 2, func(t *testing.T, h *harness) {
 		o := h.buy(order.Item{ProductID: "OFFI-STD-M", PeriodNumber: 1})
 		key := o.Lines[0].ID
-		in := h.wantInstance(key, market.InstanceActive)
+		h.wantInstance(key, market.InstanceActive)
 		// Renew while active, switching to the yearly plan: 2026-02-28 + 1 year.
 		r, err := h.svc.Renew(h.ctx, h.buyer, key, order.ChangeRequest{ProductID: "OFFI-STD-Y", PeriodNumber: 1})
 		if err != nil {
@@ -138,7 +138,7 @@ func TestRenewalCountsFromExpiry(t *testing.T) {
 		}
 		h.settle()
 		h.wantOrder(r.ID, market.OrderCompleted)
-		in = h.wantInstance(key, market.InstanceActive)
+		in := h.wantInstance(key, market.InstanceActive)
 		want := time.Date(2027, 2, 28, 9, 0, 0, 0, time.UTC)
 		if !in.ExpireAt.Equal(want) || in.ProductID != "OFFI-STD-Y" || r.Amount != 1_000_000 {
 			t.Fatalf("expire %v product %s amount %s", in.ExpireAt, in.ProductID, r.Amount)
