@@ -40,7 +40,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mercato serve: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "mercato: listening on http://%s (site %s, database %s)\n", ln.Addr(), s.Site.Name, cfg.DB)
+	fmt.Fprintf(stdout, "mercato: listening on http://%s (site %s: %s, open API as %s; database %s)\n", ln.Addr(), s.Site.Name, s.Site.Currency, s.Site.APIHost, cfg.DB)
 	if err := s.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "mercato serve: %v\n", err)
 		return exitFail
