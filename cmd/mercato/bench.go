@@ -26,22 +26,36 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-// runBench runs a benchmark that prints its figures next to a baseline measured in the same run.
+// benchmarks are the `mercato bench` subcommands; each prints its figures next to a baseline
+// measured in the same run, as one summary line (or JSON with --json).
+var benchmarks = []struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}{
+	{"dispatch", "end-to-end provisioning to a local merchant, beside the bare job queue", benchDispatch},
+}
+
+// runBench dispatches to a benchmark.
 func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprint(stdout, "usage: mercato bench dispatch [flags]\n\n"+
-			"  dispatch  end-to-end provisioning: orders through newInstance and queryInstance to a local merchant,\n"+
-			"            beside the raw throughput of the job queue on the same database engine\n")
-		if len(args) == 0 {
-			return exitUsage
+	if len(args) > 0 && !isHelp(args[0]) {
+		for _, b := range benchmarks {
+			if b.name == args[0] {
+				return b.run(args[1:], stdout, stderr)
+			}
 		}
+		fmt.Fprintf(stderr, "mercato bench: unknown benchmark %q\n", args[0])
+	}
+	w := stdout
+	if len(args) == 0 {
+		w = stderr
+	}
+	fmt.Fprint(w, "usage: mercato bench BENCHMARK [flags]\n\n")
+	for _, b := range benchmarks {
+		fmt.Fprintf(w, "  %-10s %s\n", b.name, b.summary)
+	}
+	if len(args) > 0 && isHelp(args[0]) {
 		return exitOK
 	}
-	switch args[0] {
-	case "dispatch":
-		return benchDispatch(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "mercato bench: unknown benchmark %q\n", args[0])
 	return exitUsage
 }
 

@@ -112,7 +112,10 @@ type SpecRequest struct {
 	Name      string          `json:"name"`
 	Charging  market.Charging `json:"charging"`
 	TrialDays int             `json:"trial_days,omitempty"`
-	Plans     []PlanRequest   `json:"plans"`
+	// Delivery is SAAS (the default: the merchant's production interface) or LICENSE (license
+	// codes issued by the marketplace).
+	Delivery market.Delivery `json:"delivery,omitempty"`
+	Plans    []PlanRequest   `json:"plans"`
 }
 
 // PlanRequest is one plan of a new spec; ProductID (KooGallery's productId) is generated when
@@ -190,7 +193,18 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 	if err := text("spec name", r.Name, 1, 50); err != nil {
 		return nil, nil, err
 	}
-	sp := &market.Spec{SkuCode: r.SkuCode, ProductID: productID, Name: r.Name, Charging: r.Charging, TrialDays: r.TrialDays}
+	sp := &market.Spec{SkuCode: r.SkuCode, ProductID: productID, Name: r.Name, Charging: r.Charging, TrialDays: r.TrialDays, Delivery: r.Delivery}
+	switch sp.Delivery {
+	case "":
+		sp.Delivery = market.DeliverySaaS
+	case market.DeliverySaaS:
+	case market.DeliveryLicense:
+		if r.Charging != market.ChargingPeriod && r.Charging != market.ChargingOneTime {
+			return nil, nil, market.Errorf(market.CodeInvalid, "a license spec is billed by period or once")
+		}
+	default:
+		return nil, nil, market.Errorf(market.CodeInvalid, "delivery must be SAAS or LICENSE")
+	}
 	if sp.SkuCode == "" {
 		sp.SkuCode = market.NewUUID()
 	}

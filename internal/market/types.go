@@ -57,7 +57,18 @@ type Spec struct {
 	Name      string
 	Charging  Charging
 	TrialDays int // 0: no trial; otherwise 3–180 days, period specs only
+	Delivery  Delivery
 }
+
+// Delivery is how a spec reaches the buyer.
+type Delivery string
+
+// Deliveries: through the merchant's production interface (newInstance and the lifecycle calls),
+// or as license codes the marketplace issues itself.
+const (
+	DeliverySaaS    Delivery = "SAAS"
+	DeliveryLicense Delivery = "LICENSE"
+)
 
 // Plan is what a buyer pays for: a spec at one period type, with KooGallery's productId (one per
 // spec × period type) and a price per period (per unit for pay-per-use).
@@ -166,6 +177,7 @@ type Instance struct {
 	Charging   Charging
 	Period     string
 	State      InstanceState
+	Delivery   Delivery
 	Trial      bool
 	ExpireAt   time.Time // zero when the instance does not expire
 	// ReleaseAt is when a frozen instance will be released.

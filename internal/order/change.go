@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
@@ -58,6 +57,9 @@ func (s *Service) apply(ctx context.Context, buyerID, key string, req ChangeRequ
 	l.ID, l.OrderID, l.ProductID, l.SkuCode, l.Charging = market.LineID(o.ID, 1), o.ID, e.Plan.ProductID, e.Spec.SkuCode, e.Spec.Charging
 	o.Amount, o.Lines = l.Amount, []market.OrderLine{*l}
 	in.UpdatedAt = now
+	if in.Delivery == market.DeliveryLicense && !c.applyNow { // no merchant to confirm an upgrade
+		in.ProductID, in.SkuCode, c.applyNow = l.ProductID, l.SkuCode, true
+	}
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
 		created, err := tx.InsertOrder(ctx, o, req.IdempotencyKey)
 		if err != nil || !created {
@@ -81,7 +83,7 @@ func (s *Service) apply(ctx context.Context, buyerID, key string, req ChangeRequ
 		if err != nil {
 			return err
 		}
-		return fulfil.Enqueue(ctx, tx, s.Clock, c.call(m, in, o), now)
+		return s.call(ctx, tx, in, c.call(m, in, o))
 	})
 	if err != nil {
 		return nil, err
@@ -266,7 +268,7 @@ func (s *Service) CancelRenewal(ctx context.Context, buyerID, renewalID string) 
 		if err != nil {
 			return err
 		}
-		return fulfil.Enqueue(ctx, tx, s.Clock, refreshCall(m, in, cancel, &cancel.Lines[0], kgp.SceneUnsubscribeRenewalPeriod), now)
+		return s.call(ctx, tx, in, refreshCall(m, in, cancel, &cancel.Lines[0], kgp.SceneUnsubscribeRenewalPeriod))
 	})
 	return cancel, err
 }
@@ -307,7 +309,7 @@ func (s *Service) Unsubscribe(ctx context.Context, buyerID, key string) (*market
 		if err != nil {
 			return err
 		}
-		return fulfil.Enqueue(ctx, tx, s.Clock, releaseCall(m, in, o), now)
+		return s.call(ctx, tx, in, releaseCall(m, in, o))
 	})
 	return o, err
 }

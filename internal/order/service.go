@@ -35,6 +35,14 @@ type Service struct {
 	Clock market.Clock
 	Cfg   Config
 	Log   *slog.Logger
+	// Licenses delivers license specs (issues their codes); nil makes them unpurchasable.
+	Licenses Deliverer
+}
+
+// Deliverer hands out what the marketplace delivers itself, without a merchant call, in the
+// purchase's transaction: license codes for the instance of a LICENSE spec.
+type Deliverer interface {
+	Deliver(ctx context.Context, tx *store.Tx, o *market.Order, l *market.OrderLine, in *market.Instance) error
 }
 
 // Item is one plan bought: its KooGallery productId and, for period plans, how many periods.
@@ -88,13 +96,20 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 		if err != nil {
 			return nil, err
 		}
+		if e.Spec.Delivery == market.DeliveryLicense && s.Licenses == nil {
+			return nil, market.Errorf(market.CodeInvalid, "%s is a license spec, and this marketplace issues no licenses", e.Spec.SkuCode)
+		}
 		if o.Amount += l.Amount; o.Amount < 0 {
 			return nil, market.Errorf(market.CodeInvalid, "order amount overflows")
 		}
 		o.Lines = append(o.Lines, *l)
-		instances = append(instances, &market.Instance{Key: l.ID, OrderID: o.ID, MerchantID: o.MerchantID, BuyerID: buyerID,
+		in := &market.Instance{Key: l.ID, OrderID: o.ID, MerchantID: o.MerchantID, BuyerID: buyerID,
 			ProductID: l.ProductID, SkuCode: l.SkuCode, Charging: l.Charging, Period: l.Period, State: market.InstancePending,
-			Trial: req.Trial, ExpireAt: l.ExpireAt, CreatedAt: now, UpdatedAt: now})
+			Delivery: e.Spec.Delivery, Trial: req.Trial, ExpireAt: l.ExpireAt, CreatedAt: now, UpdatedAt: now}
+		if in.Delivery == market.DeliveryLicense { // delivered in the purchase itself
+			in.ID, in.State = market.NewUUID(), market.InstanceActive
+		}
+		instances = append(instances, in)
 	}
 	if req.Trial && len(o.Lines) != 1 {
 		return nil, market.Errorf(market.CodeInvalid, "a trial order has exactly one item")
@@ -112,7 +127,12 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 			if err := tx.InsertInstance(ctx, in); err != nil {
 				return err
 			}
-			if err := fulfil.Enqueue(ctx, tx, s.Clock, createCall(m, o, &o.Lines[i], in, buyer), now); err != nil {
+			if in.Delivery == market.DeliveryLicense {
+				err = s.Licenses.Deliver(ctx, tx, o, &o.Lines[i], in)
+			} else {
+				err = fulfil.Enqueue(ctx, tx, s.Clock, createCall(m, o, &o.Lines[i], in, buyer), now)
+			}
+			if err != nil {
 				return err
 			}
 			if !in.ExpireAt.IsZero() {
@@ -121,7 +141,7 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 				}
 			}
 		}
-		return nil
+		return s.completeIfDelivered(ctx, tx, o.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -176,6 +196,19 @@ func sameItems(a, b *market.Order) bool {
 		return k
 	}
 	return a.Type == b.Type && slices.Equal(key(a), key(b))
+}
+
+// call sends a lifecycle call to the instance's merchant. An instance the marketplace delivers
+// itself (licenses) has nobody to call: the call's order is complete at once.
+func (s *Service) call(ctx context.Context, tx *store.Tx, in *market.Instance, c *market.Call) error {
+	if in.Delivery != market.DeliveryLicense {
+		return fulfil.Enqueue(ctx, tx, s.Clock, c, s.Clock.Now())
+	}
+	if c.OrderID == "" {
+		return nil
+	}
+	_, err := tx.SetOrderStatus(ctx, c.OrderID, market.OrderCompleted, 0, "", s.Clock.Now())
+	return err
 }
 
 // completeIfDelivered marks a NEW or TRIAL order COMPLETED once all its instances are active.

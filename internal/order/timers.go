@@ -6,7 +6,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 )
@@ -79,7 +78,7 @@ func (w *ExpiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) err
 		if ok, err := tx.UpdateInstance(ctx, in, market.InstanceActive); err != nil || !ok {
 			return err
 		}
-		if err := fulfil.Enqueue(ctx, tx, s.Clock, statusCall(m, in, true), now); err != nil {
+		if err := s.call(ctx, tx, in, statusCall(m, in, true)); err != nil {
 			return err
 		}
 		s.Log.Info("instance frozen", "instance", in.ID, "key", in.Key, "release_at", in.ReleaseAt)
@@ -117,6 +116,6 @@ func (w *ReleaseWorker) Work(ctx context.Context, job *river.Job[ReleaseArgs]) e
 			return err
 		}
 		s.Log.Info("instance released", "instance", in.ID, "key", in.Key)
-		return fulfil.Enqueue(ctx, tx, s.Clock, releaseCall(m, in, nil), now)
+		return s.call(ctx, tx, in, releaseCall(m, in, nil))
 	})
 }

@@ -25,16 +25,16 @@ func (q queries) Product(ctx context.Context, id string) (*market.Product, error
 
 // InsertSpec stores a spec.
 func (q queries) InsertSpec(ctx context.Context, s *market.Spec) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO specs (sku_code, product_id, name, charging, trial_days) VALUES ($1, $2, $3, $4, $5)`,
-		s.SkuCode, s.ProductID, s.Name, string(s.Charging), s.TrialDays)
+	_, err := q.q.ExecContext(ctx, `INSERT INTO specs (sku_code, product_id, name, charging, trial_days, delivery) VALUES ($1, $2, $3, $4, $5, $6)`,
+		s.SkuCode, s.ProductID, s.Name, string(s.Charging), s.TrialDays, string(cmpDelivery(s.Delivery)))
 	return err
 }
 
 // Spec returns a spec by skuCode.
 func (q queries) Spec(ctx context.Context, sku string) (*market.Spec, error) {
 	var s market.Spec
-	err := q.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days FROM specs WHERE sku_code = $1`, sku).
-		Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays)
+	err := q.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE sku_code = $1`, sku).
+		Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays, &s.Delivery)
 	return &s, notFound(err, "spec", sku)
 }
 
@@ -73,7 +73,7 @@ type CatalogEntry struct {
 }
 
 const catalogSelect = `SELECT pl.product_id, pl.sku_code, pl.period, pl.price, pl.currency,
-	s.sku_code, s.product_id, s.name, s.charging, s.trial_days,
+	s.sku_code, s.product_id, s.name, s.charging, s.trial_days, s.delivery,
 	p.id, p.merchant_id, p.name, p.created_at
 	FROM plans pl JOIN specs s ON s.sku_code = pl.sku_code JOIN products p ON p.id = s.product_id`
 
@@ -81,7 +81,7 @@ func scanCatalog(r rowScanner) (*CatalogEntry, error) {
 	var e CatalogEntry
 	var created int64
 	err := r.Scan(&e.Plan.ProductID, &e.Plan.SkuCode, &e.Plan.Period, &e.Plan.Price, &e.Plan.Currency,
-		&e.Spec.SkuCode, &e.Spec.ProductID, &e.Spec.Name, &e.Spec.Charging, &e.Spec.TrialDays,
+		&e.Spec.SkuCode, &e.Spec.ProductID, &e.Spec.Name, &e.Spec.Charging, &e.Spec.TrialDays, &e.Spec.Delivery,
 		&e.Product.ID, &e.Product.MerchantID, &e.Product.Name, &created)
 	e.Product.CreatedAt = fromMS(created)
 	return &e, err
@@ -138,4 +138,12 @@ func (q queries) BuyerByTokenHash(ctx context.Context, h string) (*market.Buyer,
 func (q queries) SetBuyerTokenHash(ctx context.Context, customerID, h string) error {
 	_, err := q.q.ExecContext(ctx, `UPDATE buyers SET token_hash = $1 WHERE customer_id = $2`, h, customerID)
 	return err
+}
+
+// cmpDelivery defaults an unset delivery to SaaS.
+func cmpDelivery(d market.Delivery) market.Delivery {
+	if d == "" {
+		return market.DeliverySaaS
+	}
+	return d
 }

@@ -7,14 +7,14 @@ import (
 )
 
 const instanceCols = `line_id, id, order_id, merchant_id, buyer_id, product_id, sku_code, charging, period, state, trial,
-	expire_at, release_at, app_info, encrypt_type, created_at, updated_at`
+	expire_at, release_at, app_info, encrypt_type, created_at, updated_at, delivery`
 
 func scanInstance(r rowScanner) (*market.Instance, error) {
 	var in market.Instance
 	var id, appInfo *string
 	var expire, release, created, updated int64
 	err := r.Scan(&in.Key, &id, &in.OrderID, &in.MerchantID, &in.BuyerID, &in.ProductID, &in.SkuCode, &in.Charging, &in.Period,
-		&in.State, &in.Trial, &expire, &release, &appInfo, &in.EncryptType, &created, &updated)
+		&in.State, &in.Trial, &expire, &release, &appInfo, &in.EncryptType, &created, &updated, &in.Delivery)
 	if id != nil {
 		in.ID = *id
 	}
@@ -28,9 +28,10 @@ func scanInstance(r rowScanner) (*market.Instance, error) {
 // InsertInstance stores an instance (before the merchant has named it).
 func (q queries) InsertInstance(ctx context.Context, in *market.Instance) error {
 	_, err := q.q.ExecContext(ctx, `INSERT INTO instances (`+instanceCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		in.Key, nullString(in.ID), in.OrderID, in.MerchantID, in.BuyerID, in.ProductID, in.SkuCode, string(in.Charging), in.Period,
-		string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt), string(in.AppInfoJSON), in.EncryptType, ms(in.CreatedAt), ms(in.UpdatedAt))
+		string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt), string(in.AppInfoJSON), in.EncryptType, ms(in.CreatedAt), ms(in.UpdatedAt),
+		string(cmpDelivery(in.Delivery)))
 	return err
 }
 
