@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -29,6 +30,7 @@ type API struct {
 	Catalog       *catalog.Service
 	Identity      *identity.Service
 	Orders        *order.Service
+	Billing       *billing.Service
 	OperatorToken string
 	Log           *slog.Logger
 }
@@ -76,6 +78,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/instances/{key}/upgrade", any(a.changeInstance(a.Orders.Upgrade)))
 	mux.Handle("POST /api/v1/instances/{key}/convert", any(a.changeInstance(a.Orders.ConvertTrial)))
 	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", any(a.unsubscribe))
+	a.registerBilling(mux, op, any)
 }
 
 // auth authenticates the bearer token: the operator's, or (unless operatorOnly) a buyer's.

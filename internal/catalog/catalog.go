@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -124,6 +125,14 @@ type PlanRequest struct {
 	ProductID string       `json:"product_id,omitempty"`
 	Period    string       `json:"period,omitempty"`
 	Price     market.Money `json:"price"`
+	// Pay-per-use billing items: pricing (FIXED, STEP or TIER, with tiers) and the collection
+	// cycle (HOURLY or DAILY).
+	Pricing market.Pricing `json:"pricing,omitempty"`
+	Tiers   []market.Tier  `json:"tiers,omitempty"`
+	Cycle   market.Cycle   `json:"cycle,omitempty"`
+	// Package plans: the quota of the billing item (a pay-per-use plan's productId) they prepay.
+	PackageItem  string          `json:"package_item,omitempty"`
+	PackageQuota market.Quantity `json:"package_quota,omitempty"`
 }
 
 // Product is a product as created, with its specs and plans.
@@ -176,6 +185,9 @@ func (s *Service) CreateProduct(ctx context.Context, r ProductRequest) (*Product
 			if _, err := tx.Plan(ctx, p.Plans[i].ProductID); err == nil {
 				return market.Errorf(market.CodeConflict, "productId %s exists", p.Plans[i].ProductID)
 			}
+			if err := s.packageItem(ctx, tx, p, &p.Plans[i]); err != nil {
+				return err
+			}
 			if err := tx.InsertPlan(ctx, &p.Plans[i]); err != nil {
 				return err
 			}
@@ -186,6 +198,35 @@ func (s *Service) CreateProduct(ctx context.Context, r ProductRequest) (*Product
 		return nil, err
 	}
 	return p, nil
+}
+
+// packageItem checks that a package plan covers a pay-per-use billing item, of this product or
+// an existing one.
+func (s *Service) packageItem(ctx context.Context, tx *store.Tx, p *Product, pl *market.Plan) error {
+	if pl.PackageItem == "" {
+		return nil
+	}
+	for i, other := range p.Plans {
+		if other.ProductID == pl.PackageItem {
+			if specOf(p, p.Plans[i].SkuCode).Charging == market.ChargingOnDemand {
+				return nil
+			}
+			break
+		}
+	}
+	if e, err := tx.CatalogEntry(ctx, pl.PackageItem); err == nil && e.Spec.Charging == market.ChargingOnDemand {
+		return nil
+	}
+	return market.Errorf(market.CodeInvalid, "package_item %s is not a pay-per-use plan", pl.PackageItem)
+}
+
+func specOf(p *Product, sku string) market.Spec {
+	for _, s := range p.Specs {
+		if s.SkuCode == sku {
+			return s
+		}
+	}
+	return market.Spec{}
 }
 
 // spec checks one spec request and its plans against the billing rules.
@@ -246,7 +287,12 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 		if err := text("product_id", id, 1, 64); err != nil {
 			return nil, nil, err
 		}
-		plans = append(plans, market.Plan{ProductID: id, SkuCode: sp.SkuCode, Period: pr.Period, Price: pr.Price, Currency: s.Currency})
+		plan := market.Plan{ProductID: id, SkuCode: sp.SkuCode, Period: pr.Period, Price: pr.Price, Currency: s.Currency,
+			Pricing: pr.Pricing, Tiers: pr.Tiers, Cycle: pr.Cycle, PackageItem: pr.PackageItem, PackageQuota: pr.PackageQuota}
+		if err := usageTerms(r.Charging, &plan); err != nil {
+			return nil, nil, err
+		}
+		plans = append(plans, plan)
 	}
 	return sp, plans, nil
 }
@@ -269,4 +315,59 @@ func orSecret(v string, n int) string {
 		return market.NewSecret(n)
 	}
 	return v
+}
+
+// usageTerms checks and completes a plan's pay-per-use terms: pricing and cycle for pay-per-use
+// items, the prepaid quota for packages, nothing for the others.
+func usageTerms(c market.Charging, p *market.Plan) error {
+	switch c {
+	case market.ChargingOnDemand:
+		if p.PackageItem != "" || p.PackageQuota != 0 {
+			return market.Errorf(market.CodeInvalid, "only package plans have a package quota")
+		}
+		p.Pricing, p.Cycle = cmp.Or(p.Pricing, market.PricingFixed), cmp.Or(p.Cycle, market.CycleHourly)
+		if p.Cycle != market.CycleHourly && p.Cycle != market.CycleDaily {
+			return market.Errorf(market.CodeInvalid, "cycle must be HOURLY or DAILY")
+		}
+		return checkTiers(p)
+	case market.ChargingOnDemandPkg:
+		if p.PackageItem == "" || p.PackageQuota <= 0 {
+			return market.Errorf(market.CodeInvalid, "a package plan needs package_item (a pay-per-use productId) and a package_quota above 0")
+		}
+	default:
+		if p.PackageItem != "" || p.PackageQuota != 0 {
+			return market.Errorf(market.CodeInvalid, "only package plans have a package quota")
+		}
+	}
+	if p.Pricing != "" || len(p.Tiers) > 0 || p.Cycle != "" {
+		return market.Errorf(market.CodeInvalid, "pricing, tiers and cycle are for pay-per-use plans")
+	}
+	return nil
+}
+
+// checkTiers: FIXED has no tiers; STEP and TIER have 1 to 20 tiers with rising limits, the last
+// without limit (up_to 0), and no negative price.
+func checkTiers(p *market.Plan) error {
+	switch p.Pricing {
+	case market.PricingFixed:
+		if len(p.Tiers) > 0 {
+			return market.Errorf(market.CodeInvalid, "FIXED pricing has no tiers")
+		}
+		return nil
+	case market.PricingStep, market.PricingTier:
+	default:
+		return market.Errorf(market.CodeInvalid, "pricing must be FIXED, STEP or TIER")
+	}
+	if len(p.Tiers) == 0 || len(p.Tiers) > 20 {
+		return market.Errorf(market.CodeInvalid, "%s pricing needs 1 to 20 tiers", p.Pricing)
+	}
+	var prev market.Quantity
+	for i, t := range p.Tiers {
+		last := i == len(p.Tiers)-1
+		if t.Price < 0 || last != (t.UpTo == 0) || !last && t.UpTo <= prev {
+			return market.Errorf(market.CodeInvalid, "tiers need rising up_to limits, the last one 0 (no limit), and prices of 0 or more")
+		}
+		prev = t.UpTo
+	}
+	return nil
 }

@@ -71,14 +71,50 @@ const (
 )
 
 // Plan is what a buyer pays for: a spec at one period type, with KooGallery's productId (one per
-// spec × period type) and a price per period (per unit for pay-per-use).
+// spec × period type) and a price per period (per unit of usage for pay-per-use).
 type Plan struct {
 	ProductID string // KooGallery productId, e.g. OFFI461867333479178240
 	SkuCode   string
 	Period    string // year, month, day; "" for one-time and pay-per-use
 	Price     Money
 	Currency  string
+
+	// Pay-per-use billing items: how usage is priced and when it is collected.
+	Pricing Pricing
+	Tiers   []Tier
+	Cycle   Cycle
+	// A package plan (ON_DEMAND_PKG) prepays PackageQuota of the billing item PackageItem (a
+	// pay-per-use plan's productId); usage beyond it is billed at that item's price.
+	PackageItem  string
+	PackageQuota Quantity
 }
+
+// Pricing is how a pay-per-use billing item prices a cycle's usage.
+type Pricing string
+
+// Pricing modes (rules §8.1, the seller release guide's fixed, step and tier prices).
+const (
+	PricingFixed Pricing = "FIXED" // quantity × Price
+	PricingStep  Pricing = "STEP"  // the whole quantity at the price of the tier it reaches
+	PricingTier  Pricing = "TIER"  // each part of the quantity at its own tier's price
+)
+
+// Tier is one price band: quantities up to UpTo (inclusive; 0 on the last tier means without
+// limit) cost Price per unit.
+type Tier struct {
+	UpTo  Quantity `json:"up_to"`
+	Price Money    `json:"price"`
+}
+
+// Cycle is when usage of a billing item is collected and billed.
+type Cycle string
+
+// Billing cycles (protocol §8.6): hourly items at minute 15 of the next hour, daily items at 01:00
+// of the next day.
+const (
+	CycleHourly Cycle = "HOURLY"
+	CycleDaily  Cycle = "DAILY"
+)
 
 // Buyer is a customer account.
 type Buyer struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
 )
@@ -24,11 +25,14 @@ type Handler struct {
 	DB    *store.DB
 	Clock market.Clock
 	Log   *slog.Logger
+	Usage *metering.Service
 }
 
 // Register adds the open API's routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+kgp.PathOrderQuery, h.orderQuery)
+	mux.HandleFunc("POST "+kgp.PathUsagePush, h.usagePush(false))
+	mux.HandleFunc("POST "+kgp.PathUsagePushOld, h.usagePush(true))
 }
 
 // authenticate verifies the APIG signature of r over body and returns the caller's key. The

@@ -28,6 +28,10 @@ type Config struct {
 	OperatorToken string
 	// CallWorkers is how many merchant calls run at once per process.
 	CallWorkers int
+	// BillDay is the day of the month merchants' statements are made; FeePerMille the platform's
+	// fee on their sales, in thousandths.
+	BillDay     int
+	FeePerMille int64
 
 	Log   *slog.Logger
 	Clock market.Clock
@@ -66,6 +70,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowInsecureMerchants, "allow-insecure-merchants", envBool("MERCATO_ALLOW_INSECURE_MERCHANTS"), "allow plain-HTTP and loopback merchant URLs (MERCATO_ALLOW_INSECURE_MERCHANTS)")
 	fs.BoolVar(&c.Sandbox, "sandbox", envBool("MERCATO_SANDBOX"), "play KooGallery for one merchant: seed a sandbox merchant, catalog and instance (MERCATO_SANDBOX)")
 	fs.IntVar(&c.CallWorkers, "call-workers", envInt("MERCATO_CALL_WORKERS", 20), "merchant calls in flight per process (MERCATO_CALL_WORKERS)")
+	fs.IntVar(&c.BillDay, "bill-day", envInt("MERCATO_BILL_DAY", 7), "day of the month merchants' statements are made (MERCATO_BILL_DAY)")
+	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 }
 
@@ -84,6 +90,12 @@ func (c *Config) Check() error {
 	}
 	if c.CallWorkers < 1 || c.CallWorkers > 1000 {
 		return fmt.Errorf("--call-workers must be 1 to 1000")
+	}
+	if c.BillDay == 0 {
+		c.BillDay = 7
+	}
+	if c.BillDay < 1 || c.BillDay > 28 || c.FeePerMille < 0 || c.FeePerMille > 1000 {
+		return fmt.Errorf("--bill-day must be 1 to 28 and --fee-permille 0 to 1000")
 	}
 	if c.Sandbox {
 		c.AllowInsecureMerchants = true // the sandbox merchant runs on the developer's machine

@@ -12,10 +12,12 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/mercato-oss/mercato/internal/api"
+	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/openapi"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -31,6 +33,8 @@ type Server struct {
 	Catalog  *catalog.Service
 	Identity *identity.Service
 	Orders   *order.Service
+	Metering *metering.Service
+	Billing  *billing.Service
 	Handler  http.Handler
 	// Sandbox holds what the sandbox seeded, when --sandbox is on.
 	Sandbox *Sandbox
@@ -63,14 +67,22 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	s.Identity = &identity.Service{DB: db, Clock: cfg.Clock}
 	s.Orders = &order.Service{DB: db, Clock: cfg.Clock, Cfg: order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}, Log: cfg.Log}
 
+	s.Billing = &billing.Service{DB: db, Clock: cfg.Clock, Orders: s.Orders, Log: cfg.Log,
+		Cfg: billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}}
+	s.Metering = &metering.Service{DB: db, Clock: cfg.Clock, Log: cfg.Log, Biller: s.Billing}
+
 	workers := river.NewWorkers()
 	caller := &fulfil.Caller{HTTP: fulfil.NewHTTPClient(cfg.AllowInsecureMerchants), Clock: cfg.Clock}
 	river.AddWorker(workers, &fulfil.Worker{DB: db, Caller: caller, Handler: s.Orders, Log: cfg.Log})
 	river.AddWorker(workers, &order.ExpiryWorker{S: s.Orders})
 	river.AddWorker(workers, &order.ReleaseWorker{S: s.Orders})
+	river.AddWorker(workers, &metering.CollectWorker{S: s.Metering})
+	river.AddWorker(workers, &billing.StatementWorker{S: s.Billing})
+	river.AddWorker(workers, &tickWorker{s: s})
 	q, err := db.NewQueue(workers, store.QueueConfig{
-		Workers: map[string]int{fulfil.Queue: cfg.CallWorkers, order.TimerQueue: 4},
-		Clock:   cfg.Clock, Log: cfg.Log,
+		Workers:  map[string]int{fulfil.Queue: cfg.CallWorkers, order.TimerQueue: 4, metering.Queue: 2},
+		Periodic: []*river.PeriodicJob{tickJob()},
+		Clock:    cfg.Clock, Log: cfg.Log,
 	})
 	if err != nil {
 		return nil, err
@@ -82,9 +94,9 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 		fmt.Fprintf(cfg.Out, "operator token (MERCATO_OPERATOR_TOKEN): %s\n", s.Cfg.OperatorToken)
 	}
 	mux := http.NewServeMux()
-	(&api.API{DB: db, Clock: cfg.Clock, Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders,
+	(&api.API{DB: db, Clock: cfg.Clock, Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Billing: s.Billing,
 		OperatorToken: s.Cfg.OperatorToken, Log: cfg.Log}).Register(mux)
-	(&openapi.Handler{DB: db, Clock: cfg.Clock, Log: cfg.Log}).Register(mux)
+	(&openapi.Handler{DB: db, Clock: cfg.Clock, Log: cfg.Log, Usage: s.Metering}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.Handler = mux
 

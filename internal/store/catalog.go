@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -40,16 +42,33 @@ func (q queries) Spec(ctx context.Context, sku string) (*market.Spec, error) {
 
 // InsertPlan stores a plan.
 func (q queries) InsertPlan(ctx context.Context, p *market.Plan) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO plans (product_id, sku_code, period, price, currency) VALUES ($1, $2, $3, $4, $5)`,
-		p.ProductID, p.SkuCode, p.Period, int64(p.Price), p.Currency)
+	tiers := ""
+	if len(p.Tiers) > 0 {
+		b, err := json.Marshal(p.Tiers)
+		if err != nil {
+			return err
+		}
+		tiers = string(b)
+	}
+	_, err := q.q.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		p.ProductID, p.SkuCode, p.Period, int64(p.Price), p.Currency, string(cmp.Or(p.Pricing, market.PricingFixed)), tiers,
+		string(cmp.Or(p.Cycle, market.CycleHourly)), p.PackageItem, int64(p.PackageQuota))
 	return err
 }
 
-const planCols = `product_id, sku_code, period, price, currency`
+const planCols = `product_id, sku_code, period, price, currency, pricing, tiers, cycle, package_item, package_quota`
 
-func scanPlan(r rowScanner) (*market.Plan, error) {
+func scanPlan(r rowScanner) (*market.Plan, error) { return scanPlanCols(r) }
+
+// scanPlanCols reads planCols, with any columns that follow them.
+func scanPlanCols(r rowScanner, more ...any) (*market.Plan, error) {
 	var p market.Plan
-	err := r.Scan(&p.ProductID, &p.SkuCode, &p.Period, &p.Price, &p.Currency)
+	var tiers string
+	err := r.Scan(append([]any{&p.ProductID, &p.SkuCode, &p.Period, &p.Price, &p.Currency, &p.Pricing, &tiers, &p.Cycle,
+		&p.PackageItem, &p.PackageQuota}, more...)...)
+	if err == nil && tiers != "" {
+		err = json.Unmarshal([]byte(tiers), &p.Tiers)
+	}
 	return &p, err
 }
 
@@ -72,17 +91,19 @@ type CatalogEntry struct {
 	Product market.Product
 }
 
-const catalogSelect = `SELECT pl.product_id, pl.sku_code, pl.period, pl.price, pl.currency,
-	s.sku_code, s.product_id, s.name, s.charging, s.trial_days, s.delivery,
+const catalogSelect = `SELECT pl.product_id, pl.sku_code, pl.period, pl.price, pl.currency, pl.pricing, pl.tiers, pl.cycle,
+	pl.package_item, pl.package_quota, s.sku_code, s.product_id, s.name, s.charging, s.trial_days, s.delivery,
 	p.id, p.merchant_id, p.name, p.created_at
 	FROM plans pl JOIN specs s ON s.sku_code = pl.sku_code JOIN products p ON p.id = s.product_id`
 
 func scanCatalog(r rowScanner) (*CatalogEntry, error) {
 	var e CatalogEntry
 	var created int64
-	err := r.Scan(&e.Plan.ProductID, &e.Plan.SkuCode, &e.Plan.Period, &e.Plan.Price, &e.Plan.Currency,
-		&e.Spec.SkuCode, &e.Spec.ProductID, &e.Spec.Name, &e.Spec.Charging, &e.Spec.TrialDays, &e.Spec.Delivery,
+	p, err := scanPlanCols(r, &e.Spec.SkuCode, &e.Spec.ProductID, &e.Spec.Name, &e.Spec.Charging, &e.Spec.TrialDays, &e.Spec.Delivery,
 		&e.Product.ID, &e.Product.MerchantID, &e.Product.Name, &created)
+	if p != nil {
+		e.Plan = *p
+	}
 	e.Product.CreatedAt = fromMS(created)
 	return &e, err
 }

@@ -21,6 +21,8 @@ type QueueConfig struct {
 	// accelerated one) is also River's clock, so scheduled jobs come due in business time.
 	Clock market.Clock
 	Log   *slog.Logger
+	// Periodic jobs run on the elected leader only; their work must be idempotent.
+	Periodic []*river.PeriodicJob
 }
 
 // riverTime lets River read the business clock.
@@ -58,6 +60,7 @@ func (db *DB) NewQueue(workers *river.Workers, cfg QueueConfig) (*river.Client[*
 		// minutes belongs to a process that died, and another replica takes it over.
 		JobTimeout:           time.Minute,
 		RescueStuckJobsAfter: 2 * time.Minute,
+		PeriodicJobs:         cfg.Periodic,
 	}
 	if _, ok := cfg.Clock.(market.SystemClock); !ok && cfg.Clock != nil {
 		rc.Test.Time = riverTime{cfg.Clock}

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
+	"reflect"
 	"errors"
 	"sync"
 	"testing"
@@ -32,6 +34,12 @@ func fixture(t *testing.T, db *store.DB) (*market.Merchant, *market.Plan, *marke
 	return m, pl, b
 }
 
+// withPlanDefaults is a plan as stored: fixed pricing, hourly collection unless set.
+func withPlanDefaults(p market.Plan) *market.Plan {
+	p.Pricing, p.Cycle = cmp.Or(p.Pricing, market.PricingFixed), cmp.Or(p.Cycle, market.CycleHourly)
+	return &p
+}
+
 func order(m *market.Merchant, pl *market.Plan, b *market.Buyer) *market.Order {
 	id := market.NewOrderID(t0)
 	return &market.Order{ID: id, BuyerID: b.CustomerID, MerchantID: m.ID, Type: market.OrderNew, Status: market.OrderProcessing,
@@ -50,7 +58,7 @@ func TestCatalogRoundTrip(t *testing.T) {
 			t.Fatalf("merchant: %+v, %v", got, err)
 		}
 		e, err := db.CatalogEntry(ctx, pl.ProductID)
-		if err != nil || e.Plan != *pl || e.Product.MerchantID != m.ID || e.Spec.TrialDays != 7 {
+		if err != nil || !reflect.DeepEqual(e.Plan, *withPlanDefaults(*pl)) || e.Product.MerchantID != m.ID || e.Spec.TrialDays != 7 {
 			t.Fatalf("catalog entry: %+v, %v", e, err)
 		}
 		if gb, err := db.Buyer(ctx, b.CustomerID); err != nil || *gb != *b {

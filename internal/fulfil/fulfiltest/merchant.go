@@ -9,10 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/kgp"
 )
 
@@ -37,6 +39,7 @@ type Merchant struct {
 	// Delay is added before every answer, as a real merchant's work would.
 	Delay time.Duration
 
+	prefix    string               // makes instanceIds globally unique, as the protocol wants
 	instances map[string]*Instance // by instanceId
 	byLine    map[string]string    // orderId/orderLineId -> instanceId
 	requests  []Request
@@ -67,7 +70,7 @@ func New(t testing.TB, key string, gen int) *Merchant {
 
 // Start starts a fake merchant outside a test (benchmarks); call stop when done.
 func Start(key string, gen int) (m *Merchant, stop func()) {
-	m = &Merchant{Key: key, Generation: gen, Fail: map[kgp.Activity]int{}, instances: map[string]*Instance{},
+	m = &Merchant{Key: key, Generation: gen, Fail: map[kgp.Activity]int{}, prefix: strings.ToLower(market.NewSecret(6)), instances: map[string]*Instance{},
 		byLine: map[string]string{}, queries: map[string]int{}}
 	srv := httptest.NewServer(m)
 	m.URL = srv.URL + "/saas/produce"
@@ -239,7 +242,7 @@ func (m *Merchant) create(orderID, lineKey, productID, sku string) *Instance {
 	if id, ok := m.byLine[key]; ok {
 		return m.instances[id]
 	}
-	in := &Instance{ID: fmt.Sprintf("inst-%04d", len(m.instances)+1), OrderID: orderID, LineID: lineKey, ProductID: productID, SkuCode: sku}
+	in := &Instance{ID: fmt.Sprintf("inst-%s-%04d", m.prefix, len(m.instances)+1), OrderID: orderID, LineID: lineKey, ProductID: productID, SkuCode: sku}
 	m.instances[in.ID] = in
 	m.byLine[key] = in.ID
 	return in

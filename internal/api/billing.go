@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+// Billing endpoints: accounts and top-ups, bills, usage per instance and hour, statements.
+
+func (a *API) registerBilling(mux *http.ServeMux, op, any func(handlerFunc) http.Handler) {
+	mux.Handle("GET /api/v1/account", any(a.getAccount))
+	mux.Handle("GET /api/v1/buyers/{id}/account", op(a.getAccount))
+	mux.Handle("POST /api/v1/buyers/{id}/topup", op(a.topUp))
+	mux.Handle("GET /api/v1/bills", any(a.listBills))
+	mux.Handle("GET /api/v1/instances/{key}/usage", any(a.instanceUsage))
+	mux.Handle("GET /api/v1/statements", op(a.listStatements))
+}
+
+type entryView struct {
+	Ref     string       `json:"ref"`
+	Kind    string       `json:"kind"`
+	Amount  market.Money `json:"amount"`
+	Balance market.Money `json:"balance"`
+	At      string       `json:"at"`
+}
+
+func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id := r.PathValue("id")
+	if !c.operator {
+		id = c.buyer.CustomerID
+	} else if id == "" {
+		return market.Errorf(market.CodeInvalid, "the operator reads /api/v1/buyers/{id}/account")
+	}
+	balance, entries, err := a.DB.Account(r.Context(), id, limit(r))
+	if err != nil {
+		return err
+	}
+	out := []entryView{}
+	for _, e := range entries {
+		out = append(out, entryView{e.Ref, e.Kind, e.Amount, e.Balance, ts(e.At)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"buyer_id": id, "balance": balance, "entries": out})
+	return nil
+}
+
+func (a *API) topUp(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	var req struct {
+		Amount market.Money `json:"amount"`
+		Ref    string       `json:"ref"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	balance, err := a.Billing.TopUp(r.Context(), r.PathValue("id"), req.Amount, req.Ref)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"buyer_id": r.PathValue("id"), "balance": balance})
+	return nil
+}
+
+type billLineView struct {
+	InstanceKey string          `json:"instance_key"`
+	ProductID   string          `json:"product_id"`
+	Quantity    market.Quantity `json:"quantity"`
+	FromPackage market.Quantity `json:"from_package"`
+	Late        market.Quantity `json:"late"`
+	Amount      market.Money    `json:"amount"`
+}
+
+type billView struct {
+	ID       string         `json:"id"`
+	BuyerID  string         `json:"buyer_id"`
+	From     string         `json:"from"`
+	To       string         `json:"to"`
+	Collect  string         `json:"collected_at"`
+	Amount   market.Money   `json:"amount"`
+	Currency string         `json:"currency"`
+	Lines    []billLineView `json:"lines"`
+}
+
+func (a *API) listBills(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id := c.buyerID()
+	if c.operator {
+		id = r.URL.Query().Get("buyer_id")
+	}
+	bills, err := a.DB.Bills(r.Context(), id, limit(r))
+	if err != nil {
+		return err
+	}
+	out := []billView{}
+	for _, b := range bills {
+		v := billView{ID: b.ID, BuyerID: b.BuyerID, From: ts(b.From), To: ts(b.To), Collect: ts(b.CycleAt), Amount: b.Amount, Currency: b.Currency}
+		for _, l := range b.Lines {
+			v.Lines = append(v.Lines, billLineView{l.InstanceKey, l.ProductID, l.Quantity, l.FromPackage, l.Late, l.Amount})
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"bills": out})
+	return nil
+}
+
+func (a *API) instanceUsage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	in, err := a.DB.Instance(r.Context(), r.PathValue("key"))
+	if err != nil || (!c.operator && in.BuyerID != c.buyer.CustomerID) {
+		return market.Errorf(market.CodeNotFound, "instance %s not found", r.PathValue("key"))
+	}
+	hours, err := a.DB.UsageHours(r.Context(), in.Key, limit(r))
+	if err != nil {
+		return err
+	}
+	type hourView struct {
+		Hour     string          `json:"hour"`
+		Quantity market.Quantity `json:"quantity"`
+		Records  int64           `json:"records"`
+	}
+	out := []hourView{}
+	for _, h := range hours {
+		out = append(out, hourView{ts(h.Hour), h.Quantity, h.Records})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"instance_key": in.Key, "instance_id": in.ID, "hours": out})
+	return nil
+}
+
+func (a *API) listStatements(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	list, err := a.DB.Statements(r.Context(), r.URL.Query().Get("merchant_id"), limit(r))
+	if err != nil {
+		return err
+	}
+	type statementView struct {
+		MerchantID string       `json:"merchant_id"`
+		Month      string       `json:"month"`
+		Sales      market.Money `json:"sales"`
+		Vouchers   market.Money `json:"vouchers"`
+		Fee        market.Money `json:"fee"`
+		Settlement market.Money `json:"settlement"`
+		CreatedAt  string       `json:"created_at"`
+	}
+	out := []statementView{}
+	for _, s := range list {
+		out = append(out, statementView{s.MerchantID, s.Month, s.Sales, s.Vouchers, s.Fee, s.Settlement, ts(s.CreatedAt)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"statements": out})
+	return nil
+}
+

@@ -1,0 +1,186 @@
+package metering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/kgp"
+)
+
+// Rules of a usage push (protocol §8.5, §8.6).
+const (
+	// MaxAge is how far back begin_time may be.
+	MaxAge = 21 * 24 * time.Hour
+	// ClockSkew is how far in the future end_time may be: merchants' clocks drift a little.
+	ClockSkew = time.Minute
+)
+
+// Service ingests usage and runs collections.
+type Service struct {
+	DB    *store.DB
+	Clock market.Clock
+	Log   *slog.Logger
+	// Biller turns a collection's charges into bills; nil rates without billing (tests).
+	Biller Biller
+
+	plans sync.Map // productId → *market.Plan; plans never change once created
+}
+
+// rejection is why one record was refused.
+type rejection struct {
+	code kgp.ErrorCode
+	msg  string
+}
+
+func reject(code kgp.ErrorCode, format string, args ...any) *rejection {
+	return &rejection{code, fmt.Sprintf(format, args...)}
+}
+
+// Push checks and stores one usage push of a merchant and returns KooGallery's answer: the
+// records that pass every rule are stored together (duplicates of stored ones count as stored —
+// the first one wins); the others are listed in abnormal_usage_data with their reasons, and the
+// answer's error_code is the first rejection's. The same push, repeated, gets the same answer.
+// old selects the old push (product_id, no metering_sn).
+func (s *Service) Push(ctx context.Context, merchantID string, p *kgp.UsagePush, old bool) (*kgp.ErrorResponse, error) {
+	now := s.Clock.Now()
+	instances := map[string]*market.Instance{}
+	lookup := func(id string) (*market.Instance, error) {
+		if in, ok := instances[id]; ok {
+			return in, nil
+		}
+		in, err := s.DB.InstanceByID(ctx, id)
+		if market.ErrorCode(err) == market.CodeNotFound {
+			in, err = nil, nil
+		}
+		instances[id] = in
+		return in, err
+	}
+	rows := make([]store.UsageRow, 0, len(p.UsageRecords))
+	var rejected []kgp.AbnormalUsageData
+	type window struct {
+		instance   string
+		begin, end int64
+	}
+	seenSN, seenWindow := map[string]bool{}, map[window]bool{}
+	for i := range p.UsageRecords {
+		r := &p.UsageRecords[i]
+		row, why, err := s.check(ctx, merchantID, r, old, now, lookup)
+		if err != nil {
+			return nil, err
+		}
+		if why != nil {
+			rejected = append(rejected, kgp.AbnormalUsageData{MeteringSN: r.MeteringSN, InstanceID: r.InstanceID, Index: i,
+				ErrorCode: why.code, ErrorMsg: why.msg})
+			continue
+		}
+		w := window{row.InstanceKey, row.BeginAt.UnixMilli(), row.EndAt.UnixMilli()}
+		if seenSN[row.MeteringSN] || seenWindow[w] {
+			continue // a duplicate inside the push: the first one wins
+		}
+		seenSN[row.MeteringSN], seenWindow[w] = true, true
+		rows = append(rows, *row)
+	}
+	if len(rows) > 0 {
+		if err := s.DB.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertUsage(ctx, rows)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if len(rejected) == 0 {
+		return &kgp.ErrorResponse{ErrorCode: kgp.MKTSuccess, ErrorMsg: kgp.MKTSuccess.Message()}, nil
+	}
+	code := rejected[0].ErrorCode
+	return &kgp.ErrorResponse{ErrorCode: code, ErrorMsg: code.Message(), AbnormalUsageData: rejected,
+		ExtraInfo: fmt.Sprintf("%d of %d records accepted, %d rejected: record %d: %s", len(p.UsageRecords)-len(rejected),
+			len(p.UsageRecords), len(rejected), rejected[0].Index, rejected[0].ErrorMsg)}, nil
+}
+
+// check applies every rule to one record and, when it passes, returns the row to store.
+func (s *Service) check(ctx context.Context, merchantID string, r *kgp.UsageRecord, old bool, now time.Time,
+	lookup func(string) (*market.Instance, error)) (*store.UsageRow, *rejection, error) {
+	q, err := r.Check(old)
+	if err != nil {
+		return nil, reject(kgp.MKTBadInput, "%v", err), nil
+	}
+	begin, _ := kgp.ParseSdkDate(r.BeginTime)
+	end, _ := kgp.ParseSdkDate(r.EndTime)
+	record, _ := kgp.ParseSdkDate(r.RecordTime)
+	in, err := lookup(r.InstanceID)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case in == nil:
+		return nil, reject(kgp.MKTNoInstance, "instance %s does not exist", r.InstanceID), nil
+	case in.MerchantID != merchantID:
+		return nil, reject(kgp.MKTIllegalOp, "instance %s belongs to another merchant", r.InstanceID), nil
+	case in.Charging != market.ChargingOnDemand:
+		return nil, reject(kgp.MKTInvalidUsage, "instance %s is not a pay-per-use instance", r.InstanceID), nil
+	case in.State == market.InstancePending || in.State == market.InstanceProvisioning || in.State == market.InstanceFailed:
+		return nil, reject(kgp.MKTInvalidUsage, "instance %s is not delivered", r.InstanceID), nil
+	case old && r.ProductID != in.ProductID:
+		return nil, reject(kgp.MKTInvalidUsage, "product_id %s is not the instance's (%s)", r.ProductID, in.ProductID), nil
+	case begin.Before(now.Add(-MaxAge)):
+		return nil, reject(kgp.MKTBeginTooOld, "begin_time %s is more than 21 days ago", r.BeginTime), nil
+	case end.After(now.Add(ClockSkew)):
+		return nil, reject(kgp.MKTInvalidUsage, "end_time %s is in the future", r.EndTime), nil
+	case begin.Before(in.CreatedAt.Truncate(time.Second)):
+		return nil, reject(kgp.MKTInvalidUsage, "begin_time %s is before the instance started", r.BeginTime), nil
+	case in.State == market.InstanceReleased && end.After(in.UpdatedAt):
+		return nil, reject(kgp.MKTInvalidUsage, "end_time %s is after the instance was released", r.EndTime), nil
+	}
+	row := &store.UsageRow{MerchantID: merchantID, MeteringSN: r.MeteringSN, InstanceKey: in.Key, BuyerID: in.BuyerID,
+		ProductID: in.ProductID, BeginAt: begin, EndAt: end, RecordAt: record, Quantity: market.Quantity(q), ReceivedAt: now}
+	if old { // the old push has no metering_sn: its window is its identity
+		row.MeteringSN = fmt.Sprintf("v1:%s:%s:%s", r.InstanceID, r.BeginTime, r.EndTime)
+	}
+	if r.RelatePkgInstance != "" {
+		pkg, err := lookup(r.RelatePkgInstance)
+		if err != nil {
+			return nil, nil, err
+		}
+		if why := s.checkPackage(ctx, in, pkg, r.RelatePkgInstance); why != nil {
+			return nil, why, nil
+		}
+		row.PkgKey = pkg.Key
+	}
+	plan, err := s.plan(ctx, in.ProductID)
+	if err != nil {
+		return nil, nil, err
+	}
+	row.CycleAt, row.Late = CollectionOf(plan.Cycle, end, now)
+	return row, nil, nil
+}
+
+// checkPackage: usage drawn from a package must name a package of the same buyer that covers the
+// instance's billing item.
+func (s *Service) checkPackage(ctx context.Context, in, pkg *market.Instance, id string) *rejection {
+	if pkg == nil || pkg.MerchantID != in.MerchantID || pkg.BuyerID != in.BuyerID || pkg.Charging != market.ChargingOnDemandPkg {
+		return reject(kgp.MKTInvalidUsage, "relate_pkg_instance %s is not a package of this buyer", id)
+	}
+	plan, err := s.plan(ctx, pkg.ProductID)
+	if err != nil || plan.PackageItem != in.ProductID {
+		return reject(kgp.MKTInvalidUsage, "package %s does not cover billing item %s", id, in.ProductID)
+	}
+	return nil
+}
+
+// plan returns a plan, from memory after the first read: plans are immutable.
+func (s *Service) plan(ctx context.Context, productID string) (*market.Plan, error) {
+	if p, ok := s.plans.Load(productID); ok {
+		return p.(*market.Plan), nil
+	}
+	p, err := s.DB.Plan(ctx, productID)
+	if err != nil {
+		return nil, errors.Join(errors.New("metering: plan of a stored instance"), err)
+	}
+	s.plans.Store(productID, p)
+	return p, nil
+}

@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+// UsageRow is one stored usage record.
+type UsageRow struct {
+	MerchantID  string
+	MeteringSN  string
+	InstanceKey string
+	BuyerID     string // not stored per record; carried to the totals
+	ProductID   string
+	PkgKey      string
+	BeginAt     time.Time
+	EndAt       time.Time
+	RecordAt    time.Time
+	Quantity    market.Quantity
+	ReceivedAt  time.Time
+	CycleAt     time.Time
+	Late        bool
+}
+
+const usageCols = 12
+
+// usageChunk bounds one INSERT: 12 parameters a row stays far below both engines' limits
+// (SQLite 32766, PostgreSQL 65535) at 1000 rows, but smaller statements prepare faster.
+const usageChunk = 250
+
+// InsertUsage stores usage records, skipping duplicates — a record whose (merchant, metering_sn)
+// or (instance, begin, end) is already stored, first one wins — and keeps the per-cycle and
+// per-hour totals of the records it stored, all in the caller's transaction. rows must hold no
+// duplicate among themselves. It returns how many rows were new.
+func (q queries) InsertUsage(ctx context.Context, rows []UsageRow) (int, error) {
+	var fresh []*UsageRow
+	for start := 0; start < len(rows); start += usageChunk {
+		chunk := rows[start:min(start+usageChunk, len(rows))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO usage_records (merchant_id, metering_sn, instance_key, product_id, pkg_key, begin_at, end_at,
+			record_at, quantity, received_at, cycle_at, late) VALUES `)
+		args := make([]any, 0, len(chunk)*usageCols)
+		for i := range chunk {
+			r := &chunk[i]
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			placeholders(&b, len(args), usageCols)
+			args = append(args, r.MerchantID, r.MeteringSN, r.InstanceKey, r.ProductID, r.PkgKey, ms(r.BeginAt), ms(r.EndAt),
+				ms(r.RecordAt), int64(r.Quantity), ms(r.ReceivedAt), ms(r.CycleAt), r.Late)
+		}
+		b.WriteString(` ON CONFLICT DO NOTHING RETURNING merchant_id, metering_sn`)
+		inserted, err := q.q.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return 0, err
+		}
+		bySN := make(map[[2]string]*UsageRow, len(chunk))
+		for i := range chunk {
+			bySN[[2]string{chunk[i].MerchantID, chunk[i].MeteringSN}] = &chunk[i]
+		}
+		for inserted.Next() {
+			var k [2]string
+			if err := inserted.Scan(&k[0], &k[1]); err != nil {
+				inserted.Close()
+				return 0, err
+			}
+			fresh = append(fresh, bySN[k])
+		}
+		if err := inserted.Close(); err != nil {
+			return 0, err
+		}
+	}
+	if err := q.addTotals(ctx, fresh); err != nil {
+		return 0, err
+	}
+	return len(fresh), q.addHours(ctx, fresh)
+}
+
+// placeholders writes "($n+1, ..., $n+k)".
+func placeholders(b *strings.Builder, n, k int) {
+	b.WriteByte('(')
+	for j := range k {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n + j + 1))
+	}
+	b.WriteByte(')')
+}
+
+type totalKey struct {
+	cycle         int64
+	instance, pkg string
+}
+
+type total struct {
+	buyer                  string
+	quantity, late, record int64
+}
+
+// addTotals adds stored records to the per-collection sums rating reads.
+func (q queries) addTotals(ctx context.Context, rows []*UsageRow) error {
+	sums := map[totalKey]*total{}
+	var keys []totalKey
+	for _, r := range rows {
+		k := totalKey{ms(r.CycleAt), r.InstanceKey, r.PkgKey}
+		t := sums[k]
+		if t == nil {
+			t = &total{buyer: r.BuyerID}
+			sums[k] = t
+			keys = append(keys, k)
+		}
+		t.quantity += int64(r.Quantity)
+		t.record++
+		if r.Late {
+			t.late += int64(r.Quantity)
+		}
+	}
+	return upsertMany(ctx, q.q, len(keys), 7, `INSERT INTO usage_totals (cycle_at, instance_key, pkg_key, buyer_id, quantity, late, records) VALUES `,
+		` ON CONFLICT (cycle_at, instance_key, pkg_key) DO UPDATE SET quantity = usage_totals.quantity + excluded.quantity,
+			late = usage_totals.late + excluded.late, records = usage_totals.records + excluded.records`,
+		func(i int) []any {
+			k, t := keys[i], sums[keys[i]]
+			return []any{k.cycle, k.instance, k.pkg, t.buyer, t.quantity, t.late, t.record}
+		})
+}
+
+// addHours adds stored records to the per-hour sums people read, by the hour their use began.
+func (q queries) addHours(ctx context.Context, rows []*UsageRow) error {
+	type key struct {
+		instance string
+		hour     int64
+	}
+	sums := map[key]*[2]int64{}
+	var keys []key
+	for _, r := range rows {
+		k := key{r.InstanceKey, ms(r.BeginAt.Truncate(time.Hour))}
+		s := sums[k]
+		if s == nil {
+			s = &[2]int64{}
+			sums[k] = s
+			keys = append(keys, k)
+		}
+		s[0] += int64(r.Quantity)
+		s[1]++
+	}
+	return upsertMany(ctx, q.q, len(keys), 4, `INSERT INTO usage_hours (instance_key, hour_at, quantity, records) VALUES `,
+		` ON CONFLICT (instance_key, hour_at) DO UPDATE SET quantity = usage_hours.quantity + excluded.quantity,
+			records = usage_hours.records + excluded.records`,
+		func(i int) []any {
+			s := sums[keys[i]]
+			return []any{keys[i].instance, keys[i].hour, s[0], s[1]}
+		})
+}
+
+// upsertMany runs head + n value tuples of k columns + tail, in chunks.
+func upsertMany(ctx context.Context, q querier, n, k int, head, tail string, row func(i int) []any) error {
+	for start := 0; start < n; start += usageChunk {
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, usageChunk*k)
+		for i := start; i < min(start+usageChunk, n); i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			placeholders(&b, len(args), k)
+			args = append(args, row(i)...)
+		}
+		b.WriteString(tail)
+		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UsageTotal is the usage of one instance (and one package it draws from) in one collection.
+type UsageTotal struct {
+	InstanceKey string
+	PkgKey      string
+	BuyerID     string
+	Quantity    market.Quantity
+	Late        market.Quantity
+	Records     int64
+}
+
+// UsageTotals returns the sums of a collection, by buyer and instance.
+func (q queries) UsageTotals(ctx context.Context, cycleAt time.Time) ([]UsageTotal, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT instance_key, pkg_key, buyer_id, quantity, late, records FROM usage_totals
+		WHERE cycle_at = $1 ORDER BY buyer_id, instance_key, pkg_key`, ms(cycleAt))
+	return collect(rows, err, func(r rowScanner) (UsageTotal, error) {
+		var t UsageTotal
+		err := r.Scan(&t.InstanceKey, &t.PkgKey, &t.BuyerID, &t.Quantity, &t.Late, &t.Records)
+		return t, err
+	})
+}
+
+// RecountUsage sums a collection straight from the stored records, the slow path that
+// UsageTotals keeps current; it checks the running sums.
+func (q queries) RecountUsage(ctx context.Context, cycleAt time.Time) (records int64, quantity market.Quantity, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM usage_records WHERE cycle_at = $1`, ms(cycleAt)).
+		Scan(&records, &quantity)
+	return
+}
+
+// UsageHour is an instance's usage that began in one hour.
+type UsageHour struct {
+	Hour     time.Time
+	Quantity market.Quantity
+	Records  int64
+}
+
+// UsageHours lists an instance's usage per hour, newest first.
+func (q queries) UsageHours(ctx context.Context, instanceKey string, limit int) ([]UsageHour, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT hour_at, quantity, records FROM usage_hours WHERE instance_key = $1
+		ORDER BY hour_at DESC LIMIT $2`, instanceKey, limit)
+	return collect(rows, err, func(r rowScanner) (UsageHour, error) {
+		var h UsageHour
+		var at int64
+		err := r.Scan(&at, &h.Quantity, &h.Records)
+		h.Hour = fromMS(at)
+		return h, err
+	})
+}
