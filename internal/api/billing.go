@@ -144,4 +144,3 @@ func (a *API) listStatements(w http.ResponseWriter, r *http.Request, _ *caller) 
 	writeJSON(w, http.StatusOK, map[string]any{"statements": out})
 	return nil
 }
-

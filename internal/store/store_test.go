@@ -3,8 +3,8 @@ package store_test
 import (
 	"cmp"
 	"context"
-	"reflect"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
