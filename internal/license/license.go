@@ -1,0 +1,106 @@
+// Package license issues license codes for LICENSE specs and answers the merchant software's
+// activation and heartbeats (protocol §8.7).
+//
+// A purchase of a LICENSE spec creates its instance active at once and, in the same transaction,
+// one license code (Deliver). The code's status is its instance's: ACTIVE is ALIVE, FROZEN
+// (expired, kept for retention) is EXPIRED, RELEASED is RELEASED, so expiry, renewal and
+// unsubscription move it without anything here. The buyer confirms receipt of the code (which
+// enables activation); the merchant's software activates it once and then reports heartbeats,
+// which are stored by group commit (Recorder) before they are acknowledged.
+package license
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/kgp"
+)
+
+// Service issues license codes and serves their activation and heartbeats.
+type Service struct {
+	DB       *store.DB
+	Clock    market.Clock
+	Log      *slog.Logger
+	Recorder *Recorder
+}
+
+// The Service is the order engine's deliverer of license specs.
+var _ order.Deliverer = (*Service)(nil)
+
+// New returns a service whose heartbeats are committed by a recorder with cfg. Start it before
+// heartbeats arrive; Stop it after the last request.
+func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg RecorderConfig) *Service {
+	s := &Service{DB: db, Clock: clock, Log: log}
+	s.Recorder = NewRecorder(s.flush, cfg, log)
+	return s
+}
+
+// Start starts committing heartbeats.
+func (s *Service) Start() { s.Recorder.Start() }
+
+// Stop commits the heartbeats already received and refuses new ones.
+func (s *Service) Stop(ctx context.Context) error { return s.Recorder.Stop(ctx) }
+
+func (s *Service) flush(ctx context.Context, hbs []market.Heartbeat) error {
+	return s.DB.Write(ctx, func(tx *store.Tx) error { return tx.InsertHeartbeats(ctx, hbs) })
+}
+
+// CodePrefix starts every license code, as KooGallery's do ("PLXXXXXX", protocol §8.7).
+const CodePrefix = "PL"
+
+// NewCode returns a fresh license code: "PL" and 26 characters of the RFC 4648 base32 alphabet
+// (A–Z, 2–7), 130 random bits from crypto/rand. The alphabet has no 0, 1, 8 or 9, so a code read
+// aloud or typed from a printout has no O/0 or I/1 to confuse, and 28 characters stay well
+// inside the protocol's 64.
+func NewCode() string { return CodePrefix + rand.Text() }
+
+// Deliver issues the license code of a new license instance, in the purchase's transaction.
+// The instance's key is unique among codes, so an instance never gets two.
+func (s *Service) Deliver(ctx context.Context, tx *store.Tx, o *market.Order, _ *market.OrderLine, in *market.Instance) error {
+	l := &market.License{Code: NewCode(), InstanceKey: in.Key, MerchantID: in.MerchantID, BuyerID: in.BuyerID, OrderID: o.ID,
+		CreatedAt: s.Clock.Now()}
+	if err := tx.InsertLicense(ctx, l); err != nil {
+		return err
+	}
+	s.Log.Info("license issued", "instance", in.ID, "key", in.Key, "order", o.ID)
+	return nil
+}
+
+// Status is a license's status, from its instance's state.
+func Status(state market.InstanceState) kgp.LicenseStatus {
+	switch state {
+	case market.InstanceFrozen:
+		return kgp.LicenseExpired
+	case market.InstanceReleased, market.InstanceFailed:
+		return kgp.LicenseReleased
+	}
+	return kgp.LicenseAlive
+}
+
+// Amount is the number of licenses one code grants. An order line has no quantity, so a code
+// is one license.
+const Amount = 1
+
+// Info is a license as heartbeat answers it: times in yyyyMMddHHmmss UTC, expire_time empty for
+// an instance that does not expire (one-time), activate_time empty before activation.
+func Info(l *market.License) *kgp.LicenseInfo {
+	return &kgp.LicenseInfo{LicenseCode: l.Code, Status: Status(l.State), ActivateTime: formatTime(l.ActivatedAt),
+		ExpireTime: formatTime(l.ExpireAt), ProductID: l.ProductID, OrderID: l.OrderID, Amount: Amount}
+}
+
+// CodeInfo is a license as activate answers it (license_code_info).
+func CodeInfo(l *market.License) kgp.LicenseCodeInfo {
+	return kgp.LicenseCodeInfo{Status: Status(l.State), ExpireTime: formatTime(l.ExpireAt), ProductID: l.ProductID, Amount: Amount, OrderID: l.OrderID}
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return kgp.FormatExpireTime(t)
+}

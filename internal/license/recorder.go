@@ -1,0 +1,222 @@
+package license
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+// Recorder makes heartbeats durable by group commit. A heartbeat must be stored before it is
+// acknowledged, but a commit per heartbeat caps a SQLite database (one writer) well below the
+// rate licensed software can produce. Heartbeats that arrive while a batch is being committed,
+// or within MaxDelay of the first of a batch, are committed together in one transaction, and
+// each caller waits for its batch's commit: an answer is never sent for a heartbeat that is
+// not stored, and a failed commit fails every heartbeat in it.
+type Recorder struct {
+	flush FlushFunc
+	cfg   RecorderConfig
+	log   *slog.Logger
+
+	mu    sync.RWMutex // guards state; senders hold it for reading while they send
+	state int          // recorderNew, recorderRunning, recorderStopped
+	in    chan *pending
+	done  chan struct{}
+
+	batches, rows atomic.Uint64
+}
+
+// FlushFunc stores a batch of heartbeats in one transaction.
+type FlushFunc func(ctx context.Context, hbs []market.Heartbeat) error
+
+// RecorderConfig tunes the group commit.
+type RecorderConfig struct {
+	// MaxBatch is the most heartbeats one transaction takes (default 1000). A batch is
+	// committed as soon as it is full.
+	MaxBatch int
+	// MaxDelay is how long a batch waits for company after its first heartbeat arrived (default
+	// 1 ms). Heartbeats that queued while the previous batch committed go at once; the delay
+	// only gathers more when the writer is idle, which costs that much latency at low load and
+	// saves a commit per heartbeat at high load. Zero commits whatever is queued without waiting.
+	MaxDelay time.Duration
+	// FlushTimeout bounds one commit (default 30 s).
+	FlushTimeout time.Duration
+}
+
+// DefaultRecorderConfig is what the server runs with.
+var DefaultRecorderConfig = RecorderConfig{MaxBatch: 1000, MaxDelay: time.Millisecond, FlushTimeout: 30 * time.Second}
+
+const (
+	recorderNew = iota
+	recorderRunning
+	recorderStopped
+)
+
+// ErrRecorderStopped is returned for heartbeats offered to a recorder that is not running.
+var ErrRecorderStopped = errors.New("license: heartbeat recorder is not running")
+
+type pending struct {
+	hbs []market.Heartbeat
+	at  time.Time // when it was queued: a batch's deadline is its first entry's at + MaxDelay
+	err chan error
+}
+
+// NewRecorder returns a recorder that stores batches with flush; zero fields of cfg take the
+// defaults. Call Start before Record.
+func NewRecorder(flush FlushFunc, cfg RecorderConfig, log *slog.Logger) *Recorder {
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = DefaultRecorderConfig.MaxBatch
+	}
+	if cfg.MaxDelay < 0 {
+		cfg.MaxDelay = 0
+	}
+	if cfg.FlushTimeout <= 0 {
+		cfg.FlushTimeout = DefaultRecorderConfig.FlushTimeout
+	}
+	return &Recorder{flush: flush, cfg: cfg, log: log, in: make(chan *pending, 4*cfg.MaxBatch), done: make(chan struct{})}
+}
+
+// Start starts the committing goroutine. Starting twice, or after Stop, does nothing.
+func (r *Recorder) Start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.state == recorderNew {
+		r.state = recorderRunning
+		go r.run()
+	}
+}
+
+// Stop refuses new heartbeats, commits every one already queued, and returns when they are
+// committed (their callers answered) or ctx ends. It may be called more than once.
+func (r *Recorder) Stop(ctx context.Context) error {
+	r.mu.Lock()
+	switch r.state {
+	case recorderNew:
+		r.state = recorderStopped
+		close(r.in)
+		close(r.done)
+	case recorderRunning:
+		r.state = recorderStopped
+		close(r.in) // the loop drains what is queued, commits it, and exits
+	}
+	r.mu.Unlock()
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Record queues heartbeats and returns once they are committed, with the commit's error. If ctx
+// ends first, Record returns its error, and the heartbeats may or may not be stored.
+func (r *Recorder) Record(ctx context.Context, hbs ...market.Heartbeat) error {
+	if len(hbs) == 0 {
+		return nil
+	}
+	p := &pending{hbs: hbs, at: time.Now(), err: make(chan error, 1)}
+	r.mu.RLock()
+	if r.state != recorderRunning {
+		r.mu.RUnlock()
+		return ErrRecorderStopped
+	}
+	select {
+	case r.in <- p:
+		r.mu.RUnlock()
+	case <-ctx.Done():
+		r.mu.RUnlock()
+		return ctx.Err()
+	}
+	select {
+	case err := <-p.err:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stats reports how many batches and heartbeats the recorder has committed.
+func (r *Recorder) Stats() (batches, heartbeats uint64) {
+	return r.batches.Load(), r.rows.Load()
+}
+
+// run gathers batches and commits them, one at a time, until the input is closed and drained.
+func (r *Recorder) run() {
+	defer close(r.done)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var batch []*pending
+	var rows []market.Heartbeat
+	for {
+		first, ok := <-r.in
+		if !ok {
+			return
+		}
+		batch, rows = append(batch[:0], first), append(rows[:0], first.hbs...)
+		open := r.gather(&batch, &rows, first.at.Add(r.cfg.MaxDelay), timer)
+		r.commit(batch, rows)
+		clear(batch) // let the answered requests go
+		if !open {
+			return
+		}
+	}
+}
+
+// gather adds queued heartbeats to the batch until it is full or its deadline passes. It
+// reports false when the input was closed (the batch then holds the last heartbeats).
+func (r *Recorder) gather(batch *[]*pending, rows *[]market.Heartbeat, deadline time.Time, timer *time.Timer) bool {
+	add := func(p *pending) {
+		*batch, *rows = append(*batch, p), append(*rows, p.hbs...)
+	}
+	// First whatever queued while the previous batch committed: it has waited long enough.
+	for len(*rows) < r.cfg.MaxBatch {
+		select {
+		case p, ok := <-r.in:
+			if !ok {
+				return false
+			}
+			add(p)
+			continue
+		default:
+		}
+		break
+	}
+	wait := time.Until(deadline)
+	if len(*rows) >= r.cfg.MaxBatch || wait <= 0 {
+		return true
+	}
+	timer.Reset(wait)
+	defer timer.Stop()
+	for len(*rows) < r.cfg.MaxBatch {
+		select {
+		case p, ok := <-r.in:
+			if !ok {
+				return false
+			}
+			add(p)
+		case <-timer.C:
+			return true
+		}
+	}
+	return true
+}
+
+// commit stores one batch and answers everyone in it.
+func (r *Recorder) commit(batch []*pending, rows []market.Heartbeat) {
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.FlushTimeout)
+	err := r.flush(ctx, rows)
+	cancel()
+	if err != nil {
+		r.log.Error("heartbeat batch not stored", "heartbeats", len(rows), "err", err)
+	} else {
+		r.batches.Add(1)
+		r.rows.Add(uint64(len(rows)))
+	}
+	for _, p := range batch {
+		p.err <- err
+	}
+}
