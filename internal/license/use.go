@@ -20,7 +20,7 @@ func merchantLicense(ctx context.Context, q interface {
 }, merchantID, code string) (*market.License, error) {
 	l, err := q.License(ctx, code)
 	if market.ErrorCode(err) == market.CodeNotFound || err == nil && l.MerchantID != merchantID {
-		return nil, market.Errorf(market.CodeNotFound, "license code does not exist")
+		return nil, &market.Error{Code: market.CodeNotFound, Message: kgp.LicenseNotFound.Message()}
 	}
 	return l, err
 }
@@ -76,10 +76,10 @@ func (s *Service) Activate(ctx context.Context, merchantID, code string, hb *kgp
 
 func activatable(l *market.License) error {
 	if Status(l.State) == kgp.LicenseReleased {
-		return market.Errorf(market.CodeNotFound, "license code was released")
+		return &market.Error{Code: market.CodeNotFound, Message: "License code was released"}
 	}
 	if l.ReceivedAt.IsZero() {
-		return market.Errorf(market.CodeConflict, "the buyer has not confirmed receipt of the license code")
+		return &market.Error{Code: market.CodeConflict, Message: kgp.LicenseNotReceived.Message()}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -26,6 +27,8 @@ type Handler struct {
 	Clock market.Clock
 	Log   *slog.Logger
 	Usage *metering.Service
+	// Licenses serves the license APIs; nil leaves them unrouted.
+	Licenses *license.Service
 }
 
 // Register adds the open API's routes to mux.
@@ -33,6 +36,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+kgp.PathOrderQuery, h.orderQuery)
 	mux.HandleFunc("POST "+kgp.PathUsagePush, h.usagePush(false))
 	mux.HandleFunc("POST "+kgp.PathUsagePushOld, h.usagePush(true))
+	h.registerLicenses(mux)
 }
 
 // authenticate verifies the APIG signature of r over body and returns the caller's key. The
