@@ -18,6 +18,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -31,6 +32,7 @@ type API struct {
 	Identity      *identity.Service
 	Orders        *order.Service
 	Billing       *billing.Service
+	Licenses      *license.Service
 	OperatorToken string
 	Log           *slog.Logger
 }
@@ -79,6 +81,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/instances/{key}/convert", any(a.changeInstance(a.Orders.ConvertTrial)))
 	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", any(a.unsubscribe))
 	a.registerBilling(mux, op, any)
+	a.registerLicenses(mux, any)
 }
 
 // auth authenticates the bearer token: the operator's, or (unless operatorOnly) a buyer's.
