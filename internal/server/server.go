@@ -16,6 +16,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/openapi"
@@ -35,6 +36,7 @@ type Server struct {
 	Orders   *order.Service
 	Metering *metering.Service
 	Billing  *billing.Service
+	Licenses *license.Service
 	Handler  http.Handler
 	// Sandbox holds what the sandbox seeded, when --sandbox is on.
 	Sandbox *Sandbox
@@ -66,6 +68,8 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	s.Catalog = &catalog.Service{DB: db, Clock: cfg.Clock, AllowInsecure: cfg.AllowInsecureMerchants, Currency: s.Site.Currency}
 	s.Identity = &identity.Service{DB: db, Clock: cfg.Clock}
 	s.Orders = &order.Service{DB: db, Clock: cfg.Clock, Cfg: order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}, Log: cfg.Log}
+	s.Licenses = license.New(db, cfg.Clock, cfg.Log, license.DefaultRecorderConfig)
+	s.Orders.Licenses = s.Licenses
 
 	s.Billing = &billing.Service{DB: db, Clock: cfg.Clock, Orders: s.Orders, Log: cfg.Log,
 		Cfg: billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}}
@@ -95,8 +99,8 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.API{DB: db, Clock: cfg.Clock, Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Billing: s.Billing,
-		OperatorToken: s.Cfg.OperatorToken, Log: cfg.Log}).Register(mux)
-	(&openapi.Handler{DB: db, Clock: cfg.Clock, Log: cfg.Log, Usage: s.Metering}).Register(mux)
+		Licenses: s.Licenses, OperatorToken: s.Cfg.OperatorToken, Log: cfg.Log}).Register(mux)
+	(&openapi.Handler{DB: db, Clock: cfg.Clock, Log: cfg.Log, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.Handler = mux
 
@@ -108,8 +112,10 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	return s, nil
 }
 
-// Start starts working jobs, first taking back any a crash left running.
+// Start starts working jobs, first taking back any a crash left running, and committing
+// license heartbeats.
 func (s *Server) Start(ctx context.Context) error {
+	s.Licenses.Start()
 	n, err := s.DB.RecoverOrphans(ctx)
 	if err != nil {
 		return err
@@ -136,11 +142,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := srv.Shutdown(stop)
+	// Every heartbeat request has been answered, so its heartbeat is committed; Stop commits
+	// any a handler cut short by the shutdown's deadline left queued.
+	if lerr := s.Licenses.Stop(stop); lerr != nil {
+		err = errors.Join(err, lerr)
+	}
 	if qerr := s.Queue.Stop(stop); qerr != nil && !errors.Is(qerr, context.Canceled) {
 		err = errors.Join(err, qerr)
 	}
 	return err
 }
 
-// Close releases the database.
-func (s *Server) Close() error { return s.DB.Close() }
+// Close commits the heartbeats still queued (when Serve did not) and releases the database.
+func (s *Server) Close() error {
+	stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return errors.Join(s.Licenses.Stop(stop), s.DB.Close())
+}
