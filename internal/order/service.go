@@ -148,7 +148,8 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 		return nil, err
 	}
 	if req.IdempotencyKey == "" {
-		return o, nil
+		// As stored: an order delivered in the purchase itself (licenses) is already complete.
+		return s.DB.Order(ctx, o.ID)
 	}
 	first, err := s.DB.OrderByIdempotencyKey(ctx, buyerID, req.IdempotencyKey)
 	if err != nil {

@@ -31,8 +31,11 @@ type Sandbox struct {
 const (
 	SandboxMerchantID = "sandbox-merchant"
 	SandboxProductID  = "p-sandbox"
-	SandboxBuyerID    = "5a0d0b0c0e0f4a1b8c2d3e4f5a6b7c8d"
-	sandboxOrderID    = "CSSANDBOXPAYPERUSE"
+	// SandboxLicenseProductID is a licensed desktop product: spec sandbox-license, delivered
+	// as license codes, monthly (OFFISANDBOXLICMONTH) or yearly (OFFISANDBOXLICYEAR).
+	SandboxLicenseProductID = "p-sandbox-license"
+	SandboxBuyerID          = "5a0d0b0c0e0f4a1b8c2d3e4f5a6b7c8d"
+	sandboxOrderID          = "CSSANDBOXPAYPERUSE"
 )
 
 func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
@@ -114,6 +117,16 @@ func seedCatalog(ctx context.Context, s *Server, sb *Sandbox) error {
 				{SkuCode: "sandbox-api", Name: "API calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
 					{ProductID: "OFFISANDBOXAPICALLS", Price: 10}}},
 			}})
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := s.DB.Product(ctx, SandboxLicenseProductID); market.ErrorCode(err) == market.CodeNotFound {
+		_, err := s.Catalog.CreateProduct(ctx, catalog.ProductRequest{ID: SandboxLicenseProductID, MerchantID: sb.MerchantID, Name: "Sandbox licensed app",
+			Specs: []catalog.SpecRequest{{SkuCode: "sandbox-license", Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense,
+				Plans: []catalog.PlanRequest{
+					{ProductID: "OFFISANDBOXLICMONTH", Period: market.PeriodMonth, Price: 49_000},
+					{ProductID: "OFFISANDBOXLICYEAR", Period: market.PeriodYear, Price: 490_000}}}}})
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func TestSandbox(t *testing.T) {
 		if code, q := c.signedGet("/api/mkp-openapi-public/global/v1/order/query?orderId=MOCKONDEMAND", s.Sandbox.AK, s.Sandbox.SK); code != 200 || str(q["resultCode"]) != "MKT.0000" {
 			t.Fatalf("mock order: %d %v", code, q)
 		}
-		if code, cat := c.do("GET", "/api/v1/catalog", s.Sandbox.BuyerToken, nil); code != 200 || len(cat["plans"].([]any)) != 6 {
+		if code, cat := c.do("GET", "/api/v1/catalog", s.Sandbox.BuyerToken, nil); code != 200 || len(cat["plans"].([]any)) != 8 {
 			t.Fatalf("catalog: %d %v", code, cat)
 		}
 		if ins, _ := s.DB.Instances(ctx, store.InstanceFilter{MerchantID: m.ID}); len(ins) != 1 {
