@@ -41,7 +41,7 @@ func (q queries) InsertBill(ctx context.Context, b *Bill) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	err = upsertMany(ctx, q.q, len(b.Lines), 8, `INSERT INTO bill_lines (bill_id, instance_key, merchant_id, product_id, quantity, from_package, late, amount) VALUES `, ``,
+	err = q.upsertMany(ctx, len(b.Lines), 8, `INSERT INTO bill_lines (bill_id, instance_key, merchant_id, product_id, quantity, from_package, late, amount) VALUES `, ``,
 		func(i int) []any {
 			l := b.Lines[i]
 			return []any{b.ID, l.InstanceKey, l.MerchantID, l.ProductID, int64(l.Quantity), int64(l.FromPackage), int64(l.Late), int64(l.Amount)}

@@ -19,6 +19,50 @@ type querier interface {
 // queries holds every query; DB runs them on its read pool, Tx inside its transaction.
 type queries struct {
 	q querier
+	// sqlite selects anonymous "?" placeholders in generated multi-row statements: SQLite keeps
+	// "$N" (and "?N") as parameter names, and binding looks each one up in a list, which is
+	// quadratic in a 3000-parameter INSERT. Hand-written queries keep "$N", which both engines
+	// accept.
+	sqlite bool
+	// tx and stmts, inside a write transaction, run the generated statements prepared once.
+	tx    *sql.Tx
+	stmts *stmtCache
+}
+
+// stmtCache holds the big generated statements (a full 500-row usage INSERT has 6000
+// parameters), prepared once on the write pool when the database opens, so that SQLite parses
+// them once instead of on every batch. They are prepared outside any transaction: SQLite's write
+// pool has one connection, which a transaction holds.
+type stmtCache struct {
+	m map[string]*sql.Stmt
+}
+
+func newStmtCache(ctx context.Context, db *sql.DB, queries ...string) (*stmtCache, error) {
+	c := &stmtCache{m: map[string]*sql.Stmt{}}
+	for _, q := range queries {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			c.close()
+			return nil, err
+		}
+		c.m[q] = st
+	}
+	return c, nil
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.m {
+		st.Close()
+	}
+}
+
+// queryPrepared runs a generated statement, through its prepared form in a transaction when
+// there is one.
+func (q queries) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := q.stmts.m[query]; ok && q.tx != nil {
+		return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return q.q.QueryContext(ctx, query, args...)
 }
 
 // ms converts a time to the stored Unix milliseconds; the zero time is 0.

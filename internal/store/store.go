@@ -56,6 +56,7 @@ type DB struct {
 	lock   *os.File      // SQLite: held while the database is open
 	driver riverdriver.Driver[*sql.Tx]
 	queue  *river.Client[*sql.Tx]
+	stmts  *stmtCache
 	queries
 }
 
@@ -82,7 +83,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, err
 	}
 	// busy_timeout first: it must be in force before journal_mode(WAL) takes a lock.
-	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err == nil {
 		w.SetMaxOpenConns(1)
@@ -99,8 +100,8 @@ func openSQLite(path string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, driver: riversqlite.New(w)}
-	db.queries = queries{q: r}
+	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, driver: riversqlite.New(w), stmts: &stmtCache{}}
+	db.queries = queries{q: r, sqlite: true}
 	return db, nil
 }
 
@@ -125,7 +126,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	db := &DB{Dialect: Postgres, write: w, read: w, listen: listen, driver: riverdatabasesql.NewWithPgxListener(w, listen)}
+	db := &DB{Dialect: Postgres, write: w, read: w, listen: listen, driver: riverdatabasesql.NewWithPgxListener(w, listen), stmts: &stmtCache{}}
 	db.queries = queries{q: w}
 	return db, nil
 }
@@ -135,6 +136,7 @@ func (db *DB) Close() error {
 	if db.listen != nil {
 		db.listen.Close()
 	}
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -198,6 +200,12 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("store: migrate job queue: %w", err)
 	}
+	// The tables exist now: prepare the hot generated statements.
+	db.stmts.close()
+	if db.stmts, err = newStmtCache(ctx, db.write, usageInsertSQL(usageChunk, db.Dialect == SQLite)); err != nil {
+		return fmt.Errorf("store: prepare: %w", err)
+	}
+	db.queries.stmts = db.stmts
 	return nil
 }
 
@@ -224,7 +232,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, queries: queries{q: sqlTx}}
+	tx := &Tx{tx: sqlTx, db: db, queries: queries{q: sqlTx, sqlite: db.Dialect == SQLite, tx: sqlTx, stmts: db.stmts}}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err

@@ -30,7 +30,7 @@ const usageCols = 12
 
 // usageChunk bounds one INSERT: 12 parameters a row stays far below both engines' limits
 // (SQLite 32766, PostgreSQL 65535) at 1000 rows, but smaller statements prepare faster.
-const usageChunk = 250
+const usageChunk = 500
 
 // InsertUsage stores usage records, skipping duplicates — a record whose (merchant, metering_sn)
 // or (instance, begin, end) is already stored, first one wins — and keeps the per-cycle and
@@ -40,21 +40,13 @@ func (q queries) InsertUsage(ctx context.Context, rows []UsageRow) (int, error) 
 	var fresh []*UsageRow
 	for start := 0; start < len(rows); start += usageChunk {
 		chunk := rows[start:min(start+usageChunk, len(rows))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO usage_records (merchant_id, metering_sn, instance_key, product_id, pkg_key, begin_at, end_at,
-			record_at, quantity, received_at, cycle_at, late) VALUES `)
 		args := make([]any, 0, len(chunk)*usageCols)
 		for i := range chunk {
 			r := &chunk[i]
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			placeholders(&b, len(args), usageCols)
 			args = append(args, r.MerchantID, r.MeteringSN, r.InstanceKey, r.ProductID, r.PkgKey, ms(r.BeginAt), ms(r.EndAt),
 				ms(r.RecordAt), int64(r.Quantity), ms(r.ReceivedAt), ms(r.CycleAt), r.Late)
 		}
-		b.WriteString(` ON CONFLICT DO NOTHING RETURNING merchant_id, metering_sn`)
-		inserted, err := q.q.QueryContext(ctx, b.String(), args...)
+		inserted, err := q.queryPrepared(ctx, usageInsertSQL(len(chunk), q.sqlite), args...)
 		if err != nil {
 			return 0, err
 		}
@@ -80,12 +72,33 @@ func (q queries) InsertUsage(ctx context.Context, rows []UsageRow) (int, error) 
 	return len(fresh), q.addHours(ctx, fresh)
 }
 
-// placeholders writes "($n+1, ..., $n+k)".
-func placeholders(b *strings.Builder, n, k int) {
+// usageInsertSQL is the INSERT of n usage records that skips duplicates and returns the keys of
+// the rows it stored.
+func usageInsertSQL(n int, sqlite bool) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO usage_records (merchant_id, metering_sn, instance_key, product_id, pkg_key, begin_at, end_at,
+			record_at, quantity, received_at, cycle_at, late) VALUES `)
+	q := queries{sqlite: sqlite}
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		q.placeholders(&b, i*usageCols, usageCols)
+	}
+	b.WriteString(` ON CONFLICT DO NOTHING RETURNING merchant_id, metering_sn`)
+	return b.String()
+}
+
+// placeholders writes "($n+1, ..., $n+k)", or "(?, ..., ?)" on SQLite.
+func (q queries) placeholders(b *strings.Builder, n, k int) {
 	b.WriteByte('(')
 	for j := range k {
 		if j > 0 {
 			b.WriteByte(',')
+		}
+		if q.sqlite {
+			b.WriteByte('?')
+			continue
 		}
 		b.WriteByte('$')
 		b.WriteString(strconv.Itoa(n + j + 1))
@@ -121,7 +134,7 @@ func (q queries) addTotals(ctx context.Context, rows []*UsageRow) error {
 			t.late += int64(r.Quantity)
 		}
 	}
-	return upsertMany(ctx, q.q, len(keys), 7, `INSERT INTO usage_totals (cycle_at, instance_key, pkg_key, buyer_id, quantity, late, records) VALUES `,
+	return q.upsertMany(ctx, len(keys), 7, `INSERT INTO usage_totals (cycle_at, instance_key, pkg_key, buyer_id, quantity, late, records) VALUES `,
 		` ON CONFLICT (cycle_at, instance_key, pkg_key) DO UPDATE SET quantity = usage_totals.quantity + excluded.quantity,
 			late = usage_totals.late + excluded.late, records = usage_totals.records + excluded.records`,
 		func(i int) []any {
@@ -149,7 +162,7 @@ func (q queries) addHours(ctx context.Context, rows []*UsageRow) error {
 		s[0] += int64(r.Quantity)
 		s[1]++
 	}
-	return upsertMany(ctx, q.q, len(keys), 4, `INSERT INTO usage_hours (instance_key, hour_at, quantity, records) VALUES `,
+	return q.upsertMany(ctx, len(keys), 4, `INSERT INTO usage_hours (instance_key, hour_at, quantity, records) VALUES `,
 		` ON CONFLICT (instance_key, hour_at) DO UPDATE SET quantity = usage_hours.quantity + excluded.quantity,
 			records = usage_hours.records + excluded.records`,
 		func(i int) []any {
@@ -159,7 +172,7 @@ func (q queries) addHours(ctx context.Context, rows []*UsageRow) error {
 }
 
 // upsertMany runs head + n value tuples of k columns + tail, in chunks.
-func upsertMany(ctx context.Context, q querier, n, k int, head, tail string, row func(i int) []any) error {
+func (q queries) upsertMany(ctx context.Context, n, k int, head, tail string, row func(i int) []any) error {
 	for start := 0; start < n; start += usageChunk {
 		var b strings.Builder
 		b.WriteString(head)
@@ -168,11 +181,11 @@ func upsertMany(ctx context.Context, q querier, n, k int, head, tail string, row
 			if i > start {
 				b.WriteByte(',')
 			}
-			placeholders(&b, len(args), k)
+			q.placeholders(&b, len(args), k)
 			args = append(args, row(i)...)
 		}
 		b.WriteString(tail)
-		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := q.q.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
 	}
@@ -226,4 +239,10 @@ func (q queries) UsageHours(ctx context.Context, instanceKey string, limit int) 
 		h.Hour = fromMS(at)
 		return h, err
 	})
+}
+
+// CountUsage counts every stored usage record and sums their quantities.
+func (q queries) CountUsage(ctx context.Context) (records int64, quantity market.Quantity, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM usage_records`).Scan(&records, &quantity)
+	return
 }
