@@ -213,12 +213,24 @@ func (q queries) UsageTotals(ctx context.Context, cycleAt time.Time) ([]UsageTot
 	})
 }
 
-// RecountUsage sums a collection straight from the stored records, the slow path that
-// UsageTotals keeps current; it checks the running sums.
-func (q queries) RecountUsage(ctx context.Context, cycleAt time.Time) (records int64, quantity market.Quantity, err error) {
-	err = q.q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM usage_records WHERE cycle_at = $1`, ms(cycleAt)).
-		Scan(&records, &quantity)
-	return
+// Recount is one collection's usage summed straight from the stored records.
+type Recount struct {
+	CycleAt  time.Time
+	Records  int64
+	Quantity market.Quantity
+}
+
+// RecountUsage sums every collection straight from the stored records in one pass: the slow
+// path that UsageTotals keeps current, used to check the running sums.
+func (q queries) RecountUsage(ctx context.Context) ([]Recount, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT cycle_at, COUNT(*), SUM(quantity) FROM usage_records GROUP BY cycle_at ORDER BY cycle_at`)
+	return collect(rows, err, func(r rowScanner) (Recount, error) {
+		var c Recount
+		var at int64
+		err := r.Scan(&at, &c.Records, &c.Quantity)
+		c.CycleAt = fromMS(at)
+		return c, err
+	})
 }
 
 // UsageHour is an instance's usage that began in one hour.
@@ -245,4 +257,13 @@ func (q queries) UsageHours(ctx context.Context, instanceKey string, limit int) 
 func (q queries) CountUsage(ctx context.Context) (records int64, quantity market.Quantity, err error) {
 	err = q.q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM usage_records`).Scan(&records, &quantity)
 	return
+}
+
+// MeteringSNs lists the stored metering_sn values that start with prefix, for tests and tools.
+func (q queries) MeteringSNs(ctx context.Context, prefix string) ([]string, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT metering_sn FROM usage_records WHERE substr(metering_sn, 1, length(CAST($1 AS TEXT))) = $1`, prefix)
+	return collect(rows, err, func(r rowScanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
 }
