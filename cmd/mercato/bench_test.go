@@ -20,3 +20,29 @@ func TestBenchDispatch(t *testing.T) {
 		t.Fatalf("figures %+v", r)
 	}
 }
+
+func TestBenchUsageAndRate(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if code := run([]string{"bench", "usage", "--records", "5000", "--json"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("usage: exit %d: %s", code, errb.String())
+	}
+	var u usageResult
+	if err := json.Unmarshal(out.Bytes(), &u); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if u.StoredRecords != 5000 || u.RejectedPushes != 0 || u.RecordsPerSec <= 0 || u.CeilingPerSec <= 0 || u.P99MS < u.P50MS {
+		t.Fatalf("usage figures %+v", u)
+	}
+	out.Reset()
+	if code := run([]string{"bench", "rate", "--records", "30000", "--json"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("rate: exit %d: %s", code, errb.String())
+	}
+	var r rateResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if r.Records != 30000 || r.Collections != 24 || r.Bills != 24 || r.RateSeconds <= 0 {
+		t.Fatalf("rate figures %+v", r)
+	}
+}
