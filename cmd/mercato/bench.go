@@ -33,6 +33,7 @@ var benchmarks = []struct {
 	run           func(args []string, stdout, stderr io.Writer) int
 }{
 	{"dispatch", "end-to-end provisioning to a local merchant, beside the bare job queue", benchDispatch},
+	{"heartbeat", "signed license heartbeats over HTTP, durable when answered, beside signature verification alone", benchHeartbeat},
 	{"usage", "signed 1000-record usage pushes over HTTP, beside raw inserts into the same engine", benchUsage},
 	{"rate", "rate and bill 10 million stored usage records, beside recounting them from the records", benchRate},
 }

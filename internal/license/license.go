@@ -23,10 +23,11 @@ import (
 
 // Service issues license codes and serves their activation and heartbeats.
 type Service struct {
-	DB       *store.DB
-	Clock    market.Clock
-	Log      *slog.Logger
-	Recorder *Recorder
+	DB    *store.DB
+	Clock market.Clock
+	Log   *slog.Logger
+	// Recorder commits heartbeats in groups, resolving their codes in the same transaction.
+	Recorder *Recorder[*Entry]
 }
 
 // The Service is the order engine's deliverer of license specs.
@@ -46,8 +47,38 @@ func (s *Service) Start() { s.Recorder.Start() }
 // Stop commits the heartbeats already received and refuses new ones.
 func (s *Service) Stop(ctx context.Context) error { return s.Recorder.Stop(ctx) }
 
-func (s *Service) flush(ctx context.Context, hbs []market.Heartbeat) error {
-	return s.DB.Write(ctx, func(tx *store.Tx) error { return tx.InsertHeartbeats(ctx, hbs) })
+// Entry is one heartbeat on its way to the store: what the merchant's software reported, and,
+// once its batch has committed, the license it was recorded for (nil when the merchant has no
+// such code, and nothing was recorded).
+type Entry struct {
+	MerchantID string
+	Heartbeat  market.Heartbeat
+	License    *market.License
+}
+
+// flush commits a batch of heartbeats. Their codes are looked up in the same transaction, one
+// query for the batch rather than one per heartbeat, so the status each caller is answered with
+// is the one its heartbeat was recorded under.
+func (s *Service) flush(ctx context.Context, batch []*Entry) error {
+	codes := make([]string, len(batch))
+	for i, e := range batch {
+		codes[i] = e.Heartbeat.LicenseCode
+	}
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		ls, err := tx.LicensesByCode(ctx, codes)
+		if err != nil {
+			return err
+		}
+		hbs := make([]market.Heartbeat, 0, len(batch))
+		for _, e := range batch {
+			e.License = nil
+			if l := ls[e.Heartbeat.LicenseCode]; l != nil && l.MerchantID == e.MerchantID {
+				e.License = l
+				hbs = append(hbs, e.Heartbeat)
+			}
+		}
+		return tx.InsertHeartbeats(ctx, hbs)
+	})
 }
 
 // CodePrefix starts every license code, as KooGallery's do ("PLXXXXXX", protocol §8.7).

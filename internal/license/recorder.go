@@ -7,36 +7,35 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/mercato-oss/mercato/internal/market"
 )
 
 // Recorder makes heartbeats durable by group commit. A heartbeat must be stored before it is
 // acknowledged, but a commit per heartbeat caps a SQLite database (one writer) well below the
-// rate licensed software can produce. Heartbeats that arrive while a batch is being committed,
-// or within MaxDelay of the first of a batch, are committed together in one transaction, and
-// each caller waits for its batch's commit: an answer is never sent for a heartbeat that is
-// not stored, and a failed commit fails every heartbeat in it.
-type Recorder struct {
-	flush FlushFunc
+// rate licensed software can produce. Items that arrive while a batch is being committed, or
+// within MaxDelay of the first of a batch, are committed together in one transaction, and each
+// caller waits for its batch's commit: an answer is never sent for an item that is not stored,
+// and a failed commit fails every item in it. T is what one item carries; a flush may write
+// its results into items of a pointer type, for their callers to read once Record returns.
+type Recorder[T any] struct {
+	flush FlushFunc[T]
 	cfg   RecorderConfig
 	log   *slog.Logger
 
 	mu    sync.RWMutex // guards state; senders hold it for reading while they send
 	state int          // recorderNew, recorderRunning, recorderStopped
-	in    chan *pending
+	in    chan *pending[T]
 	done  chan struct{}
 
-	batches, rows atomic.Uint64
+	batches, items, busy atomic.Uint64 // busy: nanoseconds spent in flush
 }
 
-// FlushFunc stores a batch of heartbeats in one transaction.
-type FlushFunc func(ctx context.Context, hbs []market.Heartbeat) error
+// FlushFunc stores a batch in one transaction. It must not keep the slice.
+type FlushFunc[T any] func(ctx context.Context, batch []T) error
 
 // RecorderConfig tunes the group commit.
 type RecorderConfig struct {
-	// MaxBatch is the most heartbeats one transaction takes (default 1000). A batch is
-	// committed as soon as it is full.
+	// MaxBatch is the most items one transaction takes (default 500). A batch is committed as
+	// soon as it is full.
 	MaxBatch int
 	// MaxDelay is how long a batch waits for company after its first heartbeat arrived (default
 	// 1 ms). Heartbeats that queued while the previous batch committed go at once; the delay
@@ -48,7 +47,7 @@ type RecorderConfig struct {
 }
 
 // DefaultRecorderConfig is what the server runs with.
-var DefaultRecorderConfig = RecorderConfig{MaxBatch: 1000, MaxDelay: time.Millisecond, FlushTimeout: 30 * time.Second}
+var DefaultRecorderConfig = RecorderConfig{MaxBatch: 500, MaxDelay: time.Millisecond, FlushTimeout: 30 * time.Second}
 
 const (
 	recorderNew = iota
@@ -56,18 +55,18 @@ const (
 	recorderStopped
 )
 
-// ErrRecorderStopped is returned for heartbeats offered to a recorder that is not running.
+// ErrRecorderStopped is returned for items offered to a recorder that is not running.
 var ErrRecorderStopped = errors.New("license: heartbeat recorder is not running")
 
-type pending struct {
-	hbs []market.Heartbeat
-	at  time.Time // when it was queued: a batch's deadline is its first entry's at + MaxDelay
-	err chan error
+type pending[T any] struct {
+	items []T
+	at    time.Time // when it was queued: a batch's deadline is its first entry's at + MaxDelay
+	err   chan error
 }
 
 // NewRecorder returns a recorder that stores batches with flush; zero fields of cfg take the
 // defaults. Call Start before Record.
-func NewRecorder(flush FlushFunc, cfg RecorderConfig, log *slog.Logger) *Recorder {
+func NewRecorder[T any](flush FlushFunc[T], cfg RecorderConfig, log *slog.Logger) *Recorder[T] {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = DefaultRecorderConfig.MaxBatch
 	}
@@ -77,11 +76,11 @@ func NewRecorder(flush FlushFunc, cfg RecorderConfig, log *slog.Logger) *Recorde
 	if cfg.FlushTimeout <= 0 {
 		cfg.FlushTimeout = DefaultRecorderConfig.FlushTimeout
 	}
-	return &Recorder{flush: flush, cfg: cfg, log: log, in: make(chan *pending, 4*cfg.MaxBatch), done: make(chan struct{})}
+	return &Recorder[T]{flush: flush, cfg: cfg, log: log, in: make(chan *pending[T], 4*cfg.MaxBatch), done: make(chan struct{})}
 }
 
 // Start starts the committing goroutine. Starting twice, or after Stop, does nothing.
-func (r *Recorder) Start() {
+func (r *Recorder[T]) Start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.state == recorderNew {
@@ -90,9 +89,9 @@ func (r *Recorder) Start() {
 	}
 }
 
-// Stop refuses new heartbeats, commits every one already queued, and returns when they are
+// Stop refuses new items, commits every one already queued, and returns when they are
 // committed (their callers answered) or ctx ends. It may be called more than once.
-func (r *Recorder) Stop(ctx context.Context) error {
+func (r *Recorder[T]) Stop(ctx context.Context) error {
 	r.mu.Lock()
 	switch r.state {
 	case recorderNew:
@@ -112,13 +111,13 @@ func (r *Recorder) Stop(ctx context.Context) error {
 	}
 }
 
-// Record queues heartbeats and returns once they are committed, with the commit's error. If ctx
-// ends first, Record returns its error, and the heartbeats may or may not be stored.
-func (r *Recorder) Record(ctx context.Context, hbs ...market.Heartbeat) error {
-	if len(hbs) == 0 {
+// Record queues items and returns once they are committed, with the commit's error. If ctx
+// ends first, Record returns its error, and the items may or may not be stored.
+func (r *Recorder[T]) Record(ctx context.Context, items ...T) error {
+	if len(items) == 0 {
 		return nil
 	}
-	p := &pending{hbs: hbs, at: time.Now(), err: make(chan error, 1)}
+	p := &pending[T]{items: items, at: time.Now(), err: make(chan error, 1)}
 	r.mu.RLock()
 	if r.state != recorderRunning {
 		r.mu.RUnlock()
@@ -139,38 +138,40 @@ func (r *Recorder) Record(ctx context.Context, hbs ...market.Heartbeat) error {
 	}
 }
 
-// Stats reports how many batches and heartbeats the recorder has committed.
-func (r *Recorder) Stats() (batches, heartbeats uint64) {
-	return r.batches.Load(), r.rows.Load()
+// Stats reports how many batches and items the recorder has committed, and how long its
+// commits took in all.
+func (r *Recorder[T]) Stats() (batches, items uint64, busy time.Duration) {
+	return r.batches.Load(), r.items.Load(), time.Duration(r.busy.Load())
 }
 
 // run gathers batches and commits them, one at a time, until the input is closed and drained.
-func (r *Recorder) run() {
+func (r *Recorder[T]) run() {
 	defer close(r.done)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	var batch []*pending
-	var rows []market.Heartbeat
+	var batch []*pending[T]
+	var rows []T
 	for {
 		first, ok := <-r.in
 		if !ok {
 			return
 		}
-		batch, rows = append(batch[:0], first), append(rows[:0], first.hbs...)
+		batch, rows = append(batch[:0], first), append(rows[:0], first.items...)
 		open := r.gather(&batch, &rows, first.at.Add(r.cfg.MaxDelay), timer)
 		r.commit(batch, rows)
 		clear(batch) // let the answered requests go
+		clear(rows)
 		if !open {
 			return
 		}
 	}
 }
 
-// gather adds queued heartbeats to the batch until it is full or its deadline passes. It
+// gather adds queued items to the batch until it is full or its deadline passes. It
 // reports false when the input was closed (the batch then holds the last heartbeats).
-func (r *Recorder) gather(batch *[]*pending, rows *[]market.Heartbeat, deadline time.Time, timer *time.Timer) bool {
-	add := func(p *pending) {
-		*batch, *rows = append(*batch, p), append(*rows, p.hbs...)
+func (r *Recorder[T]) gather(batch *[]*pending[T], rows *[]T, deadline time.Time, timer *time.Timer) bool {
+	add := func(p *pending[T]) {
+		*batch, *rows = append(*batch, p), append(*rows, p.items...)
 	}
 	// First whatever queued while the previous batch committed: it has waited long enough.
 	for len(*rows) < r.cfg.MaxBatch {
@@ -206,15 +207,17 @@ func (r *Recorder) gather(batch *[]*pending, rows *[]market.Heartbeat, deadline 
 }
 
 // commit stores one batch and answers everyone in it.
-func (r *Recorder) commit(batch []*pending, rows []market.Heartbeat) {
+func (r *Recorder[T]) commit(batch []*pending[T], rows []T) {
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.FlushTimeout)
+	start := time.Now()
 	err := r.flush(ctx, rows)
+	r.busy.Add(uint64(time.Since(start)))
 	cancel()
 	if err != nil {
-		r.log.Error("heartbeat batch not stored", "heartbeats", len(rows), "err", err)
+		r.log.Error("heartbeat batch not stored", "items", len(rows), "err", err)
 	} else {
 		r.batches.Add(1)
-		r.rows.Add(uint64(len(rows)))
+		r.items.Add(uint64(len(rows)))
 	}
 	for _, p := range batch {
 		p.err <- err

@@ -28,7 +28,7 @@ func newFakeStore() *fakeStore {
 	return &fakeStore{committed: map[string]bool{}, entered: make(chan struct{}, 1000)}
 }
 
-func (f *fakeStore) flush(ctx context.Context, hbs []market.Heartbeat) error {
+func (f *fakeStore) flush(ctx context.Context, hbs []market.Heartbeat) error { // a FlushFunc[market.Heartbeat]
 	f.entered <- struct{}{}
 	if f.hold != nil {
 		<-f.hold
@@ -67,7 +67,7 @@ func hb(who string) market.Heartbeat {
 }
 
 // queued waits until n entries wait in the recorder's input (no business time is involved).
-func queued(t *testing.T, r *Recorder, n int) {
+func queued(t *testing.T, r *Recorder[market.Heartbeat], n int) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); len(r.in) < n; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -77,7 +77,7 @@ func queued(t *testing.T, r *Recorder, n int) {
 }
 
 // recordAll records one heartbeat per caller, concurrently, and returns each caller's error.
-func recordAll(r *Recorder, f *fakeStore, callers int, ackedUncommitted *atomic.Int32) (wait func() []error) {
+func recordAll(r *Recorder[market.Heartbeat], f *fakeStore, callers int, ackedUncommitted *atomic.Int32) (wait func() []error) {
 	errs := make([]error, callers)
 	var wg sync.WaitGroup
 	for i := range callers {
@@ -122,7 +122,7 @@ func TestRecorderAcknowledgesOnlyAfterCommit(t *testing.T) {
 	if sizes := f.batchSizes(); len(sizes) != 2 || sizes[0] != 1 || sizes[1] != 199 {
 		t.Fatalf("batches %v, want [1 199]", sizes)
 	}
-	if b, n := r.Stats(); b != 2 || n != 200 {
+	if b, n, _ := r.Stats(); b != 2 || n != 200 {
 		t.Fatalf("stats: %d batches, %d heartbeats", b, n)
 	}
 }

@@ -104,22 +104,19 @@ type Result struct {
 // (group commit) before Heartbeat returns; an error means none of them was acknowledged.
 func (s *Service) Heartbeat(ctx context.Context, merchantID string, reqs []kgp.LicenseRequest) ([]Result, error) {
 	now := s.Clock.Now()
-	out := make([]Result, len(reqs))
-	hbs := make([]market.Heartbeat, 0, len(reqs))
+	entries := make([]*Entry, len(reqs))
 	for i, r := range reqs {
-		l, err := merchantLicense(ctx, s.DB, merchantID, r.License)
-		switch {
-		case market.ErrorCode(err) == market.CodeNotFound:
-			out[i].Err = err
-			continue
-		case err != nil:
-			return nil, err
-		}
-		out[i].License = l
-		hbs = append(hbs, heartbeat(l.Code, now, market.HeartbeatHeartbeat, r.HeartbeatInfo))
+		entries[i] = &Entry{MerchantID: merchantID, Heartbeat: heartbeat(r.License, now, market.HeartbeatHeartbeat, r.HeartbeatInfo)}
 	}
-	if err := s.Recorder.Record(ctx, hbs...); err != nil {
+	if err := s.Recorder.Record(ctx, entries...); err != nil {
 		return nil, err
+	}
+	out := make([]Result, len(reqs))
+	for i, e := range entries {
+		if out[i].License = e.License; e.License == nil {
+			// Another merchant's code answers exactly as an unknown one.
+			out[i].Err = &market.Error{Code: market.CodeNotFound, Message: kgp.LicenseNotFound.Message()}
+		}
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -35,6 +34,39 @@ func (q queries) License(ctx context.Context, code string) (*market.License, err
 	return l, notFound(err, "license", code)
 }
 
+// codeChunk bounds the codes of one IN list (anonymous placeholders on SQLite, see placeholders).
+const codeChunk = 200
+
+// LicensesByCode returns the licenses among codes (duplicates allowed) by code; unknown codes
+// are absent. It is the group commit's lookup: one indexed read per chunk of codes.
+func (q queries) LicensesByCode(ctx context.Context, codes []string) (map[string]*market.License, error) {
+	out := make(map[string]*market.License, len(codes))
+	uniq := make([]any, 0, len(codes))
+	for _, c := range codes {
+		if _, ok := out[c]; !ok {
+			out[c] = nil
+			uniq = append(uniq, c)
+		}
+	}
+	clear(out)
+	for len(uniq) > 0 {
+		n := min(len(uniq), codeChunk)
+		var b strings.Builder
+		b.WriteString(licenseSelect + ` WHERE l.code IN `)
+		q.placeholders(&b, 0, n)
+		rows, err := q.q.QueryContext(ctx, b.String(), uniq[:n]...)
+		ls, err := collect(rows, err, scanLicense)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			out[l.Code] = l
+		}
+		uniq = uniq[n:]
+	}
+	return out, nil
+}
+
 // LicensesOf lists the license codes of an instance.
 func (q queries) LicensesOf(ctx context.Context, instanceKey string) ([]*market.License, error) {
 	rows, err := q.q.QueryContext(ctx, licenseSelect+` WHERE l.instance_key = $1 ORDER BY l.created_at, l.code`, instanceKey)
@@ -56,8 +88,8 @@ func (q queries) ActivateLicense(ctx context.Context, code string, at int64) (bo
 	return affected(q.q.ExecContext(ctx, `UPDATE licenses SET activated_at = $1 WHERE code = $2 AND activated_at = 0`, at, code))
 }
 
-// heartbeatChunk bounds the rows of one INSERT: 5 parameters each keeps a statement far below
-// both engines' parameter limits (SQLite 32766, PostgreSQL 65535).
+// heartbeatChunk bounds the rows of one INSERT, 5 parameters each: far below both engines'
+// parameter limits.
 const heartbeatChunk = 200
 
 // InsertHeartbeats appends heartbeats, in multi-row INSERTs: a batch of a group commit costs a
@@ -72,8 +104,7 @@ func (q queries) InsertHeartbeats(ctx context.Context, hbs []market.Heartbeat) e
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			p := 5 * i
-			b.WriteString("($" + strconv.Itoa(p+1) + ",$" + strconv.Itoa(p+2) + ",$" + strconv.Itoa(p+3) + ",$" + strconv.Itoa(p+4) + ",$" + strconv.Itoa(p+5) + ")")
+			q.placeholders(&b, len(args), 5)
 			args = append(args, h.LicenseCode, ms(h.At), string(h.Kind), h.ThirdPartyAccount, h.IP)
 		}
 		if _, err := q.q.ExecContext(ctx, b.String(), args...); err != nil {

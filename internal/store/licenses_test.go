@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -126,6 +127,27 @@ func TestHeartbeatsBatchAndList(t *testing.T) {
 		}
 		if n, _ := db.CountHeartbeats(ctx, ""); n != batches*per {
 			t.Fatalf("a failed batch left %d rows", n-batches*per)
+		}
+	})
+}
+
+func TestLicensesByCode(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, b := licensed(t, db), licensed(t, db)
+		// Duplicates, unknown codes, and more codes than one IN list takes.
+		codes := []string{a.Code, "PLUNKNOWN", b.Code, a.Code}
+		for i := range 450 {
+			codes = append(codes, "PLFILL"+strconv.Itoa(i))
+		}
+		codes = append(codes, b.Code)
+		got, err := db.LicensesByCode(ctx, codes)
+		if err != nil || len(got) != 2 || *got[a.Code] != *a || *got[b.Code] != *b {
+			t.Fatalf("%d licenses, %v", len(got), err)
+		}
+		if got, err := db.LicensesByCode(ctx, nil); err != nil || len(got) != 0 {
+			t.Fatalf("no codes: %v, %v", got, err)
 		}
 	})
 }

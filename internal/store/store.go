@@ -100,6 +100,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would be reopened, pragmas and all, on every burst
 	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, driver: riversqlite.New(w), stmts: &stmtCache{}}
 	db.queries = queries{q: r, sqlite: true}
 	return db, nil
