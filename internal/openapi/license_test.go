@@ -270,3 +270,27 @@ func TestLicenseInternalError(t *testing.T) {
 		t.Fatalf("%d heartbeats stored", n)
 	}
 }
+
+// TestKeyCache: a key is remembered once used, and an unknown AK is not, so a pair issued after
+// a refused call works at once.
+func TestKeyCache(t *testing.T) {
+	t.Parallel()
+	s := newLicenseSite(t, store.SQLite)
+	fresh := &market.APIKey{AK: "AK-NEW-" + market.NewSecret(8), SK: market.NewSecret(40), MerchantID: "m-1", CreatedAt: t0}
+	own := s.key
+	s.key = fresh
+	if status, out := s.call("POST", kgp.PathLicenseHeartbeat, lic(s.received), fresh.SK); status != 403 {
+		t.Fatalf("unknown AK: %d %v", status, out)
+	}
+	if err := s.db.Write(s.ctx, func(tx *store.Tx) error { return tx.InsertAPIKey(s.ctx, fresh) }); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // the first reads the database, the others the cache
+		if status, out := s.call("POST", kgp.PathLicenseHeartbeat, lic(s.received), fresh.SK); status != 200 {
+			t.Fatalf("new AK: %d %v", status, out)
+		}
+	}
+	if status, _ := s.call("POST", kgp.PathLicenseHeartbeat, lic(s.received), own.SK); status != 403 {
+		t.Fatalf("a cached AK with another key's SK: %d", status)
+	}
+}

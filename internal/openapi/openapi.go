@@ -29,6 +29,8 @@ type Handler struct {
 	Usage *metering.Service
 	// Licenses serves the license APIs; nil leaves them unrouted.
 	Licenses *license.Service
+
+	keys keyCache // AK/SK pairs recently read
 }
 
 // Register adds the open API's routes to mux.
@@ -54,7 +56,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (*market.APIKey, kg
 	if err := kgp.CheckSdkDate(r.Header.Get(kgp.HeaderSdkDate), time.Now(), SdkDateWindow); err != nil {
 		return nil, kgp.MKTIllegalToken, err.Error()
 	}
-	key, err := h.DB.APIKey(r.Context(), a.Access)
+	key, err := h.apiKey(r.Context(), a.Access)
 	if err != nil {
 		return nil, kgp.MKTIllegalToken, "unknown access key"
 	}
