@@ -34,12 +34,20 @@ type Service struct {
 var _ order.Deliverer = (*Service)(nil)
 
 // New returns a service whose heartbeats are committed by a recorder with cfg. Start it before
-// heartbeats arrive; Stop it after the last request.
+// heartbeats arrive; Stop it after the last request. Without Committers, PostgreSQL gets
+// PostgresCommitters and SQLite its one writer.
 func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg RecorderConfig) *Service {
+	if cfg.Committers == 0 && db.Dialect == store.Postgres {
+		cfg.Committers = PostgresCommitters
+	}
 	s := &Service{DB: db, Clock: clock, Log: log}
 	s.Recorder = NewRecorder(s.flush, cfg, log)
 	return s
 }
+
+// PostgresCommitters is how many heartbeat batches commit at once on PostgreSQL: each commit
+// waits for its fsync, which others may overlap.
+const PostgresCommitters = 4
 
 // Start starts committing heartbeats.
 func (s *Service) Start() { s.Recorder.Start() }

@@ -44,6 +44,9 @@ type RecorderConfig struct {
 	MaxDelay time.Duration
 	// FlushTimeout bounds one commit (default 30 s).
 	FlushTimeout time.Duration
+	// Committers is how many batches may commit at once (default 1). SQLite has one writer, so
+	// more only queue behind it; PostgreSQL overlaps their fsyncs.
+	Committers int
 }
 
 // DefaultRecorderConfig is what the server runs with.
@@ -76,6 +79,9 @@ func NewRecorder[T any](flush FlushFunc[T], cfg RecorderConfig, log *slog.Logger
 	if cfg.FlushTimeout <= 0 {
 		cfg.FlushTimeout = DefaultRecorderConfig.FlushTimeout
 	}
+	if cfg.Committers <= 0 {
+		cfg.Committers = 1
+	}
 	return &Recorder[T]{flush: flush, cfg: cfg, log: log, in: make(chan *pending[T], 4*cfg.MaxBatch), done: make(chan struct{})}
 }
 
@@ -85,7 +91,11 @@ func (r *Recorder[T]) Start() {
 	defer r.mu.Unlock()
 	if r.state == recorderNew {
 		r.state = recorderRunning
-		go r.run()
+		var wg sync.WaitGroup
+		for range r.cfg.Committers {
+			wg.Go(r.run)
+		}
+		go func() { wg.Wait(); close(r.done) }()
 	}
 }
 
@@ -145,8 +155,8 @@ func (r *Recorder[T]) Stats() (batches, items uint64, busy time.Duration) {
 }
 
 // run gathers batches and commits them, one at a time, until the input is closed and drained.
+// Each of the Committers runs it; one gathers while another commits.
 func (r *Recorder[T]) run() {
-	defer close(r.done)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var batch []*pending[T]

@@ -274,3 +274,32 @@ func TestRecorderCallerGivesUp(t *testing.T) {
 		t.Fatal("a heartbeat whose caller left was not committed")
 	}
 }
+
+func TestRecorderCommitters(t *testing.T) {
+	t.Parallel()
+	f := newFakeStore()
+	f.hold = make(chan struct{})
+	r := NewRecorder(f.flush, RecorderConfig{MaxDelay: 0, Committers: 3}, quiet())
+	r.Start()
+	var bad atomic.Int32
+	wait := recordAll(r, f, 60, &bad)
+	for range 3 { // three batches commit at once
+		<-f.entered
+	}
+	close(f.hold)
+	for i, err := range wait() {
+		if err != nil {
+			t.Fatalf("caller %d: %v", i, err)
+		}
+	}
+	if err := r.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range f.batchSizes() {
+		total += n
+	}
+	if total != 60 || bad.Load() != 0 {
+		t.Fatalf("batches %v, %d acknowledged early", f.batchSizes(), bad.Load())
+	}
+}
