@@ -56,7 +56,7 @@ func benchHeartbeat(args []string, stdout, stderr io.Writer) int {
 			"92020000 (each durable when answered) with their latency. The baseline is the same signed requests, in the\n"+
 			"same run, to a handler that only verifies the APIG signature (SK from memory) and answers a fixed body.", stderr)
 	n := fs.Int("licenses", 1000, "license instances the heartbeats spread over")
-	clients := fs.Int("clients", 64, "concurrent clients, one connection each")
+	clients := fs.Int("clients", 256, "concurrent clients, one connection each")
 	duration := fs.Duration("duration", 5*time.Second, "how long each of the two runs lasts (at most 10m: requests are signed once)")
 	dsn := fs.String("db", "", "database (default: SQLite in a temporary directory); PostgreSQL needs an empty schema")
 	asJSON := fs.Bool("json", false, "print the figures as JSON")

@@ -46,8 +46,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg RecorderConfig)
 }
 
 // PostgresCommitters is how many heartbeat batches commit at once on PostgreSQL: each commit
-// waits for its fsync, which others may overlap.
-const PostgresCommitters = 4
+// waits for its fsync, which another may overlap. On the benchmark machine (2 cores, PostgreSQL
+// local) 1 and 2 were level and 4 was slower: the commits' CPU, not the fsync, was the limit.
+const PostgresCommitters = 2
 
 // Start starts committing heartbeats.
 func (s *Service) Start() { s.Recorder.Start() }
