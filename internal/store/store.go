@@ -54,6 +54,7 @@ type DB struct {
 	read   *sql.DB
 	listen *pgxpool.Pool // PostgreSQL LISTEN/NOTIFY for River's job pickup
 	lock   *os.File      // SQLite: held while the database is open
+	ckpt   *checkpointer // SQLite: moves the write-ahead log into the database file
 	driver riverdriver.Driver[*sql.Tx]
 	queue  *river.Client[*sql.Tx]
 	stmts  *stmtCache
@@ -82,8 +83,9 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	// busy_timeout first: it must be in force before journal_mode(WAL) takes a lock.
-	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)"
+	// busy_timeout first: it must be in force before journal_mode(WAL) takes a lock. The
+	// checkpointer, not the writer's commits, moves the log into the file (checkpoint.go).
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err == nil {
 		w.SetMaxOpenConns(1)
@@ -101,7 +103,14 @@ func openSQLite(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would be reopened, pragmas and all, on every burst
-	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, driver: riversqlite.New(w), stmts: &stmtCache{}}
+	ckpt, err := startCheckpointer("file:" + path + "?" + pragmas)
+	if err != nil {
+		w.Close()
+		r.Close()
+		closeFile(lock)
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, ckpt: ckpt, driver: riversqlite.New(w), stmts: &stmtCache{}}
 	db.queries = queries{q: r, sqlite: true}
 	return db, nil
 }
@@ -142,6 +151,7 @@ func (db *DB) Close() error {
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
+	db.ckpt.close()
 	closeFile(db.lock)
 	return err
 }
