@@ -7,14 +7,15 @@ import (
 	"time"
 )
 
-// IDs look like KooGallery's: orders "CS" + yyMMddHHmm (UTC) + 5 random characters
-// (CS2211181819B4LVS), order lines "<orderId>-000001", buyers a 32-hex customerId.
+// IDs look like KooGallery's: orders "CS" + yyMMddHHmm (UTC) + random characters (KooGallery's
+// have 5, CS2211181819B4LVS; Mercato uses 8, since 5 collide within a minute of a few thousand
+// orders), order lines "<orderId>-000001", buyers a 32-hex customerId.
 
 const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // NewOrderID returns a fresh order ID for an order placed at t.
 func NewOrderID(t time.Time) string {
-	return "CS" + t.UTC().Format("0601021504") + randomString(5, idAlphabet)
+	return "CS" + t.UTC().Format("0601021504") + randomString(8, idAlphabet)
 }
 
 // LineID returns the ID of line n (from 1) of an order.
