@@ -58,23 +58,12 @@ func setup(t *testing.T, d store.Dialect) *harness {
 	river.AddWorker(workers, &order.ReleaseWorker{S: h.orders})
 	river.AddWorker(workers, &metering.CollectWorker{S: h.metering})
 	river.AddWorker(workers, &billing.StatementWorker{S: h.billing})
-	q, err := h.db.NewQueue(workers, store.QueueConfig{Workers: map[string]int{fulfil.Queue: 4, order.TimerQueue: 2, metering.Queue: 1}, Clock: h.clock, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		q.Stop(stop)
-	})
+	storetest.StartQueue(t, h.db, workers, map[string]int{fulfil.Queue: 4, order.TimerQueue: 2, metering.Queue: 1}, h.clock)
 	h.merchant = fulfiltest.New(t, "metering-merchant-key", 2)
 	other := fulfiltest.New(t, "other-merchant-key-01", 2)
 	h.buyer = market.NewHexID()
 	u := func(units int64) market.Quantity { return market.Quantity(units * 10_000) }
-	err = h.db.Write(ctx, func(tx *store.Tx) error {
+	err := h.db.Write(ctx, func(tx *store.Tx) error {
 		return errors.Join(
 			tx.InsertMerchant(ctx, &market.Merchant{ID: "m-1", Name: "Acme", ProductionURL: h.merchant.URL, Generation: 2, AccessKey: h.merchant.Key, CreatedAt: t0}),
 			tx.InsertMerchant(ctx, &market.Merchant{ID: "m-2", Name: "Other", ProductionURL: other.URL, Generation: 2, AccessKey: other.Key, CreatedAt: t0}),

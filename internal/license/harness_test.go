@@ -45,21 +45,14 @@ func setup(t *testing.T, d store.Dialect) *harness {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &order.ExpiryWorker{S: h.orders})
 	river.AddWorker(workers, &order.ReleaseWorker{S: h.orders})
-	q, err := h.db.NewQueue(workers, store.QueueConfig{Workers: map[string]int{order.TimerQueue: 2}, Clock: h.clock, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.StartQueue(t, h.db, workers, map[string]int{order.TimerQueue: 2}, h.clock)
 	h.lic.Start()
-	t.Cleanup(func() {
+	t.Cleanup(func() { // runs before the queue's cleanup
 		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		h.lic.Stop(stop)
-		q.Stop(stop)
 	})
-	err = h.db.Write(ctx, func(tx *store.Tx) error {
+	err := h.db.Write(ctx, func(tx *store.Tx) error {
 		var errs []error
 		for _, m := range []string{"m-1", "m-2"} {
 			errs = append(errs, tx.InsertMerchant(ctx, &market.Merchant{ID: m, Name: m, ProductionURL: "https://" + m + ".example/produce", Generation: 2,

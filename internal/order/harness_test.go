@@ -48,22 +48,11 @@ func setup(t *testing.T, d store.Dialect, gen int) *harness {
 	river.AddWorker(workers, &fulfil.Worker{DB: h.db, Caller: &fulfil.Caller{HTTP: fulfil.NewHTTPClient(true), Clock: h.clock}, Handler: h.svc, Log: log})
 	river.AddWorker(workers, &order.ExpiryWorker{S: h.svc})
 	river.AddWorker(workers, &order.ReleaseWorker{S: h.svc})
-	q, err := h.db.NewQueue(workers, store.QueueConfig{Workers: map[string]int{fulfil.Queue: 4, order.TimerQueue: 2}, Clock: h.clock, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		q.Stop(stop)
-	})
+	storetest.StartQueue(t, h.db, workers, map[string]int{fulfil.Queue: 4, order.TimerQueue: 2}, h.clock)
 	h.merchant = fulfiltest.New(t, "merchant-access-key", gen)
 	h.m = &market.Merchant{ID: "m-1", Name: "Acme", ProductionURL: h.merchant.URL, Generation: gen, AccessKey: h.merchant.Key, CreatedAt: t0}
 	h.buyer = market.NewHexID()
-	err = h.db.Write(ctx, func(tx *store.Tx) error {
+	err := h.db.Write(ctx, func(tx *store.Tx) error {
 		errs := []error{
 			tx.InsertMerchant(ctx, h.m),
 			tx.InsertProduct(ctx, &market.Product{ID: "p-crm", MerchantID: h.m.ID, Name: "CRM", CreatedAt: t0}),

@@ -13,6 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -92,4 +95,23 @@ func DSN(t testing.TB, d store.Dialect) string {
 // Name returns a unique name with a prefix, for fixtures.
 func Name(prefix string) string {
 	return fmt.Sprintf("%s-%s", prefix, strings.ToLower(market.NewSecret(8)))
+}
+
+// StartQueue builds the job queue on db with workers and queue sizes, starts it on clock's time,
+// and stops it when t ends.
+func StartQueue(t testing.TB, db *store.DB, workers *river.Workers, queues map[string]int, clock market.Clock) *river.Client[*sql.Tx] {
+	t.Helper()
+	q, err := db.NewQueue(workers, store.QueueConfig{Workers: queues, Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		q.Stop(stop)
+	})
+	return q
 }
