@@ -33,7 +33,8 @@ type demo struct {
 func start(t *testing.T, dir string, mod func(*Config)) *demo {
 	t.Helper()
 	cfg := Config{Key: key, KitKey: kitKey, StateDir: dir, Now: func() time.Time { return t0 },
-		SlowDelay: 30 * time.Millisecond, ProvisionBudget: 10 * time.Millisecond, PublicURL: "https://demo.test"}
+		// The budget leaves room for a slow machine (or -race): only slow specs may exceed it.
+		SlowDelay: 600 * time.Millisecond, ProvisionBudget: 300 * time.Millisecond, PublicURL: "https://demo.test"}
 	if mod != nil {
 		mod(&cfg)
 	}
