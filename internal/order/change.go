@@ -57,9 +57,6 @@ func (s *Service) apply(ctx context.Context, buyerID, key string, req ChangeRequ
 	l.ID, l.OrderID, l.ProductID, l.SkuCode, l.Charging = market.LineID(o.ID, 1), o.ID, e.Plan.ProductID, e.Spec.SkuCode, e.Spec.Charging
 	o.Amount, o.Lines = l.Amount, []market.OrderLine{*l}
 	in.UpdatedAt = now
-	if in.Delivery == market.DeliveryLicense && !c.applyNow { // no merchant to confirm an upgrade
-		in.ProductID, in.SkuCode, c.applyNow = l.ProductID, l.SkuCode, true
-	}
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
 		created, err := tx.InsertOrder(ctx, o, req.IdempotencyKey)
 		if err != nil || !created {

@@ -175,7 +175,7 @@ func (s *Service) refreshed(ctx context.Context, tx *store.Tx, call *market.Call
 		return true, err
 	}
 	if m.Generation == 2 { // 1.0 reactivates a period instance with refreshInstance itself
-		if err := fulfil.Enqueue(ctx, tx, s.Clock, statusCall(m, in, false), now); err != nil {
+		if err := s.call(ctx, tx, in, statusCall(m, in, false)); err != nil {
 			return false, err
 		}
 	}

@@ -201,24 +201,13 @@ func sameItems(a, b *market.Order) bool {
 }
 
 // call sends a lifecycle call to the instance's merchant. An instance the marketplace delivers
-// itself (licenses) has nobody to call: the call's order is complete at once, and a renewal
-// that takes a frozen instance past now unfreezes it at once, as the merchant's success would
-// (see refreshed).
+// itself (licenses) has nobody to call: the call takes effect at once, exactly as the merchant's
+// success would (Answered), so both kinds of instance share one lifecycle.
 func (s *Service) call(ctx context.Context, tx *store.Tx, in *market.Instance, c *market.Call) error {
 	if in.Delivery != market.DeliveryLicense {
 		return fulfil.Enqueue(ctx, tx, s.Clock, c, s.Clock.Now())
 	}
-	now := s.Clock.Now()
-	if kgp.Activity(c.Activity) == kgp.ActivityRefreshInstance && in.State == market.InstanceFrozen && in.ExpireAt.After(now) {
-		in.State, in.ReleaseAt, in.UpdatedAt = market.InstanceActive, time.Time{}, now
-		if _, err := tx.UpdateInstance(ctx, in, market.InstanceFrozen); err != nil {
-			return err
-		}
-	}
-	if c.OrderID == "" {
-		return nil
-	}
-	_, err := tx.SetOrderStatus(ctx, c.OrderID, market.OrderCompleted, 0, "", now)
+	_, err := s.Answered(ctx, tx, c, &kgp.Response{ResultCode: kgp.ResultSuccess})
 	return err
 }
 
