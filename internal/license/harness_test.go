@@ -62,6 +62,8 @@ func setup(t *testing.T, d store.Dialect) *harness {
 			tx.InsertProduct(ctx, &market.Product{ID: "p-lic", MerchantID: "m-1", Name: "Desktop app", CreatedAt: t0}),
 			tx.InsertProduct(ctx, &market.Product{ID: "p-other", MerchantID: "m-2", Name: "Other app", CreatedAt: t0}),
 			tx.InsertSpec(ctx, &market.Spec{SkuCode: "lic", ProductID: "p-lic", Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense}),
+			tx.InsertSpec(ctx, &market.Spec{SkuCode: "lic-pro", ProductID: "p-lic", Name: "Pro seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense}),
+			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-LICPRO-M", SkuCode: "lic-pro", Period: market.PeriodMonth, Price: 160_000, Currency: "CNY"}),
 			tx.InsertSpec(ctx, &market.Spec{SkuCode: "perm", ProductID: "p-lic", Name: "Perpetual", Charging: market.ChargingOneTime, Delivery: market.DeliveryLicense}),
 			tx.InsertSpec(ctx, &market.Spec{SkuCode: "other", ProductID: "p-other", Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense}),
 			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-LIC-M", SkuCode: "lic", Period: market.PeriodMonth, Price: 100_000, Currency: "CNY"}),

@@ -137,6 +137,29 @@ func TestUnsubscribeReleases(t *testing.T) {
 	})
 }
 
+// TestUpgradeAppliesAtOnce: a license has no merchant to confirm an upgrade, so the instance
+// takes the new spec, and the order completes, in the upgrade itself.
+func TestUpgradeAppliesAtOnce(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, h *harness) {
+		l := h.received()
+		u, err := h.orders.Upgrade(h.ctx, h.buyer, l.InstanceKey, order.ChangeRequest{ProductID: "OFFI-LICPRO-M"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, err := h.db.Order(h.ctx, u.ID); err != nil || o.Status != market.OrderCompleted {
+			t.Fatalf("upgrade order: %+v, %v", o, err)
+		}
+		in, err := h.db.Instance(h.ctx, l.InstanceKey)
+		if err != nil || in.SkuCode != "lic-pro" || in.ProductID != "OFFI-LICPRO-M" || in.State != market.InstanceActive {
+			t.Fatalf("instance after upgrade %+v, %v", in, err)
+		}
+		if got := h.status(l.Code); got != string(kgp.LicenseAlive) {
+			t.Fatalf("after upgrade: %s", got)
+		}
+	})
+}
+
 func TestActivate(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
