@@ -83,7 +83,7 @@ func rate(ctx context.Context, dsn string, n int64) (*rateResult, error) {
 	seedStart := time.Now()
 	first := clock.Now().Add(-rateCollections * time.Hour)
 	const perTx = 20_000
-	rows := make([]store.UsageRow, 0, perTx)
+	rows := make([]market.UsageRecord, 0, perTx)
 	flush := func() error {
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			_, err := tx.InsertUsage(ctx, rows)
@@ -97,7 +97,7 @@ func rate(ctx context.Context, dsn string, n int64) (*rateResult, error) {
 		k := i / int64(len(f.instances))
 		begin := f.started.Add(time.Duration(k) * time.Second)
 		cycle := first.Add(time.Duration(i%rateCollections)*time.Hour + 15*time.Minute)
-		rows = append(rows, store.UsageRow{MerchantID: f.merchant.ID, MeteringSN: fmt.Sprintf("r%011d", i), InstanceKey: in.Key, BuyerID: in.BuyerID,
+		rows = append(rows, market.UsageRecord{MerchantID: f.merchant.ID, MeteringSN: fmt.Sprintf("r%011d", i), InstanceKey: in.Key, BuyerID: in.BuyerID,
 			ProductID: in.ProductID, BeginAt: begin, EndAt: begin.Add(time.Second), RecordAt: begin, Quantity: 1_2345, ReceivedAt: begin, CycleAt: cycle})
 		if len(rows) == perTx {
 			if err := flush(); err != nil {

@@ -280,12 +280,12 @@ func usageCeiling(ctx context.Context, dsn string, batches int) (float64, error)
 	for _, in := range f.instances {
 		keys[in.ID] = in.Key
 	}
-	rows := make([][]store.UsageRow, batches)
+	rows := make([][]market.UsageRecord, batches)
 	for b := range rows {
 		for _, r := range f.batch(b).UsageRecords {
 			begin, _ := kgp.ParseSdkDate(r.BeginTime)
 			end, _ := kgp.ParseSdkDate(r.EndTime)
-			rows[b] = append(rows[b], store.UsageRow{MerchantID: "m-ceiling", MeteringSN: r.MeteringSN, InstanceKey: keys[r.InstanceID],
+			rows[b] = append(rows[b], market.UsageRecord{MerchantID: "m-ceiling", MeteringSN: r.MeteringSN, InstanceKey: keys[r.InstanceID],
 				BuyerID: "b", ProductID: "OFFIBENCHAPI", BeginAt: begin, EndAt: end, RecordAt: end, Quantity: 15_000, ReceivedAt: now, CycleAt: end})
 		}
 	}

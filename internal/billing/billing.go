@@ -51,18 +51,18 @@ const (
 // transaction. A buyer whose balance goes below zero is in arrears: their pay-per-use instances
 // are frozen.
 func (s *Service) Bill(ctx context.Context, tx *store.Tx, c *metering.Collection) error {
-	bills := map[string]*store.Bill{}
+	bills := map[string]*market.Bill{}
 	var buyers []string
 	now := s.Clock.Now()
 	for _, f := range c.Fees {
 		b := bills[f.BuyerID]
 		if b == nil {
-			b = &store.Bill{ID: BillID(f.BuyerID, c.At), BuyerID: f.BuyerID, CycleAt: c.At, From: c.From, To: c.To, Currency: f.Currency, CreatedAt: now}
+			b = &market.Bill{ID: BillID(f.BuyerID, c.At), BuyerID: f.BuyerID, CycleAt: c.At, From: c.From, To: c.To, Currency: f.Currency, CreatedAt: now}
 			bills[f.BuyerID] = b
 			buyers = append(buyers, f.BuyerID)
 		}
 		b.Amount += f.Amount
-		b.Lines = append(b.Lines, store.BillLine{InstanceKey: f.InstanceKey, MerchantID: f.MerchantID, ProductID: f.ProductID,
+		b.Lines = append(b.Lines, market.BillLine{InstanceKey: f.InstanceKey, MerchantID: f.MerchantID, ProductID: f.ProductID,
 			Quantity: f.Quantity, FromPackage: f.FromPackage, Late: f.Late, Amount: f.Amount})
 	}
 	for _, id := range buyers {
@@ -159,7 +159,7 @@ func (s *Service) Settle(ctx context.Context, month string) error {
 			if err != nil {
 				return err
 			}
-			st := &store.Statement{MerchantID: m.ID, Month: month, Sales: sales, CreatedAt: s.Clock.Now()}
+			st := &market.Statement{MerchantID: m.ID, Month: month, Sales: sales, CreatedAt: s.Clock.Now()}
 			st.Fee = market.Money((int64(st.Sales-st.Vouchers)*s.Cfg.FeePerMille + 500) / 1000)
 			st.Settlement = st.Sales - st.Vouchers - st.Fee
 			if _, err := tx.InsertStatement(ctx, st); err != nil {

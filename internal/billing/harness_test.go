@@ -155,7 +155,7 @@ func (h *harness) push(merchantID string, recs ...kgp.UsageRecord) *kgp.ErrorRes
 	return r
 }
 
-func (h *harness) bills() []*store.Bill {
+func (h *harness) bills() []*market.Bill {
 	h.t.Helper()
 	bills, err := h.db.Bills(h.ctx, h.buyer, 100)
 	if err != nil {

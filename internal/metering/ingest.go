@@ -61,7 +61,7 @@ func (s *Service) Push(ctx context.Context, merchantID string, p *kgp.UsagePush,
 		instances[id] = in
 		return in, err
 	}
-	rows := make([]store.UsageRow, 0, len(p.UsageRecords))
+	rows := make([]market.UsageRecord, 0, len(p.UsageRecords))
 	var rejected []kgp.AbnormalUsageData
 	type window struct {
 		instance   string
@@ -105,7 +105,7 @@ func (s *Service) Push(ctx context.Context, merchantID string, p *kgp.UsagePush,
 
 // check applies every rule to one record and, when it passes, returns the row to store.
 func (s *Service) check(ctx context.Context, merchantID string, r *kgp.UsageRecord, old bool, now time.Time,
-	lookup func(string) (*market.Instance, error)) (*store.UsageRow, *rejection, error) {
+	lookup func(string) (*market.Instance, error)) (*market.UsageRecord, *rejection, error) {
 	q, err := r.Check(old)
 	if err != nil {
 		return nil, reject(kgp.MKTBadInput, "%v", err), nil
@@ -136,7 +136,7 @@ func (s *Service) check(ctx context.Context, merchantID string, r *kgp.UsageReco
 	case in.State == market.InstanceReleased && end.After(in.UpdatedAt):
 		return nil, reject(kgp.MKTInvalidUsage, "end_time %s is after the instance was released", r.EndTime), nil
 	}
-	row := &store.UsageRow{MerchantID: merchantID, MeteringSN: r.MeteringSN, InstanceKey: in.Key, BuyerID: in.BuyerID,
+	row := &market.UsageRecord{MerchantID: merchantID, MeteringSN: r.MeteringSN, InstanceKey: in.Key, BuyerID: in.BuyerID,
 		ProductID: in.ProductID, BeginAt: begin, EndAt: end, RecordAt: record, Quantity: market.Quantity(q), ReceivedAt: now}
 	if old { // the old push has no metering_sn: its window is its identity
 		row.MeteringSN = fmt.Sprintf("v1:%s:%s:%s", r.InstanceID, r.BeginTime, r.EndTime)

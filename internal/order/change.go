@@ -24,7 +24,7 @@ type change struct {
 	typ    market.OrderType
 	states []market.InstanceState
 	// build prices the line and updates the instance in memory; call makes the merchant call.
-	build func(in *market.Instance, e *store.CatalogEntry, o *market.Order, now time.Time) (*market.OrderLine, error)
+	build func(in *market.Instance, e *market.CatalogEntry, o *market.Order, now time.Time) (*market.OrderLine, error)
 	call  func(m *market.Merchant, in *market.Instance, o *market.Order) *market.Call
 	// applyNow says whether the instance update commits with the order (renewal, conversion)
 	// or only when the merchant confirms (upgrade).
@@ -106,7 +106,7 @@ func stateIn(s market.InstanceState, states []market.InstanceState) bool {
 func (s *Service) Renew(ctx context.Context, buyerID, key string, req ChangeRequest) (*market.Order, error) {
 	return s.apply(ctx, buyerID, key, req, change{
 		typ: market.OrderRenew, states: []market.InstanceState{market.InstanceActive, market.InstanceFrozen}, applyNow: true,
-		build: func(in *market.Instance, e *store.CatalogEntry, _ *market.Order, _ time.Time) (*market.OrderLine, error) {
+		build: func(in *market.Instance, e *market.CatalogEntry, _ *market.Order, _ time.Time) (*market.OrderLine, error) {
 			if in.Trial {
 				return nil, market.Errorf(market.CodeConflict, "a trial is converted, not renewed")
 			}
@@ -131,7 +131,7 @@ func (s *Service) Renew(ctx context.Context, buyerID, key string, req ChangeRequ
 func (s *Service) ConvertTrial(ctx context.Context, buyerID, key string, req ChangeRequest) (*market.Order, error) {
 	return s.apply(ctx, buyerID, key, req, change{
 		typ: market.OrderTrialToFormal, states: []market.InstanceState{market.InstanceActive, market.InstanceFrozen}, applyNow: true,
-		build: func(in *market.Instance, e *store.CatalogEntry, _ *market.Order, now time.Time) (*market.OrderLine, error) {
+		build: func(in *market.Instance, e *market.CatalogEntry, _ *market.Order, now time.Time) (*market.OrderLine, error) {
 			if !in.Trial {
 				return nil, market.Errorf(market.CodeConflict, "instance %s is not a trial", in.Key)
 			}
@@ -157,7 +157,7 @@ func (s *Service) ConvertTrial(ctx context.Context, buyerID, key string, req Cha
 func (s *Service) Upgrade(ctx context.Context, buyerID, key string, req ChangeRequest) (*market.Order, error) {
 	return s.apply(ctx, buyerID, key, req, change{
 		typ: market.OrderChange, states: []market.InstanceState{market.InstanceActive},
-		build: func(in *market.Instance, e *store.CatalogEntry, _ *market.Order, now time.Time) (*market.OrderLine, error) {
+		build: func(in *market.Instance, e *market.CatalogEntry, _ *market.Order, now time.Time) (*market.OrderLine, error) {
 			if in.Charging != market.ChargingPeriod || in.Trial {
 				return nil, market.Errorf(market.CodeConflict, "only paid period instances can be upgraded")
 			}
@@ -194,7 +194,7 @@ func (s *Service) Upgrade(ctx context.Context, buyerID, key string, req ChangeRe
 
 // samePeriodSpec checks that a renewal or conversion keeps the spec (a spec change at renewal
 // is RENEWAL_CHANGE, not offered here) and names a period plan.
-func samePeriodSpec(in *market.Instance, e *store.CatalogEntry) error {
+func samePeriodSpec(in *market.Instance, e *market.CatalogEntry) error {
 	if e.Spec.SkuCode != in.SkuCode {
 		return market.Errorf(market.CodeInvalid, "%s is a plan of another spec", e.Plan.ProductID)
 	}
@@ -205,7 +205,7 @@ func samePeriodSpec(in *market.Instance, e *store.CatalogEntry) error {
 }
 
 // periods prices n periods of a plan starting at start.
-func periods(e *store.CatalogEntry, n int, start time.Time) (*market.OrderLine, error) {
+func periods(e *market.CatalogEntry, n int, start time.Time) (*market.OrderLine, error) {
 	if n < 1 || n > maxPeriods {
 		return nil, market.Errorf(market.CodeInvalid, "period_number must be 1 to %d", maxPeriods)
 	}

@@ -162,7 +162,7 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 }
 
 // line prices one item of a new order.
-func line(o *market.Order, n int, e *store.CatalogEntry, it Item, trial bool, now time.Time) (*market.OrderLine, error) {
+func line(o *market.Order, n int, e *market.CatalogEntry, it Item, trial bool, now time.Time) (*market.OrderLine, error) {
 	l := &market.OrderLine{ID: market.LineID(o.ID, n), OrderID: o.ID, ProductID: e.Plan.ProductID, SkuCode: e.Spec.SkuCode,
 		Charging: e.Spec.Charging, Period: e.Plan.Period}
 	switch {

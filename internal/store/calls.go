@@ -21,16 +21,16 @@ func scanCall(r rowScanner) (*market.Call, error) {
 }
 
 // InsertCall stores a merchant call.
-func (q queries) InsertCall(ctx context.Context, c *market.Call) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO calls (`+callCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+func (tx *Tx) InsertCall(ctx context.Context, c *market.Call) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO calls (`+callCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		c.ID, c.MerchantID, c.Activity, c.InstanceKey, c.OrderID, string(c.Request), string(c.State), c.Attempts, c.ResultCode,
 		c.LastError, ms(c.Deadline), ms(c.CreatedAt), ms(c.UpdatedAt))
 	return err
 }
 
 // Call returns a call by ID.
-func (q queries) Call(ctx context.Context, id string) (*market.Call, error) {
-	c, err := scanCall(q.q.QueryRowContext(ctx, `SELECT `+callCols+` FROM calls WHERE id = $1`, id))
+func (r Reader) Call(ctx context.Context, id string) (*market.Call, error) {
+	c, err := scanCall(r.q.QueryRowContext(ctx, `SELECT `+callCols+` FROM calls WHERE id = $1`, id))
 	return c, notFound(err, "call", id)
 }
 
@@ -43,35 +43,35 @@ type CallFilter struct {
 }
 
 // Calls lists calls, newest first.
-func (q queries) Calls(ctx context.Context, f CallFilter) ([]*market.Call, error) {
+func (r Reader) Calls(ctx context.Context, f CallFilter) ([]*market.Call, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+callCols+` FROM calls
+	rows, err := r.q.QueryContext(ctx, `SELECT `+callCols+` FROM calls
 		WHERE ($1 = '' OR merchant_id = $1) AND ($2 = '' OR instance_key = $2) AND ($3 = '' OR state = $3)
 		ORDER BY created_at DESC, id DESC LIMIT $4`, f.MerchantID, f.InstanceKey, string(f.State), f.Limit)
 	return collect(rows, err, scanCall)
 }
 
 // UpdateCall writes a call's progress if it is still in state from.
-func (q queries) UpdateCall(ctx context.Context, c *market.Call, from market.CallState) (bool, error) {
-	return affected(q.q.ExecContext(ctx, `UPDATE calls SET state = $1, attempts = $2, result_code = $3, last_error = $4, deadline = $5, updated_at = $6
+func (tx *Tx) UpdateCall(ctx context.Context, c *market.Call, from market.CallState) (bool, error) {
+	return affected(tx.q.ExecContext(ctx, `UPDATE calls SET state = $1, attempts = $2, result_code = $3, last_error = $4, deadline = $5, updated_at = $6
 		WHERE id = $7 AND state = $8`,
 		string(c.State), c.Attempts, c.ResultCode, c.LastError, ms(c.Deadline), ms(c.UpdatedAt), c.ID, string(from)))
 }
 
 // InsertAttempt records one HTTP exchange of a call. A repeat of the same attempt number (a
 // worker that crashed after sending) keeps the first record.
-func (q queries) InsertAttempt(ctx context.Context, a *market.Attempt) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO call_attempts (call_id, n, at, method, url, request, status, response, result_code, latency_ms, error)
+func (tx *Tx) InsertAttempt(ctx context.Context, a *market.Attempt) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO call_attempts (call_id, n, at, method, url, request, status, response, result_code, latency_ms, error)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (call_id, n) DO NOTHING`,
 		a.CallID, a.N, ms(a.At), a.Method, a.URL, string(a.Request), a.Status, string(a.Response), a.ResultCode, a.Latency.Milliseconds(), a.Error)
 	return err
 }
 
 // Attempts lists a call's attempts in order.
-func (q queries) Attempts(ctx context.Context, callID string) ([]*market.Attempt, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT call_id, n, at, method, url, request, status, response, result_code, latency_ms, error
+func (r Reader) Attempts(ctx context.Context, callID string) ([]*market.Attempt, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT call_id, n, at, method, url, request, status, response, result_code, latency_ms, error
 		FROM call_attempts WHERE call_id = $1 ORDER BY n`, callID)
 	return collect(rows, err, func(r rowScanner) (*market.Attempt, error) {
 		var a market.Attempt

@@ -9,39 +9,39 @@ import (
 )
 
 // InsertProduct stores a product.
-func (q queries) InsertProduct(ctx context.Context, p *market.Product) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO products (id, merchant_id, name, created_at) VALUES ($1, $2, $3, $4)`,
+func (tx *Tx) InsertProduct(ctx context.Context, p *market.Product) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO products (id, merchant_id, name, created_at) VALUES ($1, $2, $3, $4)`,
 		p.ID, p.MerchantID, p.Name, ms(p.CreatedAt))
 	return err
 }
 
 // Product returns a product by ID.
-func (q queries) Product(ctx context.Context, id string) (*market.Product, error) {
+func (r Reader) Product(ctx context.Context, id string) (*market.Product, error) {
 	var p market.Product
 	var created int64
-	err := q.q.QueryRowContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE id = $1`, id).
+	err := r.q.QueryRowContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE id = $1`, id).
 		Scan(&p.ID, &p.MerchantID, &p.Name, &created)
 	p.CreatedAt = fromMS(created)
 	return &p, notFound(err, "product", id)
 }
 
 // InsertSpec stores a spec.
-func (q queries) InsertSpec(ctx context.Context, s *market.Spec) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO specs (sku_code, product_id, name, charging, trial_days, delivery) VALUES ($1, $2, $3, $4, $5, $6)`,
+func (tx *Tx) InsertSpec(ctx context.Context, s *market.Spec) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO specs (sku_code, product_id, name, charging, trial_days, delivery) VALUES ($1, $2, $3, $4, $5, $6)`,
 		s.SkuCode, s.ProductID, s.Name, string(s.Charging), s.TrialDays, string(cmpDelivery(s.Delivery)))
 	return err
 }
 
 // Spec returns a spec by skuCode.
-func (q queries) Spec(ctx context.Context, sku string) (*market.Spec, error) {
+func (r Reader) Spec(ctx context.Context, sku string) (*market.Spec, error) {
 	var s market.Spec
-	err := q.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE sku_code = $1`, sku).
+	err := r.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE sku_code = $1`, sku).
 		Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays, &s.Delivery)
 	return &s, notFound(err, "spec", sku)
 }
 
 // InsertPlan stores a plan.
-func (q queries) InsertPlan(ctx context.Context, p *market.Plan) error {
+func (tx *Tx) InsertPlan(ctx context.Context, p *market.Plan) error {
 	tiers := ""
 	if len(p.Tiers) > 0 {
 		b, err := json.Marshal(p.Tiers)
@@ -50,7 +50,7 @@ func (q queries) InsertPlan(ctx context.Context, p *market.Plan) error {
 		}
 		tiers = string(b)
 	}
-	_, err := q.q.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		p.ProductID, p.SkuCode, p.Period, int64(p.Price), p.Currency, string(cmp.Or(p.Pricing, market.PricingFixed)), tiers,
 		string(cmp.Or(p.Cycle, market.CycleHourly)), p.PackageItem, int64(p.PackageQuota))
 	return err
@@ -73,22 +73,15 @@ func scanPlanCols(r rowScanner, more ...any) (*market.Plan, error) {
 }
 
 // Plan returns a plan by its KooGallery productId.
-func (q queries) Plan(ctx context.Context, productID string) (*market.Plan, error) {
-	p, err := scanPlan(q.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE product_id = $1`, productID))
+func (r Reader) Plan(ctx context.Context, productID string) (*market.Plan, error) {
+	p, err := scanPlan(r.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE product_id = $1`, productID))
 	return p, notFound(err, "productId", productID)
 }
 
 // PlanFor returns the plan of a period spec at a period type.
-func (q queries) PlanFor(ctx context.Context, sku, period string) (*market.Plan, error) {
-	p, err := scanPlan(q.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 AND period = $2 ORDER BY product_id LIMIT 1`, sku, period))
+func (r Reader) PlanFor(ctx context.Context, sku, period string) (*market.Plan, error) {
+	p, err := scanPlan(r.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 AND period = $2 ORDER BY product_id LIMIT 1`, sku, period))
 	return p, notFound(err, "plan", sku+"/"+period)
-}
-
-// CatalogEntry is a plan with its spec and product, as a buyer sees it.
-type CatalogEntry struct {
-	Plan    market.Plan
-	Spec    market.Spec
-	Product market.Product
 }
 
 const catalogSelect = `SELECT pl.product_id, pl.sku_code, pl.period, pl.price, pl.currency, pl.pricing, pl.tiers, pl.cycle,
@@ -96,8 +89,8 @@ const catalogSelect = `SELECT pl.product_id, pl.sku_code, pl.period, pl.price, p
 	p.id, p.merchant_id, p.name, p.created_at
 	FROM plans pl JOIN specs s ON s.sku_code = pl.sku_code JOIN products p ON p.id = s.product_id`
 
-func scanCatalog(r rowScanner) (*CatalogEntry, error) {
-	var e CatalogEntry
+func scanCatalog(r rowScanner) (*market.CatalogEntry, error) {
+	var e market.CatalogEntry
 	var created int64
 	p, err := scanPlanCols(r, &e.Spec.SkuCode, &e.Spec.ProductID, &e.Spec.Name, &e.Spec.Charging, &e.Spec.TrialDays, &e.Spec.Delivery,
 		&e.Product.ID, &e.Product.MerchantID, &e.Product.Name, &created)
@@ -108,27 +101,27 @@ func scanCatalog(r rowScanner) (*CatalogEntry, error) {
 	return &e, err
 }
 
-// CatalogEntry returns a plan by productId together with its spec and product.
-func (q queries) CatalogEntry(ctx context.Context, productID string) (*CatalogEntry, error) {
-	e, err := scanCatalog(q.q.QueryRowContext(ctx, catalogSelect+` WHERE pl.product_id = $1`, productID))
+// market.CatalogEntry returns a plan by productId together with its spec and product.
+func (r Reader) CatalogEntry(ctx context.Context, productID string) (*market.CatalogEntry, error) {
+	e, err := scanCatalog(r.q.QueryRowContext(ctx, catalogSelect+` WHERE pl.product_id = $1`, productID))
 	return e, notFound(err, "productId", productID)
 }
 
 // PlansOf lists the plans of a spec.
-func (q queries) PlansOf(ctx context.Context, sku string) ([]*market.Plan, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 ORDER BY period, product_id`, sku)
+func (r Reader) PlansOf(ctx context.Context, sku string) ([]*market.Plan, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 ORDER BY period, product_id`, sku)
 	return collect(rows, err, scanPlan)
 }
 
 // Catalog lists every plan with its spec and product.
-func (q queries) Catalog(ctx context.Context) ([]*CatalogEntry, error) {
-	rows, err := q.q.QueryContext(ctx, catalogSelect+` ORDER BY p.created_at, p.id, s.sku_code, pl.period`)
+func (r Reader) Catalog(ctx context.Context) ([]*market.CatalogEntry, error) {
+	rows, err := r.q.QueryContext(ctx, catalogSelect+` ORDER BY p.created_at, p.id, s.sku_code, pl.period`)
 	return collect(rows, err, scanCatalog)
 }
 
 // InsertBuyer stores a buyer with the hash of its API token.
-func (q queries) InsertBuyer(ctx context.Context, b *market.Buyer, tokenHash string) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO buyers (customer_id, name, email, mobile, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+func (tx *Tx) InsertBuyer(ctx context.Context, b *market.Buyer, tokenHash string) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO buyers (customer_id, name, email, mobile, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		b.CustomerID, b.Name, b.Email, b.Mobile, tokenHash, ms(b.CreatedAt))
 	return err
 }
@@ -144,20 +137,20 @@ func scanBuyer(r rowScanner) (*market.Buyer, error) {
 }
 
 // Buyer returns a buyer by customerId.
-func (q queries) Buyer(ctx context.Context, id string) (*market.Buyer, error) {
-	b, err := scanBuyer(q.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE customer_id = $1`, id))
+func (r Reader) Buyer(ctx context.Context, id string) (*market.Buyer, error) {
+	b, err := scanBuyer(r.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE customer_id = $1`, id))
 	return b, notFound(err, "buyer", id)
 }
 
 // BuyerByTokenHash returns the buyer whose API token hashes to h.
-func (q queries) BuyerByTokenHash(ctx context.Context, h string) (*market.Buyer, error) {
-	b, err := scanBuyer(q.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE token_hash = $1`, h))
+func (r Reader) BuyerByTokenHash(ctx context.Context, h string) (*market.Buyer, error) {
+	b, err := scanBuyer(r.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE token_hash = $1`, h))
 	return b, notFound(err, "buyer", "for token")
 }
 
 // SetBuyerTokenHash replaces a buyer's API token.
-func (q queries) SetBuyerTokenHash(ctx context.Context, customerID, h string) error {
-	_, err := q.q.ExecContext(ctx, `UPDATE buyers SET token_hash = $1 WHERE customer_id = $2`, h, customerID)
+func (tx *Tx) SetBuyerTokenHash(ctx context.Context, customerID, h string) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE buyers SET token_hash = $1 WHERE customer_id = $2`, h, customerID)
 	return err
 }
 

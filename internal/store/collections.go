@@ -10,24 +10,24 @@ import (
 )
 
 // CollectionDone reports whether the collection at at has run.
-func (q queries) CollectionDone(ctx context.Context, at time.Time) (bool, error) {
+func (r Reader) CollectionDone(ctx context.Context, at time.Time) (bool, error) {
 	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM collections WHERE cycle_at = $1`, ms(at)).Scan(&n)
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM collections WHERE cycle_at = $1`, ms(at)).Scan(&n)
 	return n > 0, err
 }
 
 // InsertCollection records that the collection at at ran.
-func (q queries) InsertCollection(ctx context.Context, at, ratedAt time.Time, records int64, amount market.Money) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO collections (cycle_at, rated_at, records, amount) VALUES ($1, $2, $3, $4)`,
+func (tx *Tx) InsertCollection(ctx context.Context, at, ratedAt time.Time, records int64, amount market.Money) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO collections (cycle_at, rated_at, records, amount) VALUES ($1, $2, $3, $4)`,
 		ms(at), ms(ratedAt), records, int64(amount))
 	return err
 }
 
 // LastCollection returns the latest collection on a schedule (every period, offset after its
 // start: hourly at :15, daily at 01:00), or the zero time.
-func (q queries) LastCollection(ctx context.Context, period, offset time.Duration) (time.Time, error) {
+func (r Reader) LastCollection(ctx context.Context, period, offset time.Duration) (time.Time, error) {
 	var at sql.NullInt64
-	err := q.q.QueryRowContext(ctx, `SELECT MAX(cycle_at) FROM collections WHERE cycle_at % $1 = $2`,
+	err := r.q.QueryRowContext(ctx, `SELECT MAX(cycle_at) FROM collections WHERE cycle_at % $1 = $2`,
 		period.Milliseconds(), offset.Milliseconds()).Scan(&at)
 	if err != nil || !at.Valid {
 		return time.Time{}, err
@@ -37,26 +37,26 @@ func (q queries) LastCollection(ctx context.Context, period, offset time.Duratio
 
 // DrawPackage takes up to want from a package instance's remaining quota (created full on first
 // use) and returns what it took.
-func (q queries) DrawPackage(ctx context.Context, key, item string, quota, want market.Quantity) (market.Quantity, error) {
-	if _, err := q.q.ExecContext(ctx, `INSERT INTO packages (instance_key, item, quota, used) VALUES ($1, $2, $3, 0)
+func (tx *Tx) DrawPackage(ctx context.Context, key, item string, quota, want market.Quantity) (market.Quantity, error) {
+	if _, err := tx.q.ExecContext(ctx, `INSERT INTO packages (instance_key, item, quota, used) VALUES ($1, $2, $3, 0)
 		ON CONFLICT (instance_key) DO NOTHING`, key, item, int64(quota)); err != nil {
 		return 0, err
 	}
 	var total, used int64
-	if err := q.q.QueryRowContext(ctx, `SELECT quota, used FROM packages WHERE instance_key = $1`, key).Scan(&total, &used); err != nil {
+	if err := tx.q.QueryRowContext(ctx, `SELECT quota, used FROM packages WHERE instance_key = $1`, key).Scan(&total, &used); err != nil {
 		return 0, err
 	}
 	take := min(int64(want), total-used)
 	if take <= 0 {
 		return 0, nil
 	}
-	_, err := q.q.ExecContext(ctx, `UPDATE packages SET used = used + $1 WHERE instance_key = $2`, take, key)
+	_, err := tx.q.ExecContext(ctx, `UPDATE packages SET used = used + $1 WHERE instance_key = $2`, take, key)
 	return market.Quantity(take), err
 }
 
 // Package returns a package instance's quota and what is used of it.
-func (q queries) Package(ctx context.Context, key string) (quota, used market.Quantity, err error) {
-	err = q.q.QueryRowContext(ctx, `SELECT quota, used FROM packages WHERE instance_key = $1`, key).Scan(&quota, &used)
+func (r Reader) Package(ctx context.Context, key string) (quota, used market.Quantity, err error) {
+	err = r.q.QueryRowContext(ctx, `SELECT quota, used FROM packages WHERE instance_key = $1`, key).Scan(&quota, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = market.Errorf(market.CodeNotFound, "package %s has not been used", key)
 	}

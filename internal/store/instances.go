@@ -26,8 +26,8 @@ func scanInstance(r rowScanner) (*market.Instance, error) {
 }
 
 // InsertInstance stores an instance (before the merchant has named it).
-func (q queries) InsertInstance(ctx context.Context, in *market.Instance) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO instances (`+instanceCols+`)
+func (tx *Tx) InsertInstance(ctx context.Context, in *market.Instance) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO instances (`+instanceCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		in.Key, nullString(in.ID), in.OrderID, in.MerchantID, in.BuyerID, in.ProductID, in.SkuCode, string(in.Charging), in.Period,
 		string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt), string(in.AppInfoJSON), in.EncryptType, ms(in.CreatedAt), ms(in.UpdatedAt),
@@ -36,14 +36,14 @@ func (q queries) InsertInstance(ctx context.Context, in *market.Instance) error 
 }
 
 // Instance returns an instance by its key (the creating order line).
-func (q queries) Instance(ctx context.Context, key string) (*market.Instance, error) {
-	in, err := scanInstance(q.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE line_id = $1`, key))
+func (r Reader) Instance(ctx context.Context, key string) (*market.Instance, error) {
+	in, err := scanInstance(r.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE line_id = $1`, key))
 	return in, notFound(err, "instance", key)
 }
 
 // InstanceByID returns an instance by the merchant's instanceId.
-func (q queries) InstanceByID(ctx context.Context, id string) (*market.Instance, error) {
-	in, err := scanInstance(q.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = $1`, id))
+func (r Reader) InstanceByID(ctx context.Context, id string) (*market.Instance, error) {
+	in, err := scanInstance(r.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = $1`, id))
 	return in, notFound(err, "instance", id)
 }
 
@@ -57,11 +57,11 @@ type InstanceFilter struct {
 }
 
 // Instances lists instances, newest first.
-func (q queries) Instances(ctx context.Context, f InstanceFilter) ([]*market.Instance, error) {
+func (r Reader) Instances(ctx context.Context, f InstanceFilter) ([]*market.Instance, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+instanceCols+` FROM instances
+	rows, err := r.q.QueryContext(ctx, `SELECT `+instanceCols+` FROM instances
 		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR order_id = $3) AND ($4 = '' OR state = $4)
 		ORDER BY created_at DESC, line_id DESC LIMIT $5`, f.BuyerID, f.MerchantID, f.OrderID, string(f.State), f.Limit)
 	return collect(rows, err, scanInstance)
@@ -69,9 +69,9 @@ func (q queries) Instances(ctx context.Context, f InstanceFilter) ([]*market.Ins
 
 // UpdateInstance writes an instance's mutable fields if its state is one of from, so that two
 // workers racing on the same instance cannot both apply a transition. It reports whether it did.
-func (q queries) UpdateInstance(ctx context.Context, in *market.Instance, from ...market.InstanceState) (bool, error) {
+func (tx *Tx) UpdateInstance(ctx context.Context, in *market.Instance, from ...market.InstanceState) (bool, error) {
 	for _, f := range from {
-		ok, err := affected(q.q.ExecContext(ctx, `UPDATE instances SET id = $1, product_id = $2, sku_code = $3, period = $4, state = $5,
+		ok, err := affected(tx.q.ExecContext(ctx, `UPDATE instances SET id = $1, product_id = $2, sku_code = $3, period = $4, state = $5,
 			trial = $6, expire_at = $7, release_at = $8, app_info = $9, encrypt_type = $10, updated_at = $11
 			WHERE line_id = $12 AND state = $13`,
 			nullString(in.ID), in.ProductID, in.SkuCode, in.Period, string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt),
@@ -84,8 +84,8 @@ func (q queries) UpdateInstance(ctx context.Context, in *market.Instance, from .
 }
 
 // CountInstances counts instances in a state.
-func (q queries) CountInstances(ctx context.Context, state market.InstanceState) (int, error) {
+func (r Reader) CountInstances(ctx context.Context, state market.InstanceState) (int, error) {
 	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM instances WHERE state = $1`, string(state)).Scan(&n)
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM instances WHERE state = $1`, string(state)).Scan(&n)
 	return n, err
 }

@@ -21,16 +21,16 @@ func scanLicense(r rowScanner) (*market.License, error) {
 }
 
 // InsertLicense stores a newly issued license code. An instance has at most one (UNIQUE).
-func (q queries) InsertLicense(ctx context.Context, l *market.License) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO licenses (code, instance_key, merchant_id, buyer_id, order_id, received_at, activated_at, created_at)
+func (tx *Tx) InsertLicense(ctx context.Context, l *market.License) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO licenses (code, instance_key, merchant_id, buyer_id, order_id, received_at, activated_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		l.Code, l.InstanceKey, l.MerchantID, l.BuyerID, l.OrderID, ms(l.ReceivedAt), ms(l.ActivatedAt), ms(l.CreatedAt))
 	return err
 }
 
 // License returns a license code with its instance's state: two primary-key lookups.
-func (q queries) License(ctx context.Context, code string) (*market.License, error) {
-	l, err := scanLicense(q.q.QueryRowContext(ctx, licenseSelect+` WHERE l.code = $1`, code))
+func (r Reader) License(ctx context.Context, code string) (*market.License, error) {
+	l, err := scanLicense(r.q.QueryRowContext(ctx, licenseSelect+` WHERE l.code = $1`, code))
 	return l, notFound(err, "license", code)
 }
 
@@ -39,7 +39,7 @@ const codeChunk = 200
 
 // LicensesByCode returns the licenses among codes (duplicates allowed) by code; unknown codes
 // are absent. It is the group commit's lookup: one indexed read per chunk of codes.
-func (q queries) LicensesByCode(ctx context.Context, codes []string) (map[string]*market.License, error) {
+func (r Reader) LicensesByCode(ctx context.Context, codes []string) (map[string]*market.License, error) {
 	out := make(map[string]*market.License, len(codes))
 	uniq := make([]any, 0, len(codes))
 	for _, c := range codes {
@@ -53,8 +53,8 @@ func (q queries) LicensesByCode(ctx context.Context, codes []string) (map[string
 		n := min(len(uniq), codeChunk)
 		var b strings.Builder
 		b.WriteString(licenseSelect + ` WHERE l.code IN `)
-		q.placeholders(&b, 0, n)
-		rows, err := q.q.QueryContext(ctx, b.String(), uniq[:n]...)
+		r.placeholders(&b, 0, n)
+		rows, err := r.q.QueryContext(ctx, b.String(), uniq[:n]...)
 		ls, err := collect(rows, err, scanLicense)
 		if err != nil {
 			return nil, err
@@ -68,15 +68,15 @@ func (q queries) LicensesByCode(ctx context.Context, codes []string) (map[string
 }
 
 // LicensesOf lists the license codes of an instance.
-func (q queries) LicensesOf(ctx context.Context, instanceKey string) ([]*market.License, error) {
-	rows, err := q.q.QueryContext(ctx, licenseSelect+` WHERE l.instance_key = $1 ORDER BY l.created_at, l.code`, instanceKey)
+func (r Reader) LicensesOf(ctx context.Context, instanceKey string) ([]*market.License, error) {
+	rows, err := r.q.QueryContext(ctx, licenseSelect+` WHERE l.instance_key = $1 ORDER BY l.created_at, l.code`, instanceKey)
 	return collect(rows, err, scanLicense)
 }
 
 // ReceiveLicenses records that the buyer received an instance's codes; a code received before
 // keeps its first time. It reports how many codes it marked.
-func (q queries) ReceiveLicenses(ctx context.Context, instanceKey string, at int64) (int64, error) {
-	res, err := q.q.ExecContext(ctx, `UPDATE licenses SET received_at = $1 WHERE instance_key = $2 AND received_at = 0`, at, instanceKey)
+func (tx *Tx) ReceiveLicenses(ctx context.Context, instanceKey string, at int64) (int64, error) {
+	res, err := tx.q.ExecContext(ctx, `UPDATE licenses SET received_at = $1 WHERE instance_key = $2 AND received_at = 0`, at, instanceKey)
 	if err != nil {
 		return 0, err
 	}
@@ -84,8 +84,8 @@ func (q queries) ReceiveLicenses(ctx context.Context, instanceKey string, at int
 }
 
 // ActivateLicense sets a code's activation time unless it has one, and reports whether it did.
-func (q queries) ActivateLicense(ctx context.Context, code string, at int64) (bool, error) {
-	return affected(q.q.ExecContext(ctx, `UPDATE licenses SET activated_at = $1 WHERE code = $2 AND activated_at = 0`, at, code))
+func (tx *Tx) ActivateLicense(ctx context.Context, code string, at int64) (bool, error) {
+	return affected(tx.q.ExecContext(ctx, `UPDATE licenses SET activated_at = $1 WHERE code = $2 AND activated_at = 0`, at, code))
 }
 
 // heartbeatChunk bounds the rows of one INSERT, 5 parameters each: far below both engines'
@@ -94,7 +94,7 @@ const heartbeatChunk = 200
 
 // InsertHeartbeats appends heartbeats, in multi-row INSERTs: a batch of a group commit costs a
 // few statements, not one per heartbeat.
-func (q queries) InsertHeartbeats(ctx context.Context, hbs []market.Heartbeat) error {
+func (tx *Tx) InsertHeartbeats(ctx context.Context, hbs []market.Heartbeat) error {
 	for len(hbs) > 0 {
 		n := min(len(hbs), heartbeatChunk)
 		var b strings.Builder
@@ -104,10 +104,10 @@ func (q queries) InsertHeartbeats(ctx context.Context, hbs []market.Heartbeat) e
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			q.placeholders(&b, len(args), 5)
+			tx.placeholders(&b, len(args), 5)
 			args = append(args, h.LicenseCode, ms(h.At), string(h.Kind), h.ThirdPartyAccount, h.IP)
 		}
-		if _, err := q.q.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
 		hbs = hbs[n:]
@@ -116,11 +116,11 @@ func (q queries) InsertHeartbeats(ctx context.Context, hbs []market.Heartbeat) e
 }
 
 // Heartbeats lists a code's heartbeats, newest first, at most limit (default 100).
-func (q queries) Heartbeats(ctx context.Context, code string, limit int) ([]market.Heartbeat, error) {
+func (r Reader) Heartbeats(ctx context.Context, code string, limit int) ([]market.Heartbeat, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT license_code, at, kind, third_party_account, ip FROM license_heartbeats
+	rows, err := r.q.QueryContext(ctx, `SELECT license_code, at, kind, third_party_account, ip FROM license_heartbeats
 		WHERE license_code = $1 ORDER BY at DESC LIMIT $2`, code, limit)
 	return collect(rows, err, func(r rowScanner) (market.Heartbeat, error) {
 		var h market.Heartbeat
@@ -132,8 +132,8 @@ func (q queries) Heartbeats(ctx context.Context, code string, limit int) ([]mark
 }
 
 // CountHeartbeats counts the heartbeats of a code, or of every code when code is "".
-func (q queries) CountHeartbeats(ctx context.Context, code string) (int64, error) {
+func (r Reader) CountHeartbeats(ctx context.Context, code string) (int64, error) {
 	var n int64
-	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM license_heartbeats WHERE $1 = '' OR license_code = $1`, code).Scan(&n)
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM license_heartbeats WHERE $1 = '' OR license_code = $1`, code).Scan(&n)
 	return n, err
 }

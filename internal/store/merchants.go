@@ -17,44 +17,44 @@ func scanMerchant(r rowScanner) (*market.Merchant, error) {
 }
 
 // InsertMerchant stores a new merchant.
-func (q queries) InsertMerchant(ctx context.Context, m *market.Merchant) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+func (tx *Tx) InsertMerchant(ctx context.Context, m *market.Merchant) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		m.ID, m.Name, m.ProductionURL, m.Generation, m.AccessKey, m.KitKey, m.RequireBodySign, ms(m.CreatedAt))
 	return err
 }
 
 // Merchant returns a merchant by ID.
-func (q queries) Merchant(ctx context.Context, id string) (*market.Merchant, error) {
-	m, err := scanMerchant(q.q.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = $1`, id))
+func (r Reader) Merchant(ctx context.Context, id string) (*market.Merchant, error) {
+	m, err := scanMerchant(r.q.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = $1`, id))
 	return m, notFound(err, "merchant", id)
 }
 
 // Merchants lists all merchants, oldest first.
-func (q queries) Merchants(ctx context.Context) ([]*market.Merchant, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants ORDER BY created_at, id`)
+func (r Reader) Merchants(ctx context.Context) ([]*market.Merchant, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants ORDER BY created_at, id`)
 	return collect(rows, err, scanMerchant)
 }
 
 // InsertAPIKey stores an AK/SK pair.
-func (q queries) InsertAPIKey(ctx context.Context, k *market.APIKey) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO api_keys (ak, sk, merchant_id, created_at) VALUES ($1, $2, $3, $4)`,
+func (tx *Tx) InsertAPIKey(ctx context.Context, k *market.APIKey) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO api_keys (ak, sk, merchant_id, created_at) VALUES ($1, $2, $3, $4)`,
 		k.AK, k.SK, k.MerchantID, ms(k.CreatedAt))
 	return err
 }
 
 // APIKey returns an AK/SK pair by its AK.
-func (q queries) APIKey(ctx context.Context, ak string) (*market.APIKey, error) {
+func (r Reader) APIKey(ctx context.Context, ak string) (*market.APIKey, error) {
 	var k market.APIKey
 	var created int64
-	err := q.q.QueryRowContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE ak = $1`, ak).
+	err := r.q.QueryRowContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE ak = $1`, ak).
 		Scan(&k.AK, &k.SK, &k.MerchantID, &created)
 	k.CreatedAt = fromMS(created)
 	return &k, notFound(err, "access key", ak)
 }
 
 // APIKeysOf lists a merchant's AK/SK pairs, oldest first.
-func (q queries) APIKeysOf(ctx context.Context, merchantID string) ([]*market.APIKey, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE merchant_id = $1 ORDER BY created_at, ak`, merchantID)
+func (r Reader) APIKeysOf(ctx context.Context, merchantID string) ([]*market.APIKey, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE merchant_id = $1 ORDER BY created_at, ak`, merchantID)
 	return collect(rows, err, func(r rowScanner) (*market.APIKey, error) {
 		var k market.APIKey
 		var created int64

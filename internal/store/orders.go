@@ -12,12 +12,12 @@ import (
 // InsertOrder stores an order and its lines. With an idempotency key, a second order with the same
 // (buyer, key) is not stored: InsertOrder reports created=false and the caller reads the first
 // one with OrderByIdempotencyKey. The UNIQUE constraint decides, so concurrent repeats are safe.
-func (q queries) InsertOrder(ctx context.Context, o *market.Order, idempotencyKey string) (created bool, err error) {
+func (tx *Tx) InsertOrder(ctx context.Context, o *market.Order, idempotencyKey string) (created bool, err error) {
 	var key any
 	if idempotencyKey != "" {
 		key = idempotencyKey
 	}
-	created, err = affected(q.q.ExecContext(ctx, `INSERT INTO orders
+	created, err = affected(tx.q.ExecContext(ctx, `INSERT INTO orders
 		(id, buyer_id, merchant_id, type, status, amount, refunded, currency, instance_key, reason, idempotency_key, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (buyer_id, idempotency_key) DO NOTHING`,
@@ -27,7 +27,7 @@ func (q queries) InsertOrder(ctx context.Context, o *market.Order, idempotencyKe
 		return false, err
 	}
 	for _, l := range o.Lines {
-		if _, err := q.q.ExecContext(ctx, `INSERT INTO order_lines
+		if _, err := tx.q.ExecContext(ctx, `INSERT INTO order_lines
 			(id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			l.ID, l.OrderID, l.ProductID, l.SkuCode, string(l.Charging), l.Period, l.PeriodNumber, int64(l.Amount), ms(l.StartsAt), ms(l.ExpireAt)); err != nil {
@@ -49,27 +49,27 @@ func scanOrder(r rowScanner) (*market.Order, error) {
 }
 
 // Order returns an order with its lines.
-func (q queries) Order(ctx context.Context, id string) (*market.Order, error) {
-	o, err := scanOrder(q.q.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE id = $1`, id))
+func (r Reader) Order(ctx context.Context, id string) (*market.Order, error) {
+	o, err := scanOrder(r.q.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "order", id)
 	}
-	o.Lines, err = q.orderLines(ctx, id)
+	o.Lines, err = r.orderLines(ctx, id)
 	return o, err
 }
 
 // OrderByIdempotencyKey returns the order a buyer placed with an idempotency key.
-func (q queries) OrderByIdempotencyKey(ctx context.Context, buyerID, key string) (*market.Order, error) {
+func (r Reader) OrderByIdempotencyKey(ctx context.Context, buyerID, key string) (*market.Order, error) {
 	var id string
-	err := q.q.QueryRowContext(ctx, `SELECT id FROM orders WHERE buyer_id = $1 AND idempotency_key = $2`, buyerID, key).Scan(&id)
+	err := r.q.QueryRowContext(ctx, `SELECT id FROM orders WHERE buyer_id = $1 AND idempotency_key = $2`, buyerID, key).Scan(&id)
 	if err != nil {
 		return nil, notFound(err, "order with idempotency key", key)
 	}
-	return q.Order(ctx, id)
+	return r.Order(ctx, id)
 }
 
-func (q queries) orderLines(ctx context.Context, orderID string) ([]market.OrderLine, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at
+func (r Reader) orderLines(ctx context.Context, orderID string) ([]market.OrderLine, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at
 		FROM order_lines WHERE order_id = $1 ORDER BY id`, orderID)
 	return collect(rows, err, func(r rowScanner) (market.OrderLine, error) {
 		var l market.OrderLine
@@ -89,11 +89,11 @@ type OrderFilter struct {
 }
 
 // Orders lists orders, newest first, without their lines.
-func (q queries) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, error) {
+func (r Reader) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+orderCols+` FROM orders
+	rows, err := r.q.QueryContext(ctx, `SELECT `+orderCols+` FROM orders
 		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR instance_key = $3 OR id IN (SELECT order_id FROM order_lines WHERE id = $3))
 		ORDER BY created_at DESC, id DESC LIMIT $4`, f.BuyerID, f.MerchantID, f.InstanceKey, f.Limit)
 	return collect(rows, err, scanOrder)
@@ -101,12 +101,12 @@ func (q queries) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, er
 
 // SetOrderStatus moves an order from one of the from statuses to status, recording a refund and a
 // reason. It reports false when the order was not in a from status (someone else moved it).
-func (q queries) SetOrderStatus(ctx context.Context, id string, status market.OrderStatus, refunded market.Money, reason string, at time.Time, from ...market.OrderStatus) (bool, error) {
+func (tx *Tx) SetOrderStatus(ctx context.Context, id string, status market.OrderStatus, refunded market.Money, reason string, at time.Time, from ...market.OrderStatus) (bool, error) {
 	if len(from) == 0 {
 		from = []market.OrderStatus{market.OrderProcessing}
 	}
 	for _, f := range from {
-		ok, err := affected(q.q.ExecContext(ctx, `UPDATE orders SET status = $1, refunded = refunded + $2, reason = $3, updated_at = $4
+		ok, err := affected(tx.q.ExecContext(ctx, `UPDATE orders SET status = $1, refunded = refunded + $2, reason = $3, updated_at = $4
 			WHERE id = $5 AND status = $6`, string(status), int64(refunded), reason, ms(at), id, string(f)))
 		if err != nil || ok {
 			return ok, err
@@ -120,9 +120,9 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 
 // TermStart returns when the period ending at expireAt began for an instance: the start of the
 // paid order line (purchase, renewal or conversion) that set that expiry. ok is false if none did.
-func (q queries) TermStart(ctx context.Context, instanceKey string, expireAt time.Time) (start time.Time, ok bool, err error) {
+func (r Reader) TermStart(ctx context.Context, instanceKey string, expireAt time.Time) (start time.Time, ok bool, err error) {
 	var v int64
-	err = q.q.QueryRowContext(ctx, `SELECT l.starts_at FROM order_lines l JOIN orders o ON o.id = l.order_id
+	err = r.q.QueryRowContext(ctx, `SELECT l.starts_at FROM order_lines l JOIN orders o ON o.id = l.order_id
 		WHERE (l.id = $1 OR o.instance_key = $1) AND l.expire_at = $2 AND o.status IN ('PROCESSING', 'COMPLETED') AND o.type <> 'UNSUBSCRIBE'
 		ORDER BY l.starts_at DESC LIMIT 1`, instanceKey, ms(expireAt)).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -16,8 +16,10 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// queries holds every query; DB runs them on its read pool, Tx inside its transaction.
-type queries struct {
+// Reader runs the read queries: DB has one on its read pool, Tx one inside its transaction.
+// Write queries are methods of *Tx only, so that a write outside a transaction does not compile
+// (on SQLite, DB's pool is read-only).
+type Reader struct {
 	q querier
 	// sqlite selects anonymous "?" placeholders in generated multi-row statements: SQLite keeps
 	// "$N" (and "?N") as parameter names, and binding looks each one up in a list, which is
@@ -58,11 +60,11 @@ func (c *stmtCache) close() {
 
 // queryPrepared runs a generated statement, through its prepared form in a transaction when
 // there is one.
-func (q queries) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st, ok := q.stmts.m[query]; ok && q.tx != nil {
-		return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+func (r Reader) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := r.stmts.m[query]; ok && r.tx != nil {
+		return r.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
-	return q.q.QueryContext(ctx, query, args...)
+	return r.q.QueryContext(ctx, query, args...)
 }
 
 // ms converts a time to the stored Unix milliseconds; the zero time is 0.

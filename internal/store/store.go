@@ -58,7 +58,7 @@ type DB struct {
 	driver riverdriver.Driver[*sql.Tx]
 	queue  *river.Client[*sql.Tx]
 	stmts  *stmtCache
-	queries
+	Reader
 }
 
 // Open opens a database from a DSN: "sqlite:PATH" (or a bare path) for SQLite, "postgres://..."
@@ -111,7 +111,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, ckpt: ckpt, driver: riversqlite.New(w), stmts: &stmtCache{}}
-	db.queries = queries{q: r, sqlite: true}
+	db.Reader = Reader{q: r, sqlite: true}
 	return db, nil
 }
 
@@ -137,7 +137,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	db := &DB{Dialect: Postgres, write: w, read: w, listen: listen, driver: riverdatabasesql.NewWithPgxListener(w, listen), stmts: &stmtCache{}}
-	db.queries = queries{q: w}
+	db.Reader = Reader{q: w}
 	return db, nil
 }
 
@@ -216,7 +216,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	if db.stmts, err = newStmtCache(ctx, db.write, usageInsertSQL(usageChunk, db.Dialect == SQLite)); err != nil {
 		return fmt.Errorf("store: prepare: %w", err)
 	}
-	db.queries.stmts = db.stmts
+	db.Reader.stmts = db.stmts
 	return nil
 }
 
@@ -234,7 +234,7 @@ func (db *DB) Queue() *river.Client[*sql.Tx] { return db.queue }
 type Tx struct {
 	tx *sql.Tx
 	db *DB
-	queries
+	Reader
 }
 
 // Write runs fn in a transaction and commits it when fn returns nil.
@@ -243,7 +243,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, queries: queries{q: sqlTx, sqlite: db.Dialect == SQLite, tx: sqlTx, stmts: db.stmts}}
+	tx := &Tx{tx: sqlTx, db: db, Reader: Reader{q: sqlTx, sqlite: db.Dialect == SQLite, tx: sqlTx, stmts: db.stmts}}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err

@@ -9,23 +9,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
-// UsageRow is one stored usage record.
-type UsageRow struct {
-	MerchantID  string
-	MeteringSN  string
-	InstanceKey string
-	BuyerID     string // not stored per record; carried to the totals
-	ProductID   string
-	PkgKey      string
-	BeginAt     time.Time
-	EndAt       time.Time
-	RecordAt    time.Time
-	Quantity    market.Quantity
-	ReceivedAt  time.Time
-	CycleAt     time.Time
-	Late        bool
-}
-
 const usageCols = 12
 
 // usageChunk bounds one INSERT: 12 parameters a row stays far below both engines' limits
@@ -36,8 +19,8 @@ const usageChunk = 500
 // or (instance, begin, end) is already stored, first one wins — and keeps the per-cycle and
 // per-hour totals of the records it stored, all in the caller's transaction. rows must hold no
 // duplicate among themselves. It returns how many rows were new.
-func (q queries) InsertUsage(ctx context.Context, rows []UsageRow) (int, error) {
-	var fresh []*UsageRow
+func (tx *Tx) InsertUsage(ctx context.Context, rows []market.UsageRecord) (int, error) {
+	var fresh []*market.UsageRecord
 	for start := 0; start < len(rows); start += usageChunk {
 		chunk := rows[start:min(start+usageChunk, len(rows))]
 		args := make([]any, 0, len(chunk)*usageCols)
@@ -46,11 +29,11 @@ func (q queries) InsertUsage(ctx context.Context, rows []UsageRow) (int, error) 
 			args = append(args, r.MerchantID, r.MeteringSN, r.InstanceKey, r.ProductID, r.PkgKey, ms(r.BeginAt), ms(r.EndAt),
 				ms(r.RecordAt), int64(r.Quantity), ms(r.ReceivedAt), ms(r.CycleAt), r.Late)
 		}
-		inserted, err := q.queryPrepared(ctx, usageInsertSQL(len(chunk), q.sqlite), args...)
+		inserted, err := tx.queryPrepared(ctx, usageInsertSQL(len(chunk), tx.sqlite), args...)
 		if err != nil {
 			return 0, err
 		}
-		bySN := make(map[[2]string]*UsageRow, len(chunk))
+		bySN := make(map[[2]string]*market.UsageRecord, len(chunk))
 		for i := range chunk {
 			bySN[[2]string{chunk[i].MerchantID, chunk[i].MeteringSN}] = &chunk[i]
 		}
@@ -66,10 +49,10 @@ func (q queries) InsertUsage(ctx context.Context, rows []UsageRow) (int, error) 
 			return 0, err
 		}
 	}
-	if err := q.addTotals(ctx, fresh); err != nil {
+	if err := tx.addTotals(ctx, fresh); err != nil {
 		return 0, err
 	}
-	return len(fresh), q.addHours(ctx, fresh)
+	return len(fresh), tx.addHours(ctx, fresh)
 }
 
 // usageInsertSQL is the INSERT of n usage records that skips duplicates and returns the keys of
@@ -78,7 +61,7 @@ func usageInsertSQL(n int, sqlite bool) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO usage_records (merchant_id, metering_sn, instance_key, product_id, pkg_key, begin_at, end_at,
 			record_at, quantity, received_at, cycle_at, late) VALUES `)
-	q := queries{sqlite: sqlite}
+	q := Reader{sqlite: sqlite}
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
@@ -90,13 +73,13 @@ func usageInsertSQL(n int, sqlite bool) string {
 }
 
 // placeholders writes "($n+1, ..., $n+k)", or "(?, ..., ?)" on SQLite.
-func (q queries) placeholders(b *strings.Builder, n, k int) {
+func (r Reader) placeholders(b *strings.Builder, n, k int) {
 	b.WriteByte('(')
 	for j := range k {
 		if j > 0 {
 			b.WriteByte(',')
 		}
-		if q.sqlite {
+		if r.sqlite {
 			b.WriteByte('?')
 			continue
 		}
@@ -117,7 +100,7 @@ type total struct {
 }
 
 // addTotals adds stored records to the per-collection sums rating reads.
-func (q queries) addTotals(ctx context.Context, rows []*UsageRow) error {
+func (tx *Tx) addTotals(ctx context.Context, rows []*market.UsageRecord) error {
 	sums := map[totalKey]*total{}
 	var keys []totalKey
 	for _, r := range rows {
@@ -134,7 +117,7 @@ func (q queries) addTotals(ctx context.Context, rows []*UsageRow) error {
 			t.late += int64(r.Quantity)
 		}
 	}
-	return q.upsertMany(ctx, len(keys), 7, `INSERT INTO usage_totals (cycle_at, instance_key, pkg_key, buyer_id, quantity, late, records) VALUES `,
+	return tx.upsertMany(ctx, len(keys), 7, `INSERT INTO usage_totals (cycle_at, instance_key, pkg_key, buyer_id, quantity, late, records) VALUES `,
 		` ON CONFLICT (cycle_at, instance_key, pkg_key) DO UPDATE SET quantity = usage_totals.quantity + excluded.quantity,
 			late = usage_totals.late + excluded.late, records = usage_totals.records + excluded.records`,
 		func(i int) []any {
@@ -144,7 +127,7 @@ func (q queries) addTotals(ctx context.Context, rows []*UsageRow) error {
 }
 
 // addHours adds stored records to the per-hour sums people read, by the hour their use began.
-func (q queries) addHours(ctx context.Context, rows []*UsageRow) error {
+func (tx *Tx) addHours(ctx context.Context, rows []*market.UsageRecord) error {
 	type key struct {
 		instance string
 		hour     int64
@@ -162,7 +145,7 @@ func (q queries) addHours(ctx context.Context, rows []*UsageRow) error {
 		s[0] += int64(r.Quantity)
 		s[1]++
 	}
-	return q.upsertMany(ctx, len(keys), 4, `INSERT INTO usage_hours (instance_key, hour_at, quantity, records) VALUES `,
+	return tx.upsertMany(ctx, len(keys), 4, `INSERT INTO usage_hours (instance_key, hour_at, quantity, records) VALUES `,
 		` ON CONFLICT (instance_key, hour_at) DO UPDATE SET quantity = usage_hours.quantity + excluded.quantity,
 			records = usage_hours.records + excluded.records`,
 		func(i int) []any {
@@ -172,7 +155,7 @@ func (q queries) addHours(ctx context.Context, rows []*UsageRow) error {
 }
 
 // upsertMany runs head + n value tuples of k columns + tail, in chunks.
-func (q queries) upsertMany(ctx context.Context, n, k int, head, tail string, row func(i int) []any) error {
+func (tx *Tx) upsertMany(ctx context.Context, n, k int, head, tail string, row func(i int) []any) error {
 	for start := 0; start < n; start += usageChunk {
 		var b strings.Builder
 		b.WriteString(head)
@@ -181,51 +164,34 @@ func (q queries) upsertMany(ctx context.Context, n, k int, head, tail string, ro
 			if i > start {
 				b.WriteByte(',')
 			}
-			q.placeholders(&b, len(args), k)
+			tx.placeholders(&b, len(args), k)
 			args = append(args, row(i)...)
 		}
 		b.WriteString(tail)
-		if _, err := q.q.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// UsageTotal is the usage of one instance (and one package it draws from) in one collection.
-type UsageTotal struct {
-	InstanceKey string
-	PkgKey      string
-	BuyerID     string
-	Quantity    market.Quantity
-	Late        market.Quantity
-	Records     int64
-}
-
 // UsageTotals returns the sums of a collection, by buyer and instance.
-func (q queries) UsageTotals(ctx context.Context, cycleAt time.Time) ([]UsageTotal, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT instance_key, pkg_key, buyer_id, quantity, late, records FROM usage_totals
+func (r Reader) UsageTotals(ctx context.Context, cycleAt time.Time) ([]market.UsageTotal, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT instance_key, pkg_key, buyer_id, quantity, late, records FROM usage_totals
 		WHERE cycle_at = $1 ORDER BY buyer_id, instance_key, pkg_key`, ms(cycleAt))
-	return collect(rows, err, func(r rowScanner) (UsageTotal, error) {
-		var t UsageTotal
+	return collect(rows, err, func(r rowScanner) (market.UsageTotal, error) {
+		var t market.UsageTotal
 		err := r.Scan(&t.InstanceKey, &t.PkgKey, &t.BuyerID, &t.Quantity, &t.Late, &t.Records)
 		return t, err
 	})
 }
 
-// Recount is one collection's usage summed straight from the stored records.
-type Recount struct {
-	CycleAt  time.Time
-	Records  int64
-	Quantity market.Quantity
-}
-
 // RecountUsage sums every collection straight from the stored records in one pass: the slow
 // path that UsageTotals keeps current, used to check the running sums.
-func (q queries) RecountUsage(ctx context.Context) ([]Recount, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT cycle_at, COUNT(*), SUM(quantity) FROM usage_records GROUP BY cycle_at ORDER BY cycle_at`)
-	return collect(rows, err, func(r rowScanner) (Recount, error) {
-		var c Recount
+func (r Reader) RecountUsage(ctx context.Context) ([]market.Recount, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT cycle_at, COUNT(*), SUM(quantity) FROM usage_records GROUP BY cycle_at ORDER BY cycle_at`)
+	return collect(rows, err, func(r rowScanner) (market.Recount, error) {
+		var c market.Recount
 		var at int64
 		err := r.Scan(&at, &c.Records, &c.Quantity)
 		c.CycleAt = fromMS(at)
@@ -233,19 +199,12 @@ func (q queries) RecountUsage(ctx context.Context) ([]Recount, error) {
 	})
 }
 
-// UsageHour is an instance's usage that began in one hour.
-type UsageHour struct {
-	Hour     time.Time
-	Quantity market.Quantity
-	Records  int64
-}
-
 // UsageHours lists an instance's usage per hour, newest first.
-func (q queries) UsageHours(ctx context.Context, instanceKey string, limit int) ([]UsageHour, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT hour_at, quantity, records FROM usage_hours WHERE instance_key = $1
+func (r Reader) UsageHours(ctx context.Context, instanceKey string, limit int) ([]market.UsageHour, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT hour_at, quantity, records FROM usage_hours WHERE instance_key = $1
 		ORDER BY hour_at DESC LIMIT $2`, instanceKey, limit)
-	return collect(rows, err, func(r rowScanner) (UsageHour, error) {
-		var h UsageHour
+	return collect(rows, err, func(r rowScanner) (market.UsageHour, error) {
+		var h market.UsageHour
 		var at int64
 		err := r.Scan(&at, &h.Quantity, &h.Records)
 		h.Hour = fromMS(at)
@@ -254,14 +213,14 @@ func (q queries) UsageHours(ctx context.Context, instanceKey string, limit int) 
 }
 
 // CountUsage counts every stored usage record and sums their quantities.
-func (q queries) CountUsage(ctx context.Context) (records int64, quantity market.Quantity, err error) {
-	err = q.q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM usage_records`).Scan(&records, &quantity)
+func (r Reader) CountUsage(ctx context.Context) (records int64, quantity market.Quantity, err error) {
+	err = r.q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM usage_records`).Scan(&records, &quantity)
 	return
 }
 
 // MeteringSNs lists the stored metering_sn values that start with prefix, for tests and tools.
-func (q queries) MeteringSNs(ctx context.Context, prefix string) ([]string, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT metering_sn FROM usage_records WHERE substr(metering_sn, 1, length(CAST($1 AS TEXT))) = $1`, prefix)
+func (r Reader) MeteringSNs(ctx context.Context, prefix string) ([]string, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT metering_sn FROM usage_records WHERE substr(metering_sn, 1, length(CAST($1 AS TEXT))) = $1`, prefix)
 	return collect(rows, err, func(r rowScanner) (string, error) {
 		var s string
 		return s, r.Scan(&s)
