@@ -144,14 +144,14 @@ func (p *probe) prepareKit(w *wire, req request, t tweak) error {
 	stamp := t.at
 	// The body timeStamp is what kit v1 signs and checks, and what makes two sends of one
 	// request two requests, as KooGallery's are.
-	kit := restamp(req.kit, kgp.FormatKitTimeStamp(stamp))
+	kit := kgp.StampKit(req.kit, kgp.FormatKitTimeStamp(stamp))
 	body, err := encodeFaulty(func() ([]byte, error) { return kgp.EncodeKit(kit, gen) }, t)
 	if err != nil {
 		return err
 	}
 	signed := body
 	if t.signedAs != nil {
-		if signed, err = kgp.EncodeKit(restamp(t.signedAs.kit, kgp.FormatKitTimeStamp(stamp)), gen); err != nil {
+		if signed, err = kgp.EncodeKit(kgp.StampKit(t.signedAs.kit, kgp.FormatKitTimeStamp(stamp)), gen); err != nil {
 			return err
 		}
 	}
@@ -210,28 +210,6 @@ func encodeFaulty(encode func() ([]byte, error), t tweak) ([]byte, error) {
 		return nil, err
 	}
 	return kgp.CanonicalJSON(raw)
-}
-
-// restamp returns r with its body timeStamp set to ts.
-func restamp(r kgp.KitRequest, ts string) kgp.KitRequest {
-	switch v := r.(type) {
-	case kgp.TenantSync:
-		v.TimeStamp = ts
-		return v
-	case kgp.ApplicationSync:
-		v.TimeStamp = ts
-		return v
-	case kgp.AuthSync:
-		v.TimeStamp = ts
-		return v
-	case kgp.SingleOrgSync:
-		v.TimeStamp = ts
-		return v
-	case kgp.AllOrgSync:
-		v.TimeStamp = ts
-		return v
-	}
-	return r
 }
 
 // withQuery appends a query to a URL that may already carry one.

@@ -269,6 +269,29 @@ func marshalWithout(v any, key string) ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// StampKit returns r with its body timeStamp set to ts. KooGallery stamps every send of a kit
+// call anew: kit v1 signs the stamp, and it makes two sends of one call two requests.
+func StampKit(r KitRequest, ts string) KitRequest {
+	switch v := r.(type) {
+	case TenantSync:
+		v.TimeStamp = ts
+		return v
+	case ApplicationSync:
+		v.TimeStamp = ts
+		return v
+	case AuthSync:
+		v.TimeStamp = ts
+		return v
+	case SingleOrgSync:
+		v.TimeStamp = ts
+		return v
+	case AllOrgSync:
+		v.TimeStamp = ts
+		return v
+	}
+	return r
+}
+
 // DecodeKit reads a kit request body of the named interface and generation, checking every
 // documented field rule. v1 lists are decoded from their JSON strings; the v2 orgInfoList is
 // accepted both as an array (the table) and as a JSON string (the example, §12.15).

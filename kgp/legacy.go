@@ -171,17 +171,27 @@ func (p *ExtendParams) UnmarshalText(text []byte) error {
 // timeStamp (at, UTC) and authToken. Every value is percent-encoded, '+', '/' and '=' included,
 // because the merchant's servlet container decodes the query before the signature is rebuilt.
 func EncodeLegacy(r LegacyRequest, key string, at time.Time) (string, error) {
-	if err := validate(r, nil); err != nil {
-		return "", err
-	}
-	q, err := legacyValues(r)
+	q, err := LegacyQuery(r)
 	if err != nil {
 		return "", err
 	}
-	q.Set("activity", string(r.Activity()))
 	q.Set("timeStamp", FormatTimeStamp(at))
 	q.Set("authToken", AuthToken(key, q))
 	return q.Encode(), nil
+}
+
+// LegacyQuery returns the parameters of a 1.0 call, activity included, before it is stamped and
+// signed: what DecodeLegacy reads back. It checks the documented field rules.
+func LegacyQuery(r LegacyRequest) (url.Values, error) {
+	if err := validate(r, nil); err != nil {
+		return nil, err
+	}
+	q, err := legacyValues(r)
+	if err != nil {
+		return nil, err
+	}
+	q.Set("activity", string(r.Activity()))
+	return q, nil
 }
 
 // legacyValues converts a request struct to query parameters by its json tags.

@@ -146,11 +146,11 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 	defer s.Close()
 	m, stop := fulfiltest.Start("bench-access-key-000", 2)
 	defer stop()
-	nm, err := s.Catalog.CreateMerchant(ctx, catalog.MerchantRequest{Name: "bench", ProductionURL: m.URL, AccessKey: m.Key})
+	nm, err := s.Catalog.CreateMerchant(ctx, market.AsOperator(), catalog.MerchantRequest{Name: "bench", ProductionURL: m.URL, AccessKey: m.Key})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Catalog.CreateProduct(ctx, catalog.ProductRequest{MerchantID: nm.Merchant.ID, Name: "bench", Specs: []catalog.SpecRequest{
+	if _, err := s.Catalog.CreateProduct(ctx, market.AsOperator(), catalog.ProductRequest{MerchantID: nm.Merchant.ID, Name: "bench", Specs: []catalog.SpecRequest{
 		{SkuCode: "bench-" + market.NewSecret(6), Name: "std", Charging: market.ChargingPeriod,
 			Plans: []catalog.PlanRequest{{ProductID: "OFFIBENCH" + market.NewSecret(8), Period: market.PeriodMonth, Price: 1000}}}}}); err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, _, err := s.Identity.CreateBuyer(ctx, identity.BuyerRequest{Name: "bench"})
+	b, _, err := s.Identity.CreateBuyer(ctx, market.AsOperator(), identity.BuyerRequest{Name: "bench"})
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 	defer s.Queue.Stop(ctx)
 
 	buy := func() error {
-		_, err := s.Orders.Purchase(ctx, b.CustomerID, order.PurchaseRequest{Items: []order.Item{{ProductID: plans[0].Plan.ProductID, PeriodNumber: 1}}})
+		_, err := s.Orders.Purchase(ctx, market.AsBuyer(b.CustomerID), order.PurchaseRequest{Items: []order.Item{{ProductID: plans[0].Plan.ProductID, PeriodNumber: 1}}})
 		return err
 	}
 	start := time.Now()
@@ -282,9 +282,10 @@ func queueBaseline(ctx context.Context, dsn string, n int) (float64, error) {
 		return 0, err
 	}
 	var wg sync.WaitGroup
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &noopWorker{wg: &wg})
-	q, err := db.NewQueue(workers, store.QueueConfig{Workers: map[string]int{river.QueueDefault: 20}, Clock: market.SystemClock{}, Log: log})
+	jobs := store.NewJobs()
+	store.AddWorker(jobs, &noopWorker{wg: &wg})
+	jobs.Queue(river.QueueDefault, 20)
+	q, err := db.NewQueue(jobs, store.QueueConfig{Clock: market.SystemClock{}, Log: log})
 	if err != nil {
 		return 0, err
 	}

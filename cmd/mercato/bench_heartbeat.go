@@ -22,7 +22,6 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
-	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/openapi"
 	"github.com/mercato-oss/mercato/internal/order"
@@ -133,13 +132,13 @@ func runHeartbeatBench(ctx context.Context, dsn string, n, clients int, d time.D
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
-	batches0, rows0, busy0 := s.Licenses.Recorder.Stats()
+	batches0, rows0, busy0 := s.Licenses.RecorderStats()
 	began := time.Now()
 	m, err := heartbeatLoad(ln.Addr().String(), pool, clients, d)
 	if err != nil {
 		return nil, err
 	}
-	batches, rows, busy := s.Licenses.Recorder.Stats()
+	batches, rows, busy := s.Licenses.RecorderStats()
 	elapsed := time.Since(began)
 	stop()
 	if err := <-served; err != nil {
@@ -165,16 +164,16 @@ func runHeartbeatBench(ctx context.Context, dsn string, n, clients int, d time.D
 // seedLicenses creates a merchant with a monthly license plan and a buyer who buys n licenses,
 // receives and activates them. It returns the merchant's AK/SK and the codes.
 func seedLicenses(ctx context.Context, s *server.Server, n int) (*market.APIKey, []string, error) {
-	nm, err := s.Catalog.CreateMerchant(ctx, catalog.MerchantRequest{Name: "bench", ProductionURL: "https://merchant.bench.example/produce"})
+	nm, err := s.Catalog.CreateMerchant(ctx, market.AsOperator(), catalog.MerchantRequest{Name: "bench", ProductionURL: "https://merchant.bench.example/produce"})
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.Catalog.CreateProduct(ctx, catalog.ProductRequest{MerchantID: nm.Merchant.ID, Name: "bench", Specs: []catalog.SpecRequest{
+	if _, err := s.Catalog.CreateProduct(ctx, market.AsOperator(), catalog.ProductRequest{MerchantID: nm.Merchant.ID, Name: "bench", Specs: []catalog.SpecRequest{
 		{SkuCode: "bench-seat", Name: "seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense,
 			Plans: []catalog.PlanRequest{{ProductID: "OFFIBENCHSEAT", Period: market.PeriodMonth, Price: 1000}}}}}); err != nil {
 		return nil, nil, err
 	}
-	b, _, err := s.Identity.CreateBuyer(ctx, identity.BuyerRequest{Name: "bench"})
+	b, _, err := s.Identity.CreateBuyer(ctx, market.AsOperator(), identity.BuyerRequest{Name: "bench"})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -187,16 +186,16 @@ func seedLicenses(ctx context.Context, s *server.Server, n int) (*market.APIKey,
 		wg.Go(func() {
 			for i := range next {
 				errs <- func() error {
-					o, err := s.Orders.Purchase(ctx, b.CustomerID, order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFIBENCHSEAT", PeriodNumber: 1}}})
+					o, err := s.Orders.Purchase(ctx, market.AsBuyer(b.CustomerID), order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFIBENCHSEAT", PeriodNumber: 1}}})
 					if err != nil {
 						return err
 					}
-					ls, err := s.Licenses.Receive(ctx, license.Viewer{BuyerID: b.CustomerID}, o.Lines[0].ID)
+					ls, err := s.Licenses.Receive(ctx, market.AsBuyer(b.CustomerID), o.Lines[0].ID)
 					if err != nil {
 						return err
 					}
 					codes[i] = ls[0].Code
-					_, err = s.Licenses.Activate(ctx, nm.Merchant.ID, ls[0].Code, nil)
+					_, err = s.Licenses.Activate(ctx, market.AsSeller(nm.Merchant.ID), ls[0].Code, nil)
 					return err
 				}()
 			}

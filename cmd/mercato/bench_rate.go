@@ -10,11 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/mercato-oss/mercato/internal/billing"
-	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
-	"github.com/mercato-oss/mercato/internal/metering"
-	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/server"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -65,18 +62,17 @@ func benchRate(args []string, stdout, stderr io.Writer) int {
 }
 
 func rate(ctx context.Context, dsn string, n int64) (*rateResult, error) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := store.Open(ctx, dsn)
+	clock := market.NewFakeClock(time.Now().UTC().Truncate(time.Hour))
+	cfg := server.DefaultConfig()
+	cfg.DB, cfg.Clock, cfg.Log, cfg.Out = dsn, clock, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard
+	cfg.OperatorToken = "op_" + market.NewSecret(40)
+	s, err := server.New(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx, log); err != nil {
-		return nil, err
-	}
-	clock := market.NewFakeClock(time.Now().UTC().Truncate(time.Hour))
-	cat := &catalog.Service{DB: db, Clock: clock, Currency: "CNY"}
-	f, err := seedUsage(ctx, db, cat, clock.Now())
+	defer s.Close()
+	db := s.DB
+	f, err := seedUsage(ctx, db, s.Catalog, clock.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -110,11 +106,9 @@ func rate(ctx context.Context, dsn string, n int64) (*rateResult, error) {
 	}
 	seeded := time.Since(seedStart).Seconds()
 
-	orders := &order.Service{DB: db, Clock: clock, Cfg: order.DefaultConfig, Log: log}
-	bill := &billing.Service{DB: db, Clock: clock, Orders: orders, Cfg: billing.DefaultConfig, Log: log}
-	m := &metering.Service{DB: db, Clock: clock, Log: log, Biller: bill}
+	bill, m := s.Billing, s.Metering
 	// Enough credit that no bill freezes anything: the bench measures rating, not merchant calls.
-	if _, err := bill.TopUp(ctx, f.instances[0].BuyerID, 1<<50, "bench"); err != nil {
+	if _, err := bill.TopUp(ctx, market.AsOperator(), f.instances[0].BuyerID, 1<<50, "bench"); err != nil {
 		return nil, err
 	}
 	start := time.Now()

@@ -96,11 +96,11 @@ type usageFixture struct {
 }
 
 func seedUsage(ctx context.Context, db *store.DB, cat *catalog.Service, now time.Time) (*usageFixture, error) {
-	nm, err := cat.CreateMerchant(ctx, catalog.MerchantRequest{Name: "bench", ProductionURL: "https://merchant.bench.example/produce"})
+	nm, err := cat.CreateMerchant(ctx, market.AsOperator(), catalog.MerchantRequest{Name: "bench", ProductionURL: "https://merchant.bench.example/produce"})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := cat.CreateProduct(ctx, catalog.ProductRequest{MerchantID: nm.Merchant.ID, Name: "bench", Specs: []catalog.SpecRequest{
+	if _, err := cat.CreateProduct(ctx, market.AsOperator(), catalog.ProductRequest{MerchantID: nm.Merchant.ID, Name: "bench", Specs: []catalog.SpecRequest{
 		{SkuCode: "bench-api", Name: "calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{{ProductID: "OFFIBENCHAPI", Price: 10}}}}}); err != nil {
 		return nil, err
 	}

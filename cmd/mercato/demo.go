@@ -115,7 +115,7 @@ func (o *demoOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer closeMerchant()
-	b, token, err := s.Identity.CreateBuyer(ctx, identity.BuyerRequest{Name: "Demo Buyer", Email: "buyer@demo.example", Mobile: "13800000000"})
+	b, token, err := s.Identity.CreateBuyer(ctx, market.AsOperator(), identity.BuyerRequest{Name: "Demo Buyer", Email: "buyer@demo.example", Mobile: "13800000000"})
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (o *demoOptions) run(ctx context.Context) error {
 func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, dir string, log *slog.Logger) (func(), error) {
 	req := catalog.MerchantRequest{Name: "Demo merchant", Generation: o.generation, AccessKey: o.key, KitKey: o.kitKey, ProductionURL: o.merchantURL}
 	if o.merchantURL != "" {
-		nm, err := env.s.Catalog.CreateMerchant(ctx, req)
+		nm, err := env.s.Catalog.CreateMerchant(ctx, market.AsOperator(), req)
 		if err != nil {
 			return nil, err
 		}
@@ -170,7 +170,7 @@ func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, dir string
 	})}
 	go srv.Serve(ln)
 	req.ProductionURL, req.AccessKey, req.KitKey = "http://"+ln.Addr().String()+"/saas/produce", market.NewSecret(32), market.NewSecret(32)
-	nm, err := env.s.Catalog.CreateMerchant(ctx, req)
+	nm, err := env.s.Catalog.CreateMerchant(ctx, market.AsOperator(), req)
 	if err != nil {
 		srv.Close()
 		return nil, err
@@ -189,7 +189,7 @@ func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, dir string
 
 // seedCatalog gives the demo merchant a product with the specs the story buys.
 func (e *demoEnv) seedCatalog(ctx context.Context) error {
-	_, err := e.s.Catalog.CreateProduct(ctx, catalog.ProductRequest{ID: "p-demo-crm", MerchantID: e.merchant.ID, Name: "Demo CRM",
+	_, err := e.s.Catalog.CreateProduct(ctx, market.AsOperator(), catalog.ProductRequest{ID: "p-demo-crm", MerchantID: e.merchant.ID, Name: "Demo CRM",
 		Specs: []catalog.SpecRequest{
 			{SkuCode: "demo-standard", Name: "Standard", Charging: market.ChargingPeriod, TrialDays: 7, Plans: []catalog.PlanRequest{
 				{ProductID: "OFFIDEMOSTDMONTH", Period: market.PeriodMonth, Price: 99_000},

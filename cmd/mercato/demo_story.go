@@ -119,7 +119,7 @@ func (e *demoEnv) lastError(ctx context.Context, key string) string {
 }
 
 func (e *demoEnv) purchase(ctx context.Context, trial bool, productID string, periods int) (string, string, error) {
-	o, err := e.s.Orders.Purchase(ctx, e.buyer, order.PurchaseRequest{Items: []order.Item{{ProductID: productID, PeriodNumber: periods}}, Trial: trial})
+	o, err := e.s.Orders.Purchase(ctx, market.AsBuyer(e.buyer), order.PurchaseRequest{Items: []order.Item{{ProductID: productID, PeriodNumber: periods}}, Trial: trial})
 	if err != nil {
 		return "", "", err
 	}
@@ -213,7 +213,7 @@ func (e *demoEnv) purchaseTrial(ctx context.Context) (string, error) {
 }
 
 func (e *demoEnv) convert(ctx context.Context, key string) (string, error) {
-	o, err := e.s.Orders.ConvertTrial(ctx, e.buyer, key, order.ChangeRequest{ProductID: "OFFIDEMOSTDMONTH", PeriodNumber: 1})
+	o, err := e.s.Orders.ConvertTrial(ctx, market.AsBuyer(e.buyer), key, order.ChangeRequest{ProductID: "OFFIDEMOSTDMONTH", PeriodNumber: 1})
 	if err != nil {
 		return "", err
 	}
@@ -235,7 +235,7 @@ func (e *demoEnv) renew(ctx context.Context, key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	o, err := e.s.Orders.Renew(ctx, e.buyer, key, order.ChangeRequest{PeriodNumber: 1})
+	o, err := e.s.Orders.Renew(ctx, market.AsBuyer(e.buyer), key, order.ChangeRequest{PeriodNumber: 1})
 	if err != nil {
 		return "", err
 	}
@@ -261,7 +261,7 @@ func (e *demoEnv) upgrade(ctx context.Context, key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	o, err := e.s.Orders.Upgrade(ctx, e.buyer, key, order.ChangeRequest{ProductID: "OFFIDEMOPROMONTH"})
+	o, err := e.s.Orders.Upgrade(ctx, market.AsBuyer(e.buyer), key, order.ChangeRequest{ProductID: "OFFIDEMOPROMONTH"})
 	if err != nil {
 		return "", err
 	}
@@ -307,7 +307,7 @@ func (e *demoEnv) expiry(ctx context.Context) (string, error) {
 	if err := e.advance(ctx, 3*24*time.Hour, 24*time.Hour); err != nil {
 		return "", err
 	}
-	if _, err := e.s.Orders.Renew(ctx, e.buyer, kept, order.ChangeRequest{PeriodNumber: 1}); err != nil {
+	if _, err := e.s.Orders.Renew(ctx, market.AsBuyer(e.buyer), kept, order.ChangeRequest{PeriodNumber: 1}); err != nil {
 		return "", err
 	}
 	renewed, err := e.await(ctx, kept, market.InstanceActive, time.Hour, 10*time.Minute)
@@ -340,7 +340,7 @@ func (e *demoEnv) outage(ctx context.Context) (string, error) {
 		return "skipped: an external merchant cannot be taken down from here", nil
 	}
 	e.down.Store(true)
-	o, err := e.s.Orders.Purchase(ctx, e.buyer, order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFIDEMOSTDMONTH", PeriodNumber: 1}}})
+	o, err := e.s.Orders.Purchase(ctx, market.AsBuyer(e.buyer), order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFIDEMOSTDMONTH", PeriodNumber: 1}}})
 	if err != nil {
 		e.down.Store(false)
 		return "", err

@@ -5,7 +5,6 @@
 package api
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -17,20 +16,22 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/order"
-	"github.com/mercato-oss/mercato/internal/store"
 )
 
-// API serves /api/v1.
+// API serves /api/v1. It reads and acts only through the services, which decide from the
+// caller's market.Viewer what it may see and do.
 type API struct {
-	DB            *store.DB
-	Clock         market.Clock
 	Catalog       *catalog.Service
 	Identity      *identity.Service
 	Orders        *order.Service
+	Calls         *fulfil.Dispatcher
+	Metering      *metering.Service
 	Billing       *billing.Service
 	Licenses      *license.Service
 	OperatorToken string
@@ -40,21 +41,7 @@ type API struct {
 // maxBody bounds JSON request bodies.
 const maxBody = 1 << 20
 
-// caller is who made a request: the operator, or a buyer.
-type caller struct {
-	operator bool
-	buyer    *market.Buyer
-}
-
-// buyerID is the buyer's customerId, or "" for the operator (who sees every buyer's data).
-func (c *caller) buyerID() string {
-	if c.operator {
-		return ""
-	}
-	return c.buyer.CustomerID
-}
-
-type handlerFunc func(w http.ResponseWriter, r *http.Request, c *caller) error
+type handlerFunc func(w http.ResponseWriter, r *http.Request, v market.Viewer) error
 
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
@@ -89,13 +76,13 @@ func (a *API) auth(operatorOnly bool) func(handlerFunc) http.Handler {
 	return func(h handlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			c := &caller{}
+			var v market.Viewer
 			switch {
 			case !ok || token == "":
 				writeError(w, market.Errorf(market.CodeUnauthorized, "a bearer token is required"))
 				return
 			case a.OperatorToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(a.OperatorToken)) == 1:
-				c.operator = true
+				v = market.AsOperator()
 			case operatorOnly:
 				writeError(w, market.Errorf(market.CodeForbidden, "operator token required"))
 				return
@@ -105,9 +92,9 @@ func (a *API) auth(operatorOnly bool) func(handlerFunc) http.Handler {
 					writeError(w, err)
 					return
 				}
-				c.buyer = b
+				v = market.AsBuyer(b.CustomerID)
 			}
-			if err := h(w, r, c); err != nil {
+			if err := h(w, r, v); err != nil {
 				if market.ErrorCode(err) == market.CodeInternal {
 					a.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 				}
@@ -164,13 +151,4 @@ func limit(r *http.Request) int {
 		return 100
 	}
 	return min(n, 500)
-}
-
-// ownedOrder loads an order visible to c.
-func (a *API) ownedOrder(ctx context.Context, c *caller, id string) (*market.Order, error) {
-	o, err := a.DB.Order(ctx, id)
-	if err != nil || (!c.operator && o.BuyerID != c.buyer.CustomerID) {
-		return nil, market.Errorf(market.CodeNotFound, "order %s not found", id)
-	}
-	return o, nil
 }

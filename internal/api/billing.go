@@ -25,14 +25,15 @@ type entryView struct {
 	At      string       `json:"at"`
 }
 
-func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) getAccount(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	id := r.PathValue("id")
-	if !c.operator {
-		id = c.buyer.CustomerID
-	} else if id == "" {
-		return market.Errorf(market.CodeInvalid, "the operator reads /api/v1/buyers/{id}/account")
+	if id == "" {
+		if v.Role != market.RoleBuyer {
+			return market.Errorf(market.CodeInvalid, "the operator reads /api/v1/buyers/{id}/account")
+		}
+		id = v.BuyerID
 	}
-	balance, entries, err := a.DB.Account(r.Context(), id, limit(r))
+	balance, entries, err := a.Billing.Account(r.Context(), v, id, limit(r))
 	if err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request, c *caller) erro
 	return nil
 }
 
-func (a *API) topUp(w http.ResponseWriter, r *http.Request, _ *caller) error {
+func (a *API) topUp(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req struct {
 		Amount market.Money `json:"amount"`
 		Ref    string       `json:"ref"`
@@ -52,7 +53,7 @@ func (a *API) topUp(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	balance, err := a.Billing.TopUp(r.Context(), r.PathValue("id"), req.Amount, req.Ref)
+	balance, err := a.Billing.TopUp(r.Context(), v, r.PathValue("id"), req.Amount, req.Ref)
 	if err != nil {
 		return err
 	}
@@ -80,33 +81,25 @@ type billView struct {
 	Lines    []billLineView `json:"lines"`
 }
 
-func (a *API) listBills(w http.ResponseWriter, r *http.Request, c *caller) error {
-	id := c.buyerID()
-	if c.operator {
-		id = r.URL.Query().Get("buyer_id")
-	}
-	bills, err := a.DB.Bills(r.Context(), id, limit(r))
+func (a *API) listBills(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	bills, err := a.Billing.Bills(r.Context(), v, r.URL.Query().Get("buyer_id"), limit(r))
 	if err != nil {
 		return err
 	}
 	out := []billView{}
 	for _, b := range bills {
-		v := billView{ID: b.ID, BuyerID: b.BuyerID, From: ts(b.From), To: ts(b.To), Collect: ts(b.CycleAt), Amount: b.Amount, Currency: b.Currency}
+		bv := billView{ID: b.ID, BuyerID: b.BuyerID, From: ts(b.From), To: ts(b.To), Collect: ts(b.CycleAt), Amount: b.Amount, Currency: b.Currency}
 		for _, l := range b.Lines {
-			v.Lines = append(v.Lines, billLineView{l.InstanceKey, l.ProductID, l.Quantity, l.FromPackage, l.Late, l.Amount})
+			bv.Lines = append(bv.Lines, billLineView{l.InstanceKey, l.ProductID, l.Quantity, l.FromPackage, l.Late, l.Amount})
 		}
-		out = append(out, v)
+		out = append(out, bv)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"bills": out})
 	return nil
 }
 
-func (a *API) instanceUsage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	in, err := a.DB.Instance(r.Context(), r.PathValue("key"))
-	if err != nil || (!c.operator && in.BuyerID != c.buyer.CustomerID) {
-		return market.Errorf(market.CodeNotFound, "instance %s not found", r.PathValue("key"))
-	}
-	hours, err := a.DB.UsageHours(r.Context(), in.Key, limit(r))
+func (a *API) instanceUsage(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	in, hours, err := a.Metering.Usage(r.Context(), v, r.PathValue("key"), limit(r))
 	if err != nil {
 		return err
 	}
@@ -123,8 +116,8 @@ func (a *API) instanceUsage(w http.ResponseWriter, r *http.Request, c *caller) e
 	return nil
 }
 
-func (a *API) listStatements(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	list, err := a.DB.Statements(r.Context(), r.URL.Query().Get("merchant_id"), limit(r))
+func (a *API) listStatements(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	list, err := a.Billing.Statements(r.Context(), v, r.URL.Query().Get("merchant_id"), limit(r))
 	if err != nil {
 		return err
 	}

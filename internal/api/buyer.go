@@ -15,13 +15,6 @@ import (
 // IdempotencyKeyHeader makes POST /api/v1/orders and instance changes safe to retry.
 const IdempotencyKeyHeader = "Idempotency-Key"
 
-func buyerOnly(c *caller) error {
-	if c.buyer == nil {
-		return market.Errorf(market.CodeForbidden, "orders are placed with a buyer's token")
-	}
-	return nil
-}
-
 func idempotencyKey(r *http.Request) (string, error) {
 	k := r.Header.Get(IdempotencyKeyHeader)
 	if len(k) > 128 {
@@ -30,10 +23,7 @@ func idempotencyKey(r *http.Request) (string, error) {
 	return k, nil
 }
 
-func (a *API) placeOrder(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := buyerOnly(c); err != nil {
-		return err
-	}
+func (a *API) placeOrder(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req order.PurchaseRequest
 	if err := decode(r, &req); err != nil {
 		return err
@@ -42,7 +32,7 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request, c *caller) erro
 	if req.IdempotencyKey, err = idempotencyKey(r); err != nil {
 		return err
 	}
-	o, err := a.Orders.Purchase(r.Context(), c.buyer.CustomerID, req)
+	o, err := a.Orders.Purchase(r.Context(), v, req)
 	if err != nil {
 		return err
 	}
@@ -50,13 +40,10 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request, c *caller) erro
 	return nil
 }
 
-func (a *API) listOrders(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) listOrders(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	q := r.URL.Query()
-	f := store.OrderFilter{BuyerID: c.buyerID(), InstanceKey: q.Get("instance"), Limit: limit(r)}
-	if c.operator {
-		f.BuyerID, f.MerchantID = q.Get("buyer_id"), q.Get("merchant_id")
-	}
-	os, err := a.DB.Orders(r.Context(), f)
+	f := store.OrderFilter{BuyerID: q.Get("buyer_id"), MerchantID: q.Get("merchant_id"), InstanceKey: q.Get("instance"), Limit: limit(r)}
+	os, err := a.Orders.Orders(r.Context(), v, f)
 	if err != nil {
 		return err
 	}
@@ -68,8 +55,8 @@ func (a *API) listOrders(w http.ResponseWriter, r *http.Request, c *caller) erro
 	return nil
 }
 
-func (a *API) getOrder(w http.ResponseWriter, r *http.Request, c *caller) error {
-	o, err := a.ownedOrder(r.Context(), c, r.PathValue("id"))
+func (a *API) getOrder(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	o, err := a.Orders.Order(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -77,11 +64,8 @@ func (a *API) getOrder(w http.ResponseWriter, r *http.Request, c *caller) error 
 	return nil
 }
 
-func (a *API) cancelRenewal(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := buyerOnly(c); err != nil {
-		return err
-	}
-	o, err := a.Orders.CancelRenewal(r.Context(), c.buyer.CustomerID, r.PathValue("id"))
+func (a *API) cancelRenewal(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	o, err := a.Orders.CancelRenewal(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -89,53 +73,36 @@ func (a *API) cancelRenewal(w http.ResponseWriter, r *http.Request, c *caller) e
 	return nil
 }
 
-func (a *API) listInstances(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (a *API) listInstances(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	q := r.URL.Query()
-	f := store.InstanceFilter{BuyerID: c.buyerID(), OrderID: q.Get("order_id"), State: market.InstanceState(q.Get("state")), Limit: limit(r)}
-	if c.operator {
-		f.BuyerID, f.MerchantID = q.Get("buyer_id"), q.Get("merchant_id")
-	}
-	ins, err := a.DB.Instances(r.Context(), f)
+	f := store.InstanceFilter{BuyerID: q.Get("buyer_id"), MerchantID: q.Get("merchant_id"), OrderID: q.Get("order_id"),
+		State: market.InstanceState(q.Get("state")), Limit: limit(r)}
+	ins, err := a.Orders.Instances(r.Context(), v, f)
 	if err != nil {
 		return err
 	}
 	out := []instanceView{}
-	merchants := map[string]*market.Merchant{}
 	for _, in := range ins {
-		out = append(out, viewInstance(in, a.merchant(r.Context(), merchants, in.MerchantID)))
+		info, err := a.Orders.AppInfo(r.Context(), v, in)
+		out = append(out, viewInstance(in, info, err))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"instances": out})
 	return nil
 }
 
-// merchant loads a merchant once per request.
-func (a *API) merchant(ctx context.Context, cache map[string]*market.Merchant, id string) *market.Merchant {
-	if m, ok := cache[id]; ok {
-		return m
-	}
-	m, err := a.DB.Merchant(ctx, id)
+func (a *API) getInstance(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	in, err := a.Orders.Instance(r.Context(), v, r.PathValue("key"))
 	if err != nil {
-		m = nil
+		return err
 	}
-	cache[id] = m
-	return m
-}
-
-func (a *API) getInstance(w http.ResponseWriter, r *http.Request, c *caller) error {
-	in, err := a.DB.Instance(r.Context(), r.PathValue("key"))
-	if err != nil || (!c.operator && in.BuyerID != c.buyer.CustomerID) {
-		return market.Errorf(market.CodeNotFound, "instance %s not found", r.PathValue("key"))
-	}
-	writeJSON(w, http.StatusOK, viewInstance(in, a.merchant(r.Context(), map[string]*market.Merchant{}, in.MerchantID)))
+	info, err := a.Orders.AppInfo(r.Context(), v, in)
+	writeJSON(w, http.StatusOK, viewInstance(in, info, err))
 	return nil
 }
 
 // changeInstance serves renew, upgrade and convert, which share a request shape.
-func (a *API) changeInstance(f func(ctx context.Context, buyerID, key string, req order.ChangeRequest) (*market.Order, error)) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *caller) error {
-		if err := buyerOnly(c); err != nil {
-			return err
-		}
+func (a *API) changeInstance(f func(ctx context.Context, v market.Viewer, key string, req order.ChangeRequest) (*market.Order, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 		var req order.ChangeRequest
 		if err := decode(r, &req); err != nil {
 			return err
@@ -144,7 +111,7 @@ func (a *API) changeInstance(f func(ctx context.Context, buyerID, key string, re
 		if req.IdempotencyKey, err = idempotencyKey(r); err != nil {
 			return err
 		}
-		o, err := f(r.Context(), c.buyer.CustomerID, r.PathValue("key"), req)
+		o, err := f(r.Context(), v, r.PathValue("key"), req)
 		if err != nil {
 			return err
 		}
@@ -153,11 +120,8 @@ func (a *API) changeInstance(f func(ctx context.Context, buyerID, key string, re
 	}
 }
 
-func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := buyerOnly(c); err != nil {
-		return err
-	}
-	o, err := a.Orders.Unsubscribe(r.Context(), c.buyer.CustomerID, r.PathValue("key"))
+func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	o, err := a.Orders.Unsubscribe(r.Context(), v, r.PathValue("key"))
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,9 @@
 package api
 
 import (
+	"github.com/mercato-oss/mercato/internal/license"
 	"net/http"
 
-	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
@@ -11,17 +11,12 @@ import (
 // the merchant's software activate them), and a code's heartbeats. The operator sees every
 // instance's; a buyer only its own.
 
-// registerLicenses adds the license routes when the marketplace issues licenses.
+// registerLicenses adds the license routes.
 func (a *API) registerLicenses(mux *http.ServeMux, any func(handlerFunc) http.Handler) {
-	if a.Licenses == nil {
-		return
-	}
 	mux.Handle("GET /api/v1/instances/{key}/licenses", any(a.listLicenses))
 	mux.Handle("POST /api/v1/instances/{key}/licenses/receive", any(a.receiveLicenses))
 	mux.Handle("GET /api/v1/licenses/{code}/heartbeats", any(a.listHeartbeats))
 }
-
-func viewer(c *caller) license.Viewer { return license.Viewer{BuyerID: c.buyerID()} }
 
 type licenseView struct {
 	Code          string `json:"code"`
@@ -48,8 +43,8 @@ func viewLicenses(ls []*market.License) map[string]any {
 	return map[string]any{"licenses": out}
 }
 
-func (a *API) listLicenses(w http.ResponseWriter, r *http.Request, c *caller) error {
-	ls, err := a.Licenses.Licenses(r.Context(), viewer(c), r.PathValue("key"))
+func (a *API) listLicenses(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	ls, err := a.Licenses.Licenses(r.Context(), v, r.PathValue("key"))
 	if err != nil {
 		return err
 	}
@@ -58,8 +53,8 @@ func (a *API) listLicenses(w http.ResponseWriter, r *http.Request, c *caller) er
 }
 
 // receiveLicenses confirms receipt. The operator may confirm for a buyer (support).
-func (a *API) receiveLicenses(w http.ResponseWriter, r *http.Request, c *caller) error {
-	ls, err := a.Licenses.Receive(r.Context(), viewer(c), r.PathValue("key"))
+func (a *API) receiveLicenses(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	ls, err := a.Licenses.Receive(r.Context(), v, r.PathValue("key"))
 	if err != nil {
 		return err
 	}
@@ -74,8 +69,8 @@ type heartbeatView struct {
 	IP                string `json:"ip,omitempty"`
 }
 
-func (a *API) listHeartbeats(w http.ResponseWriter, r *http.Request, c *caller) error {
-	hbs, err := a.Licenses.Heartbeats(r.Context(), viewer(c), r.PathValue("code"), limit(r))
+func (a *API) listHeartbeats(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	hbs, err := a.Licenses.Heartbeats(r.Context(), v, r.PathValue("code"), limit(r))
 	if err != nil {
 		return err
 	}

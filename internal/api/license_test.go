@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/mercato-oss/mercato/internal/api"
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
@@ -41,60 +41,49 @@ type licenseAPI struct {
 
 func newLicenseAPI(t *testing.T, d store.Dialect) *licenseAPI {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	clock := market.NewFakeClock(t0)
-	db := storetest.Open(t, d)
-	a := &licenseAPI{t: t, lic: license.New(db, clock, log, license.RecorderConfig{})}
-	a.lic.Start()
-	t.Cleanup(func() { a.lic.Stop(context.Background()) })
-	orders := &order.Service{DB: db, Clock: clock, Cfg: order.DefaultConfig, Log: log, Licenses: a.lic}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &order.ExpiryWorker{S: orders})
-	river.AddWorker(workers, &order.ReleaseWorker{S: orders})
-	if _, err := db.NewQueue(workers, store.QueueConfig{Clock: clock, Log: log}); err != nil {
+	e := marketplacetest.New(t, d, marketplacetest.Options{Start: t0})
+	ctx := e.Ctx
+	a := &licenseAPI{t: t, lic: e.Licenses}
+	alice, aliceToken, err1 := e.Identity.CreateBuyer(ctx, market.AsOperator(), identity.BuyerRequest{Name: "alice"})
+	bob, bobToken, err2 := e.Identity.CreateBuyer(ctx, market.AsOperator(), identity.BuyerRequest{Name: "bob"})
+	if err := errors.Join(err1, err2); err != nil {
 		t.Fatal(err)
 	}
-	ids := &identity.Service{DB: db, Clock: clock}
-	alice, aliceToken, err1 := ids.CreateBuyer(ctx, identity.BuyerRequest{Name: "alice"})
-	bob, bobToken, err2 := ids.CreateBuyer(ctx, identity.BuyerRequest{Name: "bob"})
 	a.alice, a.bob, a.aliceID, a.bobID = aliceToken, bobToken, alice.CustomerID, bob.CustomerID
-	err := db.Write(ctx, func(tx *store.Tx) error {
-		return errors.Join(err1, err2,
-			tx.InsertMerchant(ctx, &market.Merchant{ID: "m-1", Name: "m", ProductionURL: "https://m.example/p", Generation: 2, AccessKey: "k-m-1", CreatedAt: t0}),
-			tx.InsertProduct(ctx, &market.Product{ID: "p-1", MerchantID: "m-1", Name: "app", CreatedAt: t0}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "seat", ProductID: "p-1", Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-SEAT-M", SkuCode: "seat", Period: market.PeriodMonth, Price: 1000, Currency: "CNY"}),
-		)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.Merchant(marketplacetest.MerchantOpts{ID: "m-acme", ProductionURL: "https://m.example/p"})
+	e.Product("p-app", "m-acme", catalog.SpecRequest{SkuCode: "seat", Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense,
+		Plans: []catalog.PlanRequest{{ProductID: "OFFI-SEAT-M", Period: market.PeriodMonth, Price: 1000}}})
 	// A SaaS instance of alice's, stored as if delivered.
-	saas := &market.Order{ID: "CSSAAS", BuyerID: alice.CustomerID, MerchantID: "m-1", Type: market.OrderNew, Status: market.OrderCompleted,
+	saas := &market.Order{ID: "CSSAAS", BuyerID: alice.CustomerID, MerchantID: "m-acme", Type: market.OrderNew, Status: market.OrderCompleted,
 		Currency: "CNY", CreatedAt: t0, UpdatedAt: t0, Lines: []market.OrderLine{{ID: "CSSAAS-000001", OrderID: "CSSAAS", ProductID: "OFFI-X", SkuCode: "x", Charging: market.ChargingOneTime}}}
-	err = db.Write(ctx, func(tx *store.Tx) error {
+	err := e.DB.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.InsertOrder(ctx, saas, ""); err != nil {
 			return err
 		}
-		return tx.InsertInstance(ctx, &market.Instance{Key: "CSSAAS-000001", ID: "saas-1", OrderID: "CSSAAS", MerchantID: "m-1", BuyerID: alice.CustomerID,
+		return tx.InsertInstance(ctx, &market.Instance{Key: "CSSAAS-000001", ID: "saas-1", OrderID: "CSSAAS", MerchantID: "m-acme", BuyerID: alice.CustomerID,
 			ProductID: "OFFI-X", SkuCode: "x", Charging: market.ChargingOneTime, State: market.InstanceActive, CreatedAt: t0, UpdatedAt: t0})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.saasKey = "CSSAAS-000001"
-	o, err := orders.Purchase(ctx, alice.CustomerID, order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-SEAT-M", PeriodNumber: 1}}})
+	o, err := e.Orders.Purchase(ctx, market.AsBuyer(alice.CustomerID), order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-SEAT-M", PeriodNumber: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.key = o.Lines[0].ID
-	mux := http.NewServeMux()
-	(&api.API{DB: db, Clock: clock, Identity: ids, Orders: orders, Licenses: a.lic, OperatorToken: operator, Log: log}).Register(mux)
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(newHandler(e))
 	t.Cleanup(srv.Close)
 	a.url = srv.URL + "/api/v1"
 	return a
+}
+
+// newHandler serves the JSON API over an environment's services.
+func newHandler(e *marketplacetest.Env) http.Handler {
+	mux := http.NewServeMux()
+	(&api.API{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Calls: e.Calls, Metering: e.Metering, Billing: e.Billing,
+		Licenses: e.Licenses, OperatorToken: operator, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Register(mux)
+	return mux
 }
 
 func (a *licenseAPI) do(method, path, token string) (int, map[string]any) {
@@ -133,7 +122,7 @@ func TestLicenseEndpoints(t *testing.T) {
 			}
 			a.code = l["code"].(string)
 			// Before receipt the merchant's software cannot activate.
-			if _, err := a.lic.Activate(context.Background(), "m-1", a.code, nil); market.ErrorCode(err) != market.CodeConflict {
+			if _, err := a.lic.Activate(context.Background(), market.AsSeller("m-acme"), a.code, nil); market.ErrorCode(err) != market.CodeConflict {
 				t.Fatalf("activation before receipt: %v", err)
 			}
 			for _, tc := range []struct {
@@ -160,10 +149,10 @@ func TestLicenseEndpoints(t *testing.T) {
 			if l := first(out, "licenses"); l["received_at"] != t0.Format(time.RFC3339) {
 				t.Fatalf("after receipt: %v", out)
 			}
-			if _, err := a.lic.Activate(context.Background(), "m-1", a.code, &kgp.HeartbeatInfo{ThirdPartyAccount: "pc-1"}); err != nil {
+			if _, err := a.lic.Activate(context.Background(), market.AsSeller("m-acme"), a.code, &kgp.HeartbeatInfo{ThirdPartyAccount: "pc-1"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := a.lic.Heartbeat(context.Background(), "m-1", []kgp.LicenseRequest{{License: a.code, HeartbeatInfo: &kgp.HeartbeatInfo{ThirdPartyAccount: "pc-2", IP: "10.0.0.2"}}}); err != nil {
+			if _, err := a.lic.Heartbeat(context.Background(), market.AsSeller("m-acme"), []kgp.LicenseRequest{{License: a.code, HeartbeatInfo: &kgp.HeartbeatInfo{ThirdPartyAccount: "pc-2", IP: "10.0.0.2"}}}); err != nil {
 				t.Fatal(err)
 			}
 			for _, token := range []string{a.alice, operator} {

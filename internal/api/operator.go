@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/mercato-oss/mercato/internal/catalog"
-	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -12,12 +11,12 @@ import (
 
 // Operator endpoints: merchants, keys, products, buyers, interface messages.
 
-func (a *API) createMerchant(w http.ResponseWriter, r *http.Request, _ *caller) error {
+func (a *API) createMerchant(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req catalog.MerchantRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	nm, err := a.Catalog.CreateMerchant(r.Context(), req)
+	nm, err := a.Catalog.CreateMerchant(r.Context(), v, req)
 	if err != nil {
 		return err
 	}
@@ -29,8 +28,8 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request, _ *caller) 
 	return nil
 }
 
-func (a *API) listMerchants(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	ms, err := a.DB.Merchants(r.Context())
+func (a *API) listMerchants(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	ms, err := a.Catalog.Merchants(r.Context(), v)
 	if err != nil {
 		return err
 	}
@@ -42,8 +41,8 @@ func (a *API) listMerchants(w http.ResponseWriter, r *http.Request, _ *caller) e
 	return nil
 }
 
-func (a *API) getMerchant(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	m, err := a.DB.Merchant(r.Context(), r.PathValue("id"))
+func (a *API) getMerchant(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	m, err := a.Catalog.Merchant(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -51,8 +50,8 @@ func (a *API) getMerchant(w http.ResponseWriter, r *http.Request, _ *caller) err
 	return nil
 }
 
-func (a *API) issueKey(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	k, err := a.Catalog.IssueKey(r.Context(), r.PathValue("id"))
+func (a *API) issueKey(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	k, err := a.Catalog.IssueKey(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -60,12 +59,12 @@ func (a *API) issueKey(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	return nil
 }
 
-func (a *API) createProduct(w http.ResponseWriter, r *http.Request, _ *caller) error {
+func (a *API) createProduct(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req catalog.ProductRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	p, err := a.Catalog.CreateProduct(r.Context(), req)
+	p, err := a.Catalog.CreateProduct(r.Context(), v, req)
 	if err != nil {
 		return err
 	}
@@ -99,8 +98,8 @@ func viewPlan(p *market.Product, s market.Spec, pl market.Plan) catalogView {
 	return catalogView{pl.ProductID, p.Name, p.MerchantID, s.SkuCode, s.Name, s.Charging, pl.Period, pl.Price, pl.Currency, s.TrialDays}
 }
 
-func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	es, err := a.DB.Catalog(r.Context())
+func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	es, err := a.Catalog.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
@@ -112,12 +111,12 @@ func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, _ *caller) err
 	return nil
 }
 
-func (a *API) createBuyer(w http.ResponseWriter, r *http.Request, _ *caller) error {
+func (a *API) createBuyer(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req identity.BuyerRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	b, token, err := a.Identity.CreateBuyer(r.Context(), req)
+	b, token, err := a.Identity.CreateBuyer(r.Context(), v, req)
 	if err != nil {
 		return err
 	}
@@ -126,9 +125,9 @@ func (a *API) createBuyer(w http.ResponseWriter, r *http.Request, _ *caller) err
 	return nil
 }
 
-func (a *API) listCalls(w http.ResponseWriter, r *http.Request, _ *caller) error {
+func (a *API) listCalls(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	q := r.URL.Query()
-	calls, err := a.DB.Calls(r.Context(), store.CallFilter{MerchantID: q.Get("merchant_id"), InstanceKey: q.Get("instance"),
+	calls, err := a.Calls.Calls(r.Context(), v, store.CallFilter{MerchantID: q.Get("merchant_id"), InstanceKey: q.Get("instance"),
 		State: market.CallState(q.Get("state")), Limit: limit(r)})
 	if err != nil {
 		return err
@@ -141,12 +140,8 @@ func (a *API) listCalls(w http.ResponseWriter, r *http.Request, _ *caller) error
 	return nil
 }
 
-func (a *API) getCall(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	c, err := a.DB.Call(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	atts, err := a.DB.Attempts(r.Context(), c.ID)
+func (a *API) getCall(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	c, atts, err := a.Calls.Call(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -154,8 +149,8 @@ func (a *API) getCall(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	return nil
 }
 
-func (a *API) restartCall(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	c, err := fulfil.Restart(r.Context(), a.DB, a.Clock, a.Orders, r.PathValue("id"))
+func (a *API) restartCall(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	c, err := a.Calls.Restart(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

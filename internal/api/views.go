@@ -96,48 +96,37 @@ type instanceView struct {
 	AppInfoError string `json:"app_info_error,omitempty"`
 }
 
-// viewInstance shows an instance, decrypting its appInfo credentials with the merchant's key
-// (encryptType absent means they came in plaintext, protocol §14.4).
-func viewInstance(in *market.Instance, m *market.Merchant) instanceView {
+// viewInstance shows an instance with its login information (decrypted by the order service),
+// or why that could not be shown.
+func viewInstance(in *market.Instance, a *kgp.AppInfo, appErr error) instanceView {
 	v := instanceView{Key: in.Key, InstanceID: in.ID, OrderID: in.OrderID, MerchantID: in.MerchantID, BuyerID: in.BuyerID,
 		ProductID: in.ProductID, SkuCode: in.SkuCode, Charging: in.Charging, Period: in.Period, State: in.State, Trial: in.Trial,
 		ExpireAt: ts(in.ExpireAt), ReleaseAt: ts(in.ReleaseAt)}
-	if in.AppInfoJSON == nil || m == nil {
-		return v
-	}
-	var a kgp.AppInfo
-	if err := json.Unmarshal(in.AppInfoJSON, &a); err != nil {
-		v.AppInfoError = "stored appInfo is not JSON"
-		return v
-	}
-	view := &appInfoView{FrontEndURL: a.FrontEndURL, AdminURL: a.AdminURL, UserName: a.UserName, Password: a.Password, Memo: a.Memo}
-	if t := kgp.EncryptType(in.EncryptType); t != "" {
-		var err error
-		for _, f := range []*string{&view.UserName, &view.Password} {
-			if *f != "" && err == nil {
-				*f, err = kgp.DecryptCredential(m.AccessKey, t, *f)
-			}
-		}
-		if err != nil {
-			v.AppInfoError = "credentials do not decrypt: " + err.Error()
-			view.UserName, view.Password = "", ""
+	if appErr != nil {
+		v.AppInfoError = market.ErrorMessage(appErr)
+		if market.ErrorCode(appErr) == market.CodeInternal {
+			v.AppInfoError = "stored login information cannot be read"
 		}
 	}
-	v.AppInfo = view
+	if a != nil {
+		v.AppInfo = &appInfoView{FrontEndURL: a.FrontEndURL, AdminURL: a.AdminURL, UserName: a.UserName, Password: a.Password, Memo: a.Memo}
+	}
 	return v
 }
 
 type attemptView struct {
-	N          int    `json:"n"`
-	At         string `json:"at"`
-	Method     string `json:"method"`
-	URL        string `json:"url"`
-	Request    string `json:"request"`
-	Status     int    `json:"status"`
-	Response   string `json:"response"`
-	ResultCode string `json:"result_code,omitempty"`
-	LatencyMS  int64  `json:"latency_ms"`
-	Error      string `json:"error,omitempty"`
+	N        int    `json:"n"`
+	At       string `json:"at"`
+	Method   string `json:"method"`
+	URL      string `json:"url"`
+	Request  string `json:"request"`
+	Status   int    `json:"status"`
+	Response string `json:"response"`
+	// ResponseSize is the answer's length; response holds at most its first 4 KiB.
+	ResponseSize int    `json:"response_size"`
+	ResultCode   string `json:"result_code,omitempty"`
+	LatencyMS    int64  `json:"latency_ms"`
+	Error        string `json:"error,omitempty"`
 }
 
 type callView struct {
@@ -151,19 +140,26 @@ type callView struct {
 	ResultCode  string           `json:"result_code,omitempty"`
 	LastError   string           `json:"last_error,omitempty"`
 	Deadline    string           `json:"deadline"`
+	NextAttempt string           `json:"next_attempt_at,omitempty"`
 	CreatedAt   string           `json:"created_at"`
 	UpdatedAt   string           `json:"updated_at"`
-	Request     json.RawMessage  `json:"request"`
-	History     []attemptView    `json:"history,omitempty"`
+	// Form is how the request is sent (basic, legacy, kit1, kit2); Request is it as stored,
+	// before stamping and signing: a JSON body, or for legacy a query string.
+	Form    market.CallForm `json:"form"`
+	Request json.RawMessage `json:"request"`
+	History []attemptView   `json:"history,omitempty"`
 }
 
 func viewCall(c *market.Call, atts []*market.Attempt) callView {
 	v := callView{ID: c.ID, MerchantID: c.MerchantID, Activity: c.Activity, InstanceKey: c.InstanceKey, OrderID: c.OrderID, State: c.State,
 		Attempts: c.Attempts, ResultCode: c.ResultCode, LastError: c.LastError, Deadline: ts(c.Deadline), CreatedAt: ts(c.CreatedAt),
-		UpdatedAt: ts(c.UpdatedAt), Request: c.Request}
+		UpdatedAt: ts(c.UpdatedAt), NextAttempt: ts(c.NextAttemptAt), Form: c.Form, Request: c.Request}
+	if c.Form == market.FormLegacy || !json.Valid(c.Request) {
+		v.Request, _ = json.Marshal(string(c.Request))
+	}
 	for _, a := range atts {
 		v.History = append(v.History, attemptView{a.N, ts(a.At), a.Method, a.URL, string(a.Request), a.Status, string(a.Response),
-			a.ResultCode, a.Latency.Milliseconds(), a.Error})
+			a.ResponseSize, a.ResultCode, a.Latency.Milliseconds(), a.Error})
 	}
 	return v
 }

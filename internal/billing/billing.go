@@ -6,6 +6,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -28,16 +29,51 @@ type Config struct {
 }
 
 // DefaultConfig is the international site's bill day and a 5 % platform fee.
-var DefaultConfig = Config{BillDay: 7, FeePerMille: 50}
+func DefaultConfig() Config { return Config{BillDay: 7, FeePerMille: 50} }
 
 // Service bills usage and settles with merchants.
 type Service struct {
-	DB     *store.DB
-	Clock  market.Clock
-	Orders *order.Service
-	Cfg    Config
-	Log    *slog.Logger
+	db     *store.DB
+	clock  market.Clock
+	log    *slog.Logger
+	orders *order.Service
+	cfg    Config
 }
+
+// New returns the billing service; orders freezes and unfreezes instances for arrears.
+func New(db *store.DB, clock market.Clock, log *slog.Logger, orders *order.Service, cfg Config) (*Service, error) {
+	if db == nil || clock == nil || log == nil || orders == nil {
+		return nil, errors.New("billing: New needs a database, a clock, a logger and the order service")
+	}
+	if cfg.BillDay < 1 || cfg.BillDay > 28 || cfg.FeePerMille < 0 || cfg.FeePerMille > 1000 {
+		return nil, fmt.Errorf("billing: bill day %d must be 1 to 28 and the fee %d‰ 0 to 1000", cfg.BillDay, cfg.FeePerMille)
+	}
+	return &Service{db: db, clock: clock, log: log, orders: orders, cfg: cfg}, nil
+}
+
+// Register adds the statement worker and the periodic tick that enqueues statements on the
+// bill day.
+func (s *Service) Register(j *store.Jobs) {
+	store.AddWorker(j, &StatementWorker{S: s})
+	store.AddWorker(j, &tickWorker{s: s})
+	j.Queue(metering.Queue, 2)
+	j.Periodic(river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+		return tickArgs{}, &river.InsertOpts{Queue: metering.Queue}
+	}, &river.PeriodicJobOpts{RunOnStart: true}))
+}
+
+// tickArgs is billing's minute tick (Tick).
+type tickArgs struct{}
+
+// Kind implements river.JobArgs.
+func (tickArgs) Kind() string { return "billing_tick" }
+
+type tickWorker struct {
+	river.WorkerDefaults[tickArgs]
+	s *Service
+}
+
+func (w *tickWorker) Work(ctx context.Context, _ *river.Job[tickArgs]) error { return w.s.Tick(ctx) }
 
 var _ metering.Biller = (*Service)(nil)
 
@@ -53,7 +89,7 @@ const (
 func (s *Service) Bill(ctx context.Context, tx *store.Tx, c *metering.Collection) error {
 	bills := map[string]*market.Bill{}
 	var buyers []string
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	for _, f := range c.Fees {
 		b := bills[f.BuyerID]
 		if b == nil {
@@ -76,11 +112,11 @@ func (s *Service) Bill(ctx context.Context, tx *store.Tx, c *metering.Collection
 			return err
 		}
 		if balance < 0 {
-			n, err := s.Orders.FreezeForArrears(ctx, tx, id)
+			n, err := s.orders.FreezeForArrears(ctx, tx, id)
 			if err != nil {
 				return err
 			}
-			s.Log.Info("buyer in arrears", "buyer", id, "balance", balance, "bill", b.ID, "frozen", n)
+			s.log.Info("buyer in arrears", "buyer", id, "balance", balance, "bill", b.ID, "frozen", n)
 		}
 	}
 	return nil
@@ -93,7 +129,10 @@ func BillID(buyerID string, at time.Time) string {
 
 // TopUp credits a buyer's account once per ref (a payment's reference) and, if that clears the
 // arrears, unfreezes the buyer's pay-per-use instances. It returns the new balance.
-func (s *Service) TopUp(ctx context.Context, buyerID string, amount market.Money, ref string) (market.Money, error) {
+func (s *Service) TopUp(ctx context.Context, v market.Viewer, buyerID string, amount market.Money, ref string) (market.Money, error) {
+	if err := v.MustBeOperator(); err != nil {
+		return 0, err
+	}
 	if amount <= 0 {
 		return 0, market.Errorf(market.CodeInvalid, "a top-up is a positive amount")
 	}
@@ -101,20 +140,20 @@ func (s *Service) TopUp(ctx context.Context, buyerID string, amount market.Money
 		return 0, market.Errorf(market.CodeInvalid, "a top-up needs a reference of 1 to 128 characters")
 	}
 	var balance market.Money
-	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Buyer(ctx, buyerID); err != nil {
 			return err
 		}
 		var err error
-		if balance, _, err = tx.ApplyEntry(ctx, buyerID, "topup:"+ref, KindTopUp, amount, s.Clock.Now()); err != nil {
+		if balance, _, err = tx.ApplyEntry(ctx, buyerID, "topup:"+ref, KindTopUp, amount, s.clock.Now()); err != nil {
 			return err
 		}
 		if balance < 0 {
 			return nil
 		}
-		n, err := s.Orders.UnfreezeAfterTopUp(ctx, tx, buyerID)
+		n, err := s.orders.UnfreezeAfterTopUp(ctx, tx, buyerID)
 		if n > 0 {
-			s.Log.Info("arrears cleared", "buyer", buyerID, "balance", balance, "unfrozen", n)
+			s.log.Info("arrears cleared", "buyer", buyerID, "balance", balance, "unfrozen", n)
 		}
 		return err
 	})
@@ -149,18 +188,18 @@ func (s *Service) Settle(ctx context.Context, month string) error {
 		return market.Errorf(market.CodeInvalid, "month %q is not yyyy-MM", month)
 	}
 	to := from.AddDate(0, 1, 0)
-	merchants, err := s.DB.Merchants(ctx)
+	merchants, err := s.db.Merchants(ctx)
 	if err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
 		for _, m := range merchants {
 			sales, err := tx.MonthSales(ctx, m.ID, from, to)
 			if err != nil {
 				return err
 			}
-			st := &market.Statement{MerchantID: m.ID, Month: month, Sales: sales, CreatedAt: s.Clock.Now()}
-			st.Fee = market.Money((int64(st.Sales-st.Vouchers)*s.Cfg.FeePerMille + 500) / 1000)
+			st := &market.Statement{MerchantID: m.ID, Month: month, Sales: sales, CreatedAt: s.clock.Now()}
+			st.Fee = market.Money((int64(st.Sales-st.Vouchers)*s.cfg.FeePerMille + 500) / 1000)
 			st.Settlement = st.Sales - st.Vouchers - st.Fee
 			if _, err := tx.InsertStatement(ctx, st); err != nil {
 				return err
@@ -173,12 +212,12 @@ func (s *Service) Settle(ctx context.Context, month string) error {
 // Tick enqueues the previous month's statements once the bill day has come; unique jobs and the
 // statements' key make a repeat harmless.
 func (s *Service) Tick(ctx context.Context) error {
-	now := s.Clock.Now().UTC()
-	if now.Day() < s.Cfg.BillDay {
+	now := s.clock.Now().UTC()
+	if now.Day() < s.cfg.BillDay {
 		return nil
 	}
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0).Format("2006-01")
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
 		return tx.Enqueue(ctx, StatementArgs{Month: month}, &river.InsertOpts{Queue: metering.Queue, UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	})
 }

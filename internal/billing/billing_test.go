@@ -15,7 +15,7 @@ func TestPushRules(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		in := h.buy("OFFI-CALLS")["OFFI-CALLS"]
-		other, err := h.orders.Purchase(h.ctx, h.buyer, order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-OTHER"}}})
+		other, err := h.orders.Purchase(h.ctx, market.AsBuyer(h.buyer), order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-OTHER"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestPushRules(t *testing.T) {
 		for _, c := range cases {
 			recs = append(recs, c.rec)
 		}
-		first := h.push("m-1", recs...)
+		first := h.push("m-acme", recs...)
 		if first.ErrorCode != kgp.MKTBadInput || len(first.AbnormalUsageData) != len(cases)-1 ||
 			!strings.HasPrefix(first.ExtraInfo, "1 of 10 records accepted") {
 			t.Fatalf("answer %+v", first)
@@ -66,7 +66,7 @@ func TestPushRules(t *testing.T) {
 			}
 		}
 		// The same push again: the same answer, nothing counted twice.
-		again := h.push("m-1", recs...)
+		again := h.push("m-acme", recs...)
 		if again.ErrorCode != first.ErrorCode || len(again.AbnormalUsageData) != len(first.AbnormalUsageData) {
 			t.Fatalf("repeat answered %+v", again)
 		}
@@ -74,7 +74,7 @@ func TestPushRules(t *testing.T) {
 		if len(hours) != 1 || hours[0].Quantity != 125_000 || hours[0].Records != 1 {
 			t.Fatalf("stored usage %+v", hours)
 		}
-		if ok := h.push("m-1", rec(in, "sn-ok2", "11:00", "12:00", "2")); ok.ErrorCode != kgp.MKTSuccess || ok.ErrorMsg != "Success." || ok.AbnormalUsageData != nil {
+		if ok := h.push("m-acme", rec(in, "sn-ok2", "11:00", "12:00", "2")); ok.ErrorCode != kgp.MKTSuccess || ok.ErrorMsg != "Success." || ok.AbnormalUsageData != nil {
 			t.Fatalf("clean push answered %+v", ok)
 		}
 	})
@@ -85,9 +85,9 @@ func TestDuplicatesFirstWins(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
 		in := h.buy("OFFI-CALLS")["OFFI-CALLS"]
 		h.clock.Set(t0.Add(2 * time.Hour))
-		h.push("m-1", rec(in, "sn-1", "10:00", "11:00", "5"))
+		h.push("m-acme", rec(in, "sn-1", "10:00", "11:00", "5"))
 		// Same metering_sn, another window; same window, another metering_sn; and both inside one push.
-		answer := h.push("m-1", rec(in, "sn-1", "10:30", "11:00", "7"), rec(in, "sn-2", "10:00", "11:00", "9"),
+		answer := h.push("m-acme", rec(in, "sn-1", "10:30", "11:00", "7"), rec(in, "sn-2", "10:00", "11:00", "9"),
 			rec(in, "sn-3", "10:10", "10:20", "1"), rec(in, "sn-3", "10:10", "10:20", "100"), rec(in, "sn-4", "10:10", "10:20", "100"))
 		if answer.ErrorCode != kgp.MKTSuccess {
 			t.Fatalf("duplicates answered %+v", answer)
@@ -103,11 +103,11 @@ func TestHourlyCollectionAndLateRecords(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		in := h.buy("OFFI-CALLS")["OFFI-CALLS"]
-		if _, err := h.billing.TopUp(h.ctx, h.buyer, 1_000_000, "pay-1"); err != nil {
+		if _, err := h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 1_000_000, "pay-1"); err != nil {
 			t.Fatal(err)
 		}
 		h.clock.Set(t0.Add(65 * time.Minute)) // 11:05, inside minutes 0-15
-		h.push("m-1", rec(in, "a", "10:00", "10:30", "100"), rec(in, "b", "10:30", "11:00", "200"))
+		h.push("m-acme", rec(in, "a", "10:00", "10:30", "100"), rec(in, "b", "10:30", "11:00", "200"))
 		h.at(t0.Add(75 * time.Minute)) // 11:15: not yet (the job runs a minute after)
 		if len(h.bills()) != 0 {
 			t.Fatal("billed before the collection's margin")
@@ -119,7 +119,7 @@ func TestHourlyCollectionAndLateRecords(t *testing.T) {
 		}
 		// A record for 10:xx arriving at 11:20 missed its collection: it goes to 12:15, late.
 		h.clock.Set(t0.Add(80 * time.Minute))
-		h.push("m-1", rec(in, "c", "10:45", "11:00", "50"))
+		h.push("m-acme", rec(in, "c", "10:45", "11:00", "50"))
 		h.at(t0.Add(137 * time.Minute)) // 12:17
 		bills = h.bills()
 		if len(bills) != 2 || bills[0].Amount != 500 || bills[0].Lines[0].Late != 500_000 || !bills[0].From.Equal(t0.Add(time.Hour)) {
@@ -141,11 +141,11 @@ func TestDailyCollectionAndPricing(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		ins := h.buy("OFFI-GB", "OFFI-SMS")
-		h.billing.TopUp(h.ctx, h.buyer, 10_000_000, "pay-1")
+		h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 10_000_000, "pay-1")
 		h.clock.Set(t0.Add(3 * time.Hour))
 		// GB is daily STEP: 150 units reach the second band, so all of them cost 0.400.
 		// SMS is hourly TIER: 1100 units = 100 × 0.050 + 900 × 0.040 + 100 × 0.030.
-		h.push("m-1", rec(ins["OFFI-GB"], "g1", "10:00", "12:00", "150"), rec(ins["OFFI-SMS"], "s1", "11:00", "12:00", "1100"))
+		h.push("m-acme", rec(ins["OFFI-GB"], "g1", "10:00", "12:00", "150"), rec(ins["OFFI-SMS"], "s1", "11:00", "12:00", "1100"))
 		h.at(t0.Add(3*time.Hour + 20*time.Minute)) // 13:20: the hourly 12:15 collection ran
 		bills := h.bills()
 		if len(bills) != 1 || len(bills[0].Lines) != 1 || bills[0].Amount != 5_000+36_000+3_000 {
@@ -163,17 +163,17 @@ func TestPackageDrawnFirst(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		ins := h.buy("OFFI-SMS", "OFFI-PACK")
-		h.billing.TopUp(h.ctx, h.buyer, 10_000_000, "pay-1")
+		h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 10_000_000, "pay-1")
 		sms, pack := ins["OFFI-SMS"], ins["OFFI-PACK"]
 		h.clock.Set(t0.Add(90 * time.Minute))
 		r := rec(sms, "p1", "10:00", "11:00", "150")
 		r.RelatePkgInstance = pack.ID
-		if a := h.push("m-1", r); a.ErrorCode != kgp.MKTSuccess {
+		if a := h.push("m-acme", r); a.ErrorCode != kgp.MKTSuccess {
 			t.Fatalf("push %+v", a)
 		}
 		bad := rec(sms, "p2", "10:00", "10:30", "1")
 		bad.RelatePkgInstance = sms.ID
-		if a := h.push("m-1", bad); a.ErrorCode != kgp.MKTInvalidUsage {
+		if a := h.push("m-acme", bad); a.ErrorCode != kgp.MKTInvalidUsage {
 			t.Fatalf("a pay-per-use instance as a package: %+v", a)
 		}
 		h.at(t0.Add(137 * time.Minute))
@@ -194,7 +194,7 @@ func TestArrearsFreezeReleaseAndTopUp(t *testing.T) {
 		ins := h.buy("OFFI-CALLS", "OFFI-SMS")
 		calls, sms := ins["OFFI-CALLS"], ins["OFFI-SMS"]
 		h.clock.Set(t0.Add(70 * time.Minute))
-		h.push("m-1", rec(calls, "a", "10:00", "11:00", "100"))
+		h.push("m-acme", rec(calls, "a", "10:00", "11:00", "100"))
 		h.at(t0.Add(77 * time.Minute)) // billed 1.000 on a zero balance: arrears
 		for _, in := range []string{calls.Key, sms.Key} {
 			if got := h.instance(in); got.State != market.InstanceFrozen || !got.ReleaseAt.Equal(h.clock.Now().AddDate(0, 0, 15)) {
@@ -205,16 +205,16 @@ func TestArrearsFreezeReleaseAndTopUp(t *testing.T) {
 			t.Fatal("merchant not told to freeze")
 		}
 		// A top-up that does not clear the debt changes nothing; one that does unfreezes.
-		if b, err := h.billing.TopUp(h.ctx, h.buyer, 500, "pay-1"); err != nil || b != -500 {
+		if b, err := h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 500, "pay-1"); err != nil || b != -500 {
 			t.Fatalf("partial top-up: %s, %v", b, err)
 		}
 		if h.instance(calls.Key).State != market.InstanceFrozen {
 			t.Fatal("unfrozen while still in arrears")
 		}
-		if b, err := h.billing.TopUp(h.ctx, h.buyer, 500, "pay-1"); err != nil || b != -500 {
+		if b, err := h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 500, "pay-1"); err != nil || b != -500 {
 			t.Fatalf("a repeated top-up counted twice: %s, %v", b, err)
 		}
-		if _, err := h.billing.TopUp(h.ctx, h.buyer, 600, "pay-2"); err != nil {
+		if _, err := h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 600, "pay-2"); err != nil {
 			t.Fatal(err)
 		}
 		h.settle()
@@ -230,7 +230,7 @@ func TestArrearsFreezeReleaseAndTopUp(t *testing.T) {
 			t.Fatal("released after the arrears were cleared")
 		}
 		// New arrears, never cleared: released after 15 days of retention.
-		h.push("m-1", rec(sms, "s", "10:00", "11:00", "1000")) // late: collected at the next minute 15
+		h.push("m-acme", rec(sms, "s", "10:00", "11:00", "1000")) // late: collected at the next minute 15
 		h.at(h.clock.Now().Add(time.Hour + 17*time.Minute))
 		if h.instance(sms.Key).State != market.InstanceFrozen {
 			t.Fatalf("sms instance %s", h.instance(sms.Key).State)
@@ -249,23 +249,23 @@ func TestMonthlyStatement(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		in := h.buy("OFFI-CALLS")["OFFI-CALLS"]
-		h.billing.TopUp(h.ctx, h.buyer, 10_000_000, "pay-1")
+		h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 10_000_000, "pay-1")
 		h.clock.Set(t0.Add(70 * time.Minute))
-		h.push("m-1", rec(in, "a", "10:00", "11:00", "12345.6789"))
+		h.push("m-acme", rec(in, "a", "10:00", "11:00", "12345.6789"))
 		h.at(t0.Add(77 * time.Minute)) // a bill of 123.457
 		h.at(time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC))
-		if list, _ := h.db.Statements(h.ctx, "m-1", 10); len(list) != 1 || list[0].Month != "2026-10" {
+		if list, _ := h.db.Statements(h.ctx, "m-acme", 10); len(list) != 1 || list[0].Month != "2026-10" {
 			t.Fatalf("before the bill day only October's statement exists (its bill day passed): %+v", list)
 		}
 		h.at(time.Date(2026, 12, 7, 0, 1, 0, 0, time.UTC))
-		list, _ := h.db.Statements(h.ctx, "m-1", 10)
+		list, _ := h.db.Statements(h.ctx, "m-acme", 10)
 		if len(list) != 2 || list[0].Month != "2026-11" || list[0].Sales != 123_457 || list[0].Fee != 6_173 || list[0].Settlement != 117_284 {
 			t.Fatalf("statements %+v", list)
 		}
 		if err := h.billing.Settle(h.ctx, "2026-11"); err != nil {
 			t.Fatal(err)
 		}
-		if list, _ := h.db.Statements(h.ctx, "", 10); len(list) != 4 { // m-1 and m-2, October and November, once each
+		if list, _ := h.db.Statements(h.ctx, "", 10); len(list) != 4 { // m-acme and m-other, October and November, once each
 			t.Fatalf("%d statements after a repeat", len(list))
 		}
 	})

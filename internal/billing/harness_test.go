@@ -3,17 +3,14 @@ package billing_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/mercato-oss/mercato/internal/billing"
-	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -35,6 +32,7 @@ var t0 = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 type harness struct {
 	t        *testing.T
 	ctx      context.Context
+	env      *marketplacetest.Env
 	db       *store.DB
 	clock    *market.FakeClock
 	orders   *order.Service
@@ -46,47 +44,26 @@ type harness struct {
 
 func setup(t *testing.T, d store.Dialect) *harness {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := &harness{t: t, ctx: ctx, db: storetest.Open(t, d), clock: market.NewFakeClock(t0)}
-	h.orders = &order.Service{DB: h.db, Clock: h.clock, Cfg: order.Config{RetentionDays: 15}, Log: log}
-	h.billing = &billing.Service{DB: h.db, Clock: h.clock, Orders: h.orders, Cfg: billing.DefaultConfig, Log: log}
-	h.metering = &metering.Service{DB: h.db, Clock: h.clock, Log: log, Biller: h.billing}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &fulfil.Worker{DB: h.db, Caller: &fulfil.Caller{HTTP: fulfil.NewHTTPClient(true), Clock: h.clock}, Handler: h.orders, Log: log})
-	river.AddWorker(workers, &order.ExpiryWorker{S: h.orders})
-	river.AddWorker(workers, &order.ReleaseWorker{S: h.orders})
-	river.AddWorker(workers, &metering.CollectWorker{S: h.metering})
-	river.AddWorker(workers, &billing.StatementWorker{S: h.billing})
-	storetest.StartQueue(t, h.db, workers, map[string]int{fulfil.Queue: 4, order.TimerQueue: 2, metering.Queue: 1}, h.clock)
+	e := marketplacetest.New(t, d, marketplacetest.Options{Start: t0})
+	h := &harness{t: t, ctx: e.Ctx, env: e, db: e.DB, clock: e.Clock, orders: e.Orders, metering: e.Metering, billing: e.Billing}
 	h.merchant = fulfiltest.New(t, "metering-merchant-key", 2)
 	other := fulfiltest.New(t, "other-merchant-key-01", 2)
-	h.buyer = market.NewHexID()
+	e.Merchant(marketplacetest.MerchantOpts{ID: "m-acme", ProductionURL: h.merchant.URL, AccessKey: h.merchant.Key})
+	e.Merchant(marketplacetest.MerchantOpts{ID: "m-other", Name: "Other", ProductionURL: other.URL, AccessKey: other.Key})
+	h.buyer = e.Buyer().BuyerID
 	u := func(units int64) market.Quantity { return market.Quantity(units * 10_000) }
-	err := h.db.Write(ctx, func(tx *store.Tx) error {
-		return errors.Join(
-			tx.InsertMerchant(ctx, &market.Merchant{ID: "m-1", Name: "Acme", ProductionURL: h.merchant.URL, Generation: 2, AccessKey: h.merchant.Key, CreatedAt: t0}),
-			tx.InsertMerchant(ctx, &market.Merchant{ID: "m-2", Name: "Other", ProductionURL: other.URL, Generation: 2, AccessKey: other.Key, CreatedAt: t0}),
-			tx.InsertProduct(ctx, &market.Product{ID: "p-api", MerchantID: "m-1", Name: "API", CreatedAt: t0}),
-			tx.InsertProduct(ctx, &market.Product{ID: "p-other", MerchantID: "m-2", Name: "Other", CreatedAt: t0}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "calls", ProductID: "p-api", Name: "Calls", Charging: market.ChargingOnDemand}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "gb", ProductID: "p-api", Name: "Storage", Charging: market.ChargingOnDemand}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "sms", ProductID: "p-api", Name: "SMS", Charging: market.ChargingOnDemand}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "pack", ProductID: "p-api", Name: "SMS pack", Charging: market.ChargingOnDemandPkg}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "other", ProductID: "p-other", Name: "Other", Charging: market.ChargingOnDemand}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-CALLS", SkuCode: "calls", Price: 10, Currency: "CNY", Pricing: market.PricingFixed, Cycle: market.CycleHourly}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-GB", SkuCode: "gb", Currency: "CNY", Pricing: market.PricingStep, Cycle: market.CycleDaily,
-				Tiers: []market.Tier{{UpTo: u(100), Price: 500}, {Price: 400}}}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-SMS", SkuCode: "sms", Currency: "CNY", Pricing: market.PricingTier, Cycle: market.CycleHourly,
-				Tiers: []market.Tier{{UpTo: u(100), Price: 50}, {UpTo: u(1000), Price: 40}, {Price: 30}}}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-PACK", SkuCode: "pack", Price: 3000, Currency: "CNY", PackageItem: "OFFI-SMS", PackageQuota: u(100)}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-OTHER", SkuCode: "other", Price: 10, Currency: "CNY", Pricing: market.PricingFixed, Cycle: market.CycleHourly}),
-			tx.InsertBuyer(ctx, &market.Buyer{CustomerID: h.buyer, Name: "buyer", CreatedAt: t0}, "hash-"+h.buyer),
-		)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.Product("p-api", "m-acme",
+		catalog.SpecRequest{SkuCode: "calls", Name: "Calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
+			{ProductID: "OFFI-CALLS", Price: 10, Pricing: market.PricingFixed, Cycle: market.CycleHourly}}},
+		catalog.SpecRequest{SkuCode: "gb", Name: "Storage", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
+			{ProductID: "OFFI-GB", Pricing: market.PricingStep, Cycle: market.CycleDaily, Tiers: []market.Tier{{UpTo: u(100), Price: 500}, {Price: 400}}}}},
+		catalog.SpecRequest{SkuCode: "sms", Name: "SMS", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
+			{ProductID: "OFFI-SMS", Pricing: market.PricingTier, Cycle: market.CycleHourly,
+				Tiers: []market.Tier{{UpTo: u(100), Price: 50}, {UpTo: u(1000), Price: 40}, {Price: 30}}}}},
+		catalog.SpecRequest{SkuCode: "pack", Name: "SMS pack", Charging: market.ChargingOnDemandPkg, Plans: []catalog.PlanRequest{
+			{ProductID: "OFFI-PACK", Price: 3000, PackageItem: "OFFI-SMS", PackageQuota: u(100)}}})
+	e.Product("p-other", "m-other", catalog.SpecRequest{SkuCode: "other", Name: "Other", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
+		{ProductID: "OFFI-OTHER", Price: 10, Pricing: market.PricingFixed, Cycle: market.CycleHourly}}})
 	return h
 }
 
@@ -97,7 +74,7 @@ func (h *harness) buy(productIDs ...string) map[string]*market.Instance {
 	for _, id := range productIDs {
 		items = append(items, order.Item{ProductID: id})
 	}
-	o, err := h.orders.Purchase(h.ctx, h.buyer, order.PurchaseRequest{Items: items})
+	o, err := h.orders.Purchase(h.ctx, market.AsBuyer(h.buyer), order.PurchaseRequest{Items: items})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -124,9 +101,7 @@ func (h *harness) instance(key string) *market.Instance {
 
 func (h *harness) settle() {
 	h.t.Helper()
-	if err := h.db.Settle(h.ctx, h.clock.Now, 30*time.Second); err != nil {
-		h.t.Fatal(err)
-	}
+	h.env.Settle()
 }
 
 // at moves business time to t and runs what is due, ticking as the server would.
@@ -148,7 +123,7 @@ func rec(instance *market.Instance, sn, begin, end, value string) kgp.UsageRecor
 
 func (h *harness) push(merchantID string, recs ...kgp.UsageRecord) *kgp.ErrorResponse {
 	h.t.Helper()
-	r, err := h.metering.Push(h.ctx, merchantID, &kgp.UsagePush{UsageRecords: recs}, false)
+	r, err := h.metering.Push(h.ctx, market.AsSeller(merchantID), &kgp.UsagePush{UsageRecords: recs}, false)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -15,14 +16,30 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-// Service creates and reads the catalog.
-type Service struct {
-	DB    *store.DB
-	Clock market.Clock
+// Config is the catalog's part of the site's configuration.
+type Config struct {
 	// AllowInsecure accepts plain-HTTP and loopback production URLs (sandbox, tests).
 	AllowInsecure bool
 	// Currency is the site's currency, given to every plan.
 	Currency string
+}
+
+// Service creates and reads the catalog.
+type Service struct {
+	db    *store.DB
+	clock market.Clock
+	cfg   Config
+}
+
+// New returns the catalog service.
+func New(db *store.DB, clock market.Clock, cfg Config) (*Service, error) {
+	if db == nil || clock == nil {
+		return nil, errors.New("catalog: New needs a database and a clock")
+	}
+	if len(cfg.Currency) != 3 {
+		return nil, fmt.Errorf("catalog: currency %q is not a 3-letter code", cfg.Currency)
+	}
+	return &Service{db: db, clock: clock, cfg: cfg}, nil
 }
 
 // MerchantRequest creates a merchant. Empty keys and IDs are generated.
@@ -46,7 +63,10 @@ type NewMerchant struct {
 }
 
 // CreateMerchant validates and stores a merchant and issues its first AK/SK.
-func (s *Service) CreateMerchant(ctx context.Context, r MerchantRequest) (*NewMerchant, error) {
+func (s *Service) CreateMerchant(ctx context.Context, v market.Viewer, r MerchantRequest) (*NewMerchant, error) {
+	if err := v.MustBeOperator(); err != nil {
+		return nil, err
+	}
 	if err := text("name", r.Name, 1, 100); err != nil {
 		return nil, err
 	}
@@ -56,7 +76,7 @@ func (s *Service) CreateMerchant(ctx context.Context, r MerchantRequest) (*NewMe
 	if r.Generation != 1 && r.Generation != 2 {
 		return nil, market.Errorf(market.CodeInvalid, "generation must be 1 or 2")
 	}
-	if err := fulfil.ValidateURL(r.ProductionURL, s.AllowInsecure); err != nil {
+	if err := fulfil.ValidateURL(r.ProductionURL, s.cfg.AllowInsecure); err != nil {
 		return nil, err
 	}
 	r.AccessKey, r.KitKey = orSecret(r.AccessKey, 32), orSecret(r.KitKey, 32)
@@ -71,11 +91,11 @@ func (s *Service) CreateMerchant(ctx context.Context, r MerchantRequest) (*NewMe
 			return nil, err
 		}
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	m := &market.Merchant{ID: r.ID, Name: r.Name, ProductionURL: r.ProductionURL, Generation: r.Generation, AccessKey: r.AccessKey,
 		KitKey: r.KitKey, RequireBodySign: r.RequireBodySign, CreatedAt: now}
 	k := &market.APIKey{AK: orSecret(r.AK, 20), SK: orSecret(r.SK, 40), MerchantID: m.ID, CreatedAt: now}
-	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Merchant(ctx, m.ID); err == nil {
 			return market.Errorf(market.CodeConflict, "merchant %s exists", m.ID)
 		}
@@ -87,10 +107,14 @@ func (s *Service) CreateMerchant(ctx context.Context, r MerchantRequest) (*NewMe
 	return &NewMerchant{Merchant: m, Key: k}, nil
 }
 
-// IssueKey gives a merchant another AK/SK pair.
-func (s *Service) IssueKey(ctx context.Context, merchantID string) (*market.APIKey, error) {
-	k := &market.APIKey{AK: market.NewSecret(20), SK: market.NewSecret(40), MerchantID: merchantID, CreatedAt: s.Clock.Now()}
-	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+// IssueKey gives a merchant another AK/SK pair, at the request of the operator or one of the
+// merchant's sellers.
+func (s *Service) IssueKey(ctx context.Context, v market.Viewer, merchantID string) (*market.APIKey, error) {
+	if !v.MayActFor(merchantID) {
+		return nil, market.Errorf(market.CodeNotFound, "merchant %s not found", merchantID)
+	}
+	k := &market.APIKey{AK: market.NewSecret(20), SK: market.NewSecret(40), MerchantID: merchantID, CreatedAt: s.clock.Now()}
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Merchant(ctx, merchantID); err != nil {
 			return err
 		}
@@ -143,7 +167,10 @@ type Product struct {
 }
 
 // CreateProduct validates and stores a product, its specs and plans.
-func (s *Service) CreateProduct(ctx context.Context, r ProductRequest) (*Product, error) {
+func (s *Service) CreateProduct(ctx context.Context, v market.Viewer, r ProductRequest) (*Product, error) {
+	if err := v.MustBeOperator(); err != nil {
+		return nil, err
+	}
 	if err := text("name", r.Name, 1, 100); err != nil {
 		return nil, err
 	}
@@ -153,7 +180,7 @@ func (s *Service) CreateProduct(ctx context.Context, r ProductRequest) (*Product
 	if r.ID == "" {
 		r.ID = "p-" + strings.ToLower(market.NewSecret(12))
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	p := &Product{Product: market.Product{ID: r.ID, MerchantID: r.MerchantID, Name: r.Name, CreatedAt: now}}
 	for _, sr := range r.Specs {
 		spec, plans, err := s.spec(p.Product.ID, sr)
@@ -163,7 +190,7 @@ func (s *Service) CreateProduct(ctx context.Context, r ProductRequest) (*Product
 		p.Specs = append(p.Specs, *spec)
 		p.Plans = append(p.Plans, plans...)
 	}
-	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Merchant(ctx, r.MerchantID); err != nil {
 			return err
 		}
@@ -287,7 +314,7 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 		if err := text("product_id", id, 1, 64); err != nil {
 			return nil, nil, err
 		}
-		plan := market.Plan{ProductID: id, SkuCode: sp.SkuCode, Period: pr.Period, Price: pr.Price, Currency: s.Currency,
+		plan := market.Plan{ProductID: id, SkuCode: sp.SkuCode, Period: pr.Period, Price: pr.Price, Currency: s.cfg.Currency,
 			Pricing: pr.Pricing, Tiers: pr.Tiers, Cycle: pr.Cycle, PackageItem: pr.PackageItem, PackageQuota: pr.PackageQuota}
 		if err := usageTerms(r.Charging, &plan); err != nil {
 			return nil, nil, err

@@ -1,12 +1,8 @@
-// Package fulfil makes the marketplace's calls to merchants' production interfaces: it builds and
-// signs each request exactly as KooGallery does, sends it with a 5-second budget, verifies and
-// records the answer, and retries a failed call as a durable job until its window closes.
 package fulfil
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,8 +18,13 @@ import (
 // Timeout is KooGallery's budget for one call (protocol §2).
 const Timeout = 5 * time.Second
 
-// maxAnswer bounds what is read of a merchant's answer.
-const maxAnswer = 1 << 20
+// maxAnswer bounds what is read of a merchant's answer; a longer one is a failure. keptAnswer is
+// what an attempt's record keeps of it (with its full length): enough to read an envelope, not
+// enough for a merchant to fill the database.
+const (
+	maxAnswer  = 1 << 20
+	keptAnswer = 4 << 10
+)
 
 // Caller sends calls to merchants. It holds no state besides its HTTP client.
 type Caller struct {
@@ -67,18 +68,23 @@ func (c *Caller) Send(ctx context.Context, m *market.Merchant, call *market.Call
 		return out
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	out.Attempt.Latency = time.Since(start)
-	out.Attempt.Status, out.Attempt.Response = resp.StatusCode, body
-	if err != nil {
+	out.Attempt.Status, out.Attempt.ResponseSize = resp.StatusCode, len(body)
+	out.Attempt.Response = body[:min(len(body), keptAnswer)]
+	switch {
+	case err != nil:
 		out.Attempt.Error = "reading answer: " + err.Error()
+		return out
+	case len(body) > maxAnswer:
+		out.Attempt.Error = fmt.Sprintf("answer is longer than %d bytes", maxAnswer)
 		return out
 	}
 	if resp.StatusCode != http.StatusOK {
 		out.Attempt.Error = fmt.Sprintf("HTTP %d", resp.StatusCode)
 		return out
 	}
-	if err := checkBodySign(m, resp.Header, body); err != nil {
+	if err := checkBodySign(m, call.Form, resp.Header, body); err != nil {
 		out.Attempt.Error = err.Error()
 		return out
 	}
@@ -92,35 +98,42 @@ func (c *Caller) Send(ctx context.Context, m *market.Merchant, call *market.Call
 	return out
 }
 
-// checkBodySign verifies the Body-Sign header: required for 1.0 merchants (and 2.0 merchants
-// configured strict), verified when present otherwise (protocol §14.4). The name is matched
-// exactly, as KooGallery does; a lower-case duplicate beside it is ignored.
-func checkBodySign(m *market.Merchant, h http.Header, body []byte) error {
+// checkBodySign verifies the Body-Sign header: required for 1.0 merchants, for kit v1 calls and
+// for 2.0 merchants configured strict, verified when present otherwise (protocol §14.4). Kit
+// answers are signed with the kit key. The name is matched exactly, as KooGallery does; a
+// lower-case duplicate beside it is ignored.
+func checkBodySign(m *market.Merchant, form market.CallForm, h http.Header, body []byte) error {
+	key := m.AccessKey
+	if form == market.FormKitV1 || form == market.FormKitV2 {
+		key = m.KitKey
+	}
 	values := h[kgp.BodySignHeader]
 	if len(values) == 0 {
-		if m.Generation == 1 || m.RequireBodySign {
+		if form == market.FormLegacy || form == market.FormKitV1 || m.RequireBodySign {
 			return errors.New("http header->bodySign is empty")
 		}
 		return nil
 	}
-	if err := kgp.VerifyBodySign(m.AccessKey, values[0], body); err != nil {
+	if err := kgp.VerifyBodySign(key, values[0], body); err != nil {
 		return fmt.Errorf("Body-Sign: %w", err)
 	}
 	return nil
 }
 
-// build makes the signed HTTP request for one attempt.
+// build makes the signed HTTP request for one attempt: the stored request decoded with kgp,
+// stamped with now and signed with the merchant's key for its form.
 func (c *Caller) build(ctx context.Context, m *market.Merchant, call *market.Call, now time.Time) (*http.Request, error) {
 	base, err := url.Parse(m.ProductionURL)
 	if err != nil {
 		return nil, err
 	}
-	if m.Generation == 1 {
-		r, err := decodeLegacy(call)
-		if err != nil {
-			return nil, err
-		}
-		qs, err := kgp.EncodeLegacy(r, m.AccessKey, now)
+	r, err := decode(call)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.legacy != nil:
+		qs, err := kgp.EncodeLegacy(r.legacy, m.AccessKey, now)
 		if err != nil {
 			return nil, err
 		}
@@ -134,12 +147,34 @@ func (c *Caller) build(ctx context.Context, m *market.Merchant, call *market.Cal
 		}
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(qs)), nil }
 		return req, nil
+	case r.kit != nil:
+		body, err := kgp.EncodeKit(kgp.StampKit(r.kit, kgp.FormatKitTimeStamp(now)), r.gen)
+		if err != nil {
+			return nil, err
+		}
+		base.Path = strings.TrimSuffix(base.Path, "/") + kgp.KitPath(call.Activity, r.gen)
+		base.RawPath = ""
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.String(), bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		// Header names as KooGallery spells them (§3.3, §3.5).
+		req.Header.Set("Content-Type", "application/json")
+		if r.gen == kgp.Gen1 {
+			tok, err := kgp.KitV1AuthToken(m.KitKey, body)
+			if err != nil {
+				return nil, err
+			}
+			req.Header["authToken"] = []string{tok}
+			return req, nil
+		}
+		ts, nonce := kgp.FormatEpochMillis(now), market.NewSecret(32)
+		req.Header["x-timestamp"] = []string{ts}
+		req.Header["x-nonce"] = []string{nonce}
+		req.Header["x-sign"] = []string{kgp.SignKit(m.KitKey, ts, nonce, body)}
+		return req, nil
 	}
-	r, err := decodeBasic(call)
-	if err != nil {
-		return nil, err
-	}
-	body, err := kgp.EncodeBasic(r)
+	body, err := kgp.EncodeBasic(r.basic)
 	if err != nil {
 		return nil, err
 	}
@@ -156,59 +191,4 @@ func (c *Caller) build(ctx context.Context, m *market.Merchant, call *market.Cal
 	req.Header.Set("Content-Type", "application/json;charset=utf-8")
 	req.Header.Set("Accept", "application/json")
 	return req, nil
-}
-
-// decodeBasic turns a stored 2.0 request into its kgp type, with a fresh businessId for
-// newInstance (it must differ on every request, retries included).
-func decodeBasic(call *market.Call) (kgp.BasicRequest, error) {
-	switch kgp.Activity(call.Activity) {
-	case kgp.ActivityNewInstance:
-		r, err := unmarshal[kgp.NewInstance](call.Request)
-		r.BusinessID = market.NewUUID()
-		return r, err
-	case kgp.ActivityQueryInstance:
-		return unmarshal[kgp.QueryInstance](call.Request)
-	case kgp.ActivityRefreshInstance:
-		return unmarshal[kgp.RefreshInstance](call.Request)
-	case kgp.ActivityUpdateInstanceStatus:
-		return unmarshal[kgp.UpdateInstanceStatus](call.Request)
-	case kgp.ActivityReleaseInstance:
-		return unmarshal[kgp.ReleaseInstance](call.Request)
-	case kgp.ActivityUpgradeInstance:
-		return unmarshal[kgp.UpgradeInstance](call.Request)
-	case kgp.ActivityChangeInstanceCheck:
-		return unmarshal[kgp.ChangeInstanceCheck](call.Request)
-	case kgp.ActivityOrderNotify:
-		return unmarshal[kgp.OrderNotify](call.Request)
-	}
-	return nil, fmt.Errorf("no 2.0 form for activity %q", call.Activity)
-}
-
-// decodeLegacy turns a stored 1.0 request into its kgp type.
-func decodeLegacy(call *market.Call) (kgp.LegacyRequest, error) {
-	switch kgp.Activity(call.Activity) {
-	case kgp.ActivityNewInstance:
-		r, err := unmarshal[kgp.LegacyNewInstance](call.Request)
-		r.BusinessID = market.NewUUID()
-		return r, err
-	case kgp.ActivityQueryInstance:
-		return unmarshal[kgp.LegacyQueryInstance](call.Request)
-	case kgp.ActivityRefreshInstance:
-		return unmarshal[kgp.LegacyRefreshInstance](call.Request)
-	case kgp.ActivityExpireInstance:
-		return unmarshal[kgp.LegacyExpireInstance](call.Request)
-	case kgp.ActivityReleaseInstance:
-		return unmarshal[kgp.LegacyReleaseInstance](call.Request)
-	case kgp.ActivityUpgrade:
-		return unmarshal[kgp.LegacyUpgrade](call.Request)
-	case kgp.ActivityInstanceStatus:
-		return unmarshal[kgp.LegacyInstanceStatus](call.Request)
-	}
-	return nil, fmt.Errorf("no 1.0 form for activity %q", call.Activity)
-}
-
-func unmarshal[T any](b []byte) (T, error) {
-	var v T
-	err := json.Unmarshal(b, &v)
-	return v, err
 }

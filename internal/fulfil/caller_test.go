@@ -46,12 +46,16 @@ func TestSendChecksAnswers(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
 			m := &market.Merchant{ID: "m", ProductionURL: srv.URL + "/produce", Generation: tc.gen, AccessKey: key, RequireBodySign: tc.strict}
-			req := []byte(`{"orderId":"o","orderLineId":"o-1","testFlag":"0"}`)
+			var req any = kgp.NewInstance{OrderID: "o", OrderLineID: "o-1", BusinessID: "b"}
 			if tc.gen == 1 {
-				req = []byte(`{"customerId":"c","orderId":"o","skuCode":"s","productId":"p"}`)
+				req = kgp.LegacyNewInstance{CustomerID: "c", OrderID: "o", SkuCode: "s", ProductID: "p", BusinessID: "b"}
+			}
+			call, err := NewCall(m, req)
+			if err != nil {
+				t.Fatal(err)
 			}
 			c := &Caller{HTTP: NewHTTPClient(true), Clock: market.NewFakeClock(time.Unix(1e9, 0))}
-			out := c.Send(context.Background(), m, &market.Call{ID: "c1", Activity: "newInstance", Request: req}, 1)
+			out := c.Send(context.Background(), m, call, 1)
 			if tc.err == "" {
 				if out.Failed() != "" || out.Response == nil || out.Response.InstanceID != "i-1" {
 					t.Fatalf("rejected: %s", out.Failed())
@@ -90,7 +94,10 @@ func TestSendSignsFreshly(t *testing.T) {
 	defer srv.Close()
 	m := &market.Merchant{ID: "m", ProductionURL: srv.URL + "/produce?tenant=x", Generation: 2, AccessKey: key}
 	c := &Caller{HTTP: NewHTTPClient(true), Clock: market.SystemClock{}}
-	call := &market.Call{ID: "c1", Activity: "newInstance", Request: []byte(`{"orderId":"o","orderLineId":"o-1"}`)}
+	call, err := NewCall(m, kgp.NewInstance{OrderID: "o", OrderLineID: "o-1", BusinessID: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for n := 1; n <= 3; n++ {
 		if out := c.Send(context.Background(), m, call, n); out.Failed() != "" || out.Attempt.ResultCode != "000004" ||
 			!strings.Contains(out.Attempt.URL, "tenant=x") {

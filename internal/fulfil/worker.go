@@ -11,41 +11,21 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
-	"github.com/mercato-oss/mercato/kgp"
 )
 
-// Retry windows (protocol §7, rules §9.2): create, upgrade and order notification are retried for
-// three hours, everything else for one.
-const (
-	LongWindow  = 3 * time.Hour
-	ShortWindow = time.Hour
-)
+// Queue is the River queue of merchant calls.
+const Queue = "merchant_calls"
 
-// Window returns the retry window of an activity.
-func Window(activity string) time.Duration {
-	switch kgp.Activity(activity) {
-	case kgp.ActivityNewInstance, kgp.ActivityUpgradeInstance, kgp.ActivityUpgrade, kgp.ActivityOrderNotify, kgp.ActivityQueryInstance:
-		return LongWindow
-	}
-	return ShortWindow
+// Backoff returns the wait before retry n (from 1); the last step repeats. The last attempt is
+// made at the window's end, so a merchant that recovers within the window is always reached.
+func Backoff(n int) time.Duration {
+	steps := [...]time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute,
+		20 * time.Minute, 30 * time.Minute, time.Hour}
+	return steps[min(max(n, 1), len(steps))-1]
 }
 
-// Backoff is the wait before each retry; the last entry repeats. The last attempt is made at
-// the window's end, so a merchant that recovers within the window is always reached.
-var Backoff = []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 30 * time.Minute, time.Hour}
-
-// Handler applies what merchants answer to the marketplace's state. The order lifecycle
-// implements it; fulfil stays ignorant of orders and instances.
-type Handler interface {
-	// Answered runs in the transaction that records a signed, well-formed answer. It returns
-	// whether the call is complete; false (e.g. a failure code, or queryInstance without appInfo
-	// yet) retries it within its window.
-	Answered(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error)
-	// GaveUp runs in the transaction that marks a call failed after its window.
-	GaveUp(ctx context.Context, tx *store.Tx, call *market.Call) error
-	// Restartable says whether a failed call may be restarted by hand.
-	Restartable(ctx context.Context, tx *store.Tx, call *market.Call) error
-}
+// busySnooze is how long a call whose merchant has every slot taken waits before it tries again.
+const busySnooze = time.Second
 
 // CallArgs is the durable job that makes one call; River retries it until the call's deadline.
 type CallArgs struct {
@@ -62,16 +42,10 @@ func (CallArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: Queue, MaxAttempts: 1000}
 }
 
-// Queue is the River queue of merchant calls.
-const Queue = "merchant_calls"
-
-// Worker executes CallArgs jobs.
-type Worker struct {
+// worker executes CallArgs jobs.
+type worker struct {
 	river.WorkerDefaults[CallArgs]
-	DB      *store.DB
-	Caller  *Caller
-	Handler Handler
-	Log     *slog.Logger
+	d *Dispatcher
 }
 
 // errRetry marks a failed attempt inside the window: River retries the job at NextRetry.
@@ -79,21 +53,32 @@ var errRetry = errors.New("merchant call failed; retrying")
 
 // Work makes one attempt. It is idempotent: a call that is no longer pending (a crash after the
 // commit but before River recorded the job as done) is left alone.
-func (w *Worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
-	call, err := w.DB.Call(ctx, job.Args.CallID)
+func (w *worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
+	d := w.d
+	call, err := d.db.Call(ctx, job.Args.CallID)
 	if err != nil {
 		return err
 	}
 	if call.State != market.CallPending {
 		return nil
 	}
-	m, err := w.DB.Merchant(ctx, call.MerchantID)
+	a, err := d.activity(call.Activity)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	m, err := d.db.Merchant(ctx, call.MerchantID)
 	if err != nil {
 		return err
 	}
-	out := w.Caller.Send(ctx, m, call, call.Attempts+1)
-	var done bool
-	err = w.DB.Write(ctx, func(tx *store.Tx) error {
+	if !d.limit.acquire(m.ID) {
+		return river.JobSnooze(d.busyWait())
+	}
+	// The attempt runs to its end even when the process is stopping: a merchant that received a
+	// call must see its answer recorded, or the call would be sent again after a restart.
+	out := d.caller.Send(context.WithoutCancel(ctx), m, call, call.Attempts+1)
+	d.limit.release(m.ID, out.Attempt.Status != 0)
+	var next time.Time
+	err = d.db.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 		current, err := tx.Call(ctx, call.ID)
 		if err != nil || current.State != market.CallPending {
 			return err // restarted, or finished by a twin worker: record nothing
@@ -101,10 +86,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
 		if err := tx.InsertAttempt(ctx, &out.Attempt); err != nil {
 			return err
 		}
-		call.Attempts, call.ResultCode, call.LastError = out.Attempt.N, out.Attempt.ResultCode, out.Failed()
-		call.UpdatedAt = w.Caller.Clock.Now()
+		now := d.clock.Now()
+		call.Attempts, call.ResultCode, call.LastError, call.UpdatedAt = out.Attempt.N, out.Attempt.ResultCode, out.Failed(), now
+		done := false
 		if out.Response != nil {
-			if done, err = w.Handler.Answered(ctx, tx, call, out.Response); err != nil {
+			if done, err = a.Answered(ctx, tx, call, out.Response); err != nil {
 				return err
 			}
 			if !done && call.LastError == "" {
@@ -113,12 +99,17 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
 		}
 		switch {
 		case done:
-			call.State = market.CallSucceeded
-		case !call.UpdatedAt.Before(call.Deadline):
-			call.State = market.CallFailed
-			if err := w.Handler.GaveUp(ctx, tx, call); err != nil {
-				return err
+			call.State, call.NextAttemptAt = market.CallSucceeded, time.Time{}
+		case !now.Before(call.Deadline):
+			call.State, call.NextAttemptAt = market.CallFailed, time.Time{}
+			if a.GaveUp != nil {
+				if err := a.GaveUp(ctx, tx, call); err != nil {
+					return err
+				}
 			}
+		default:
+			next = nextAttempt(now, job.Attempt, call.Deadline)
+			call.NextAttemptAt = next
 		}
 		_, err = tx.UpdateCall(ctx, call, market.CallPending)
 		return err
@@ -126,7 +117,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
 	if err != nil {
 		return err
 	}
-	w.Log.Info("merchant call", "call", call.ID, "activity", call.Activity, "merchant", m.ID, "attempt", call.Attempts,
+	level := slog.LevelInfo
+	if call.LastError != "" {
+		level = slog.LevelWarn
+	}
+	d.log.Log(ctx, level, "merchant call", "call", call.ID, "activity", call.Activity, "merchant", m.ID, "attempt", call.Attempts,
 		"result", call.ResultCode, "error", call.LastError, "state", call.State, "latency", out.Attempt.Latency)
 	if call.State == market.CallPending {
 		return errRetry
@@ -134,62 +129,31 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
 	return nil
 }
 
-// NextRetry follows Backoff on the business clock and never goes past the deadline.
-func (w *Worker) NextRetry(job *river.Job[CallArgs]) time.Time {
-	i := min(job.Attempt-1, len(Backoff)-1)
-	next := w.Caller.Clock.Now().Add(Backoff[max(i, 0)])
-	if next.After(job.Args.Deadline) {
-		return job.Args.Deadline
+// busyWait is the snooze of a call whose merchant is busy. On a clock that only moves when told
+// to (tests), a snooze into the future would never come due, so the call is taken again at once.
+func (d *Dispatcher) busyWait() time.Duration {
+	if _, ok := d.clock.(market.SystemClock); ok {
+		return busySnooze
+	}
+	return 0
+}
+
+// nextAttempt follows Backoff on the business clock and never goes past the deadline.
+func nextAttempt(now time.Time, attempt int, deadline time.Time) time.Time {
+	next := now.Add(Backoff(attempt))
+	if next.After(deadline) {
+		return deadline
 	}
 	return next
 }
 
+// NextRetry schedules the retry at the time the attempt recorded on the call.
+func (w *worker) NextRetry(job *river.Job[CallArgs]) time.Time {
+	if call, err := w.d.db.Call(context.Background(), job.Args.CallID); err == nil && !call.NextAttemptAt.IsZero() {
+		return call.NextAttemptAt
+	}
+	return nextAttempt(w.d.clock.Now(), job.Attempt, job.Args.Deadline)
+}
+
 // Timeout bounds one attempt: the merchant's 5 s plus the bookkeeping around it.
-func (w *Worker) Timeout(*river.Job[CallArgs]) time.Duration { return Timeout + 25*time.Second }
-
-// Enqueue stores a new call and its job in tx. The call starts its retry window now.
-func Enqueue(ctx context.Context, tx *store.Tx, clock market.Clock, call *market.Call, at time.Time) error {
-	now := clock.Now()
-	call.State, call.CreatedAt, call.UpdatedAt = market.CallPending, now, now
-	if call.ID == "" {
-		call.ID = market.NewUUID()
-	}
-	start := now
-	if at.After(now) {
-		start = at
-	}
-	call.Deadline = start.Add(Window(call.Activity))
-	if err := tx.InsertCall(ctx, call); err != nil {
-		return err
-	}
-	opts := CallArgs{}.InsertOpts()
-	if at.After(now) {
-		opts.ScheduledAt = at
-	}
-	return tx.Enqueue(ctx, CallArgs{CallID: call.ID, Deadline: call.Deadline}, &opts)
-}
-
-// Restart puts a failed call back in the queue with a fresh window, as the seller console's
-// "restart" does, if the handler allows it.
-func Restart(ctx context.Context, db *store.DB, clock market.Clock, h Handler, callID string) (*market.Call, error) {
-	var call *market.Call
-	err := db.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		if call, err = tx.Call(ctx, callID); err != nil {
-			return err
-		}
-		if call.State != market.CallFailed {
-			return market.Errorf(market.CodeConflict, "call %s is %s; only a failed call can be restarted", callID, call.State)
-		}
-		if err := h.Restartable(ctx, tx, call); err != nil {
-			return err
-		}
-		now := clock.Now()
-		call.State, call.Deadline, call.UpdatedAt = market.CallPending, now.Add(Window(call.Activity)), now
-		if _, err := tx.UpdateCall(ctx, call, market.CallFailed); err != nil {
-			return err
-		}
-		return tx.Enqueue(ctx, CallArgs{CallID: call.ID, Deadline: call.Deadline}, nil)
-	})
-	return call, err
-}
+func (w *worker) Timeout(*river.Job[CallArgs]) time.Duration { return Timeout + 25*time.Second }

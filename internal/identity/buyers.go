@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/mail"
 	"unicode/utf8"
 
@@ -15,8 +16,16 @@ import (
 
 // Service manages buyers.
 type Service struct {
-	DB    *store.DB
-	Clock market.Clock
+	db    *store.DB
+	clock market.Clock
+}
+
+// New returns the identity service.
+func New(db *store.DB, clock market.Clock) (*Service, error) {
+	if db == nil || clock == nil {
+		return nil, errors.New("identity: New needs a database and a clock")
+	}
+	return &Service{db: db, clock: clock}, nil
 }
 
 // BuyerRequest creates a buyer.
@@ -31,7 +40,10 @@ type BuyerRequest struct {
 
 // CreateBuyer stores a buyer and returns the API token it authenticates with. Only the token's
 // hash is kept: it cannot be shown again.
-func (s *Service) CreateBuyer(ctx context.Context, r BuyerRequest) (*market.Buyer, string, error) {
+func (s *Service) CreateBuyer(ctx context.Context, v market.Viewer, r BuyerRequest) (*market.Buyer, string, error) {
+	if err := v.MustBeOperator(); err != nil {
+		return nil, "", err
+	}
 	if n := utf8.RuneCountInString(r.Name); n < 1 || n > 64 {
 		return nil, "", market.Errorf(market.CodeInvalid, "name must be 1 to 64 characters")
 	}
@@ -49,8 +61,8 @@ func (s *Service) CreateBuyer(ctx context.Context, r BuyerRequest) (*market.Buye
 	if r.Token == "" {
 		r.Token = "buyer_" + market.NewSecret(40)
 	}
-	b := &market.Buyer{CustomerID: r.CustomerID, Name: r.Name, Email: r.Email, Mobile: r.Mobile, CreatedAt: s.Clock.Now()}
-	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+	b := &market.Buyer{CustomerID: r.CustomerID, Name: r.Name, Email: r.Email, Mobile: r.Mobile, CreatedAt: s.clock.Now()}
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Buyer(ctx, b.CustomerID); err == nil {
 			return market.Errorf(market.CodeConflict, "buyer %s exists", b.CustomerID)
 		}
@@ -64,11 +76,19 @@ func (s *Service) CreateBuyer(ctx context.Context, r BuyerRequest) (*market.Buye
 
 // BuyerByToken authenticates a buyer's API token.
 func (s *Service) BuyerByToken(ctx context.Context, token string) (*market.Buyer, error) {
-	b, err := s.DB.BuyerByTokenHash(ctx, TokenHash(token))
+	b, err := s.db.BuyerByTokenHash(ctx, TokenHash(token))
 	if err != nil {
 		return nil, market.Errorf(market.CodeUnauthorized, "unknown token")
 	}
 	return b, nil
+}
+
+// Buyer returns a buyer to itself or to the operator.
+func (s *Service) Buyer(ctx context.Context, v market.Viewer, id string) (*market.Buyer, error) {
+	if err := v.Check("buyer", id, id, ""); err != nil {
+		return nil, err
+	}
+	return s.db.Buyer(ctx, id)
 }
 
 // TokenHash is how tokens are stored. Tokens are long random strings, so a plain SHA-256 (no

@@ -11,6 +11,7 @@ package license
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"log/slog"
 	"time"
@@ -23,11 +24,11 @@ import (
 
 // Service issues license codes and serves their activation and heartbeats.
 type Service struct {
-	DB    *store.DB
-	Clock market.Clock
-	Log   *slog.Logger
-	// Recorder commits heartbeats in groups, resolving their codes in the same transaction.
-	Recorder *Recorder[*Entry]
+	db    *store.DB
+	clock market.Clock
+	log   *slog.Logger
+	// recorder commits heartbeats in groups, resolving their codes in the same transaction.
+	recorder *Recorder[*Entry]
 }
 
 // The Service is the order engine's deliverer of license specs.
@@ -36,13 +37,16 @@ var _ order.Deliverer = (*Service)(nil)
 // New returns a service whose heartbeats are committed by a recorder with cfg. Start it before
 // heartbeats arrive; Stop it after the last request. Without Committers, PostgreSQL gets
 // PostgresCommitters and SQLite its one writer.
-func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg RecorderConfig) *Service {
+func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg RecorderConfig) (*Service, error) {
+	if db == nil || clock == nil || log == nil {
+		return nil, errors.New("license: New needs a database, a clock and a logger")
+	}
 	if cfg.Committers == 0 && db.Dialect == store.Postgres {
 		cfg.Committers = PostgresCommitters
 	}
-	s := &Service{DB: db, Clock: clock, Log: log}
-	s.Recorder = NewRecorder(s.flush, cfg, log)
-	return s
+	s := &Service{db: db, clock: clock, log: log}
+	s.recorder = NewRecorder(s.flush, cfg, log)
+	return s, nil
 }
 
 // PostgresCommitters is how many heartbeat batches commit at once on PostgreSQL: each commit
@@ -51,10 +55,13 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg RecorderConfig)
 const PostgresCommitters = 2
 
 // Start starts committing heartbeats.
-func (s *Service) Start() { s.Recorder.Start() }
+func (s *Service) Start() { s.recorder.Start() }
 
 // Stop commits the heartbeats already received and refuses new ones.
-func (s *Service) Stop(ctx context.Context) error { return s.Recorder.Stop(ctx) }
+func (s *Service) Stop(ctx context.Context) error { return s.recorder.Stop(ctx) }
+
+// RecorderStats reports the heartbeat batches committed so far (see Recorder.Stats).
+func (s *Service) RecorderStats() (batches, items uint64, busy time.Duration) { return s.recorder.Stats() }
 
 // Entry is one heartbeat on its way to the store: what the merchant's software reported, and,
 // once its batch has committed, the license it was recorded for (nil when the merchant has no
@@ -73,7 +80,7 @@ func (s *Service) flush(ctx context.Context, batch []*Entry) error {
 	for i, e := range batch {
 		codes[i] = e.Heartbeat.LicenseCode
 	}
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
 		ls, err := tx.LicensesByCode(ctx, codes)
 		if err != nil {
 			return err
@@ -103,11 +110,11 @@ func NewCode() string { return CodePrefix + rand.Text() }
 // The instance's key is unique among codes, so an instance never gets two.
 func (s *Service) Deliver(ctx context.Context, tx *store.Tx, o *market.Order, _ *market.OrderLine, in *market.Instance) error {
 	l := &market.License{Code: NewCode(), InstanceKey: in.Key, MerchantID: in.MerchantID, BuyerID: in.BuyerID, OrderID: o.ID,
-		CreatedAt: s.Clock.Now()}
+		CreatedAt: s.clock.Now()}
 	if err := tx.InsertLicense(ctx, l); err != nil {
 		return err
 	}
-	s.Log.Info("license issued", "instance", in.ID, "key", in.Key, "order", o.ID)
+	s.log.Info("license issued", "instance", in.ID, "key", in.Key, "order", o.ID)
 	return nil
 }
 

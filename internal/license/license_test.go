@@ -52,7 +52,7 @@ func TestIssueOnPurchase(t *testing.T) {
 			if err != nil || in.State != market.InstanceActive || in.ID == "" || in.Delivery != market.DeliveryLicense {
 				t.Fatalf("instance %+v, %v", in, err)
 			}
-			if !codeFormat.MatchString(l.Code) || l.MerchantID != "m-1" || l.BuyerID != h.buyer || l.OrderID != o.ID || !l.ReceivedAt.IsZero() || !l.ActivatedAt.IsZero() {
+			if !codeFormat.MatchString(l.Code) || l.MerchantID != "m-acme" || l.BuyerID != h.buyer || l.OrderID != o.ID || !l.ReceivedAt.IsZero() || !l.ActivatedAt.IsZero() {
 				t.Fatalf("license %+v", l)
 			}
 			info := license.Info(l)
@@ -71,7 +71,7 @@ func TestStatusFollowsInstance(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		l := h.received()
-		if _, err := h.lic.Activate(h.ctx, "m-1", l.Code, nil); err != nil {
+		if _, err := h.lic.Activate(h.ctx, market.AsSeller("m-acme"), l.Code, nil); err != nil {
 			t.Fatal(err)
 		}
 		expiry := t0.AddDate(0, 1, 0)
@@ -85,13 +85,13 @@ func TestStatusFollowsInstance(t *testing.T) {
 			{"bought", func() {}, market.InstanceActive, kgp.LicenseAlive, expiry},
 			{"expired", func() { h.jump(expiry.Add(time.Minute)) }, market.InstanceFrozen, kgp.LicenseExpired, expiry},
 			{"renewed in retention", func() {
-				if _, err := h.orders.Renew(h.ctx, h.buyer, l.InstanceKey, order.ChangeRequest{PeriodNumber: 1}); err != nil {
+				if _, err := h.orders.Renew(h.ctx, market.AsBuyer(h.buyer), l.InstanceKey, order.ChangeRequest{PeriodNumber: 1}); err != nil {
 					t.Fatal(err)
 				}
 				h.jump(h.clock.Now().Add(time.Minute))
 			}, market.InstanceActive, kgp.LicenseAlive, expiry.AddDate(0, 1, 0)},
 			{"switched to yearly", func() {
-				if _, err := h.orders.Renew(h.ctx, h.buyer, l.InstanceKey, order.ChangeRequest{ProductID: "OFFI-LIC-Y", PeriodNumber: 1}); err != nil {
+				if _, err := h.orders.Renew(h.ctx, market.AsBuyer(h.buyer), l.InstanceKey, order.ChangeRequest{ProductID: "OFFI-LIC-Y", PeriodNumber: 1}); err != nil {
 					t.Fatal(err)
 				}
 			}, market.InstanceActive, kgp.LicenseAlive, expiry.AddDate(1, 1, 0)},
@@ -115,10 +115,10 @@ func TestStatusFollowsInstance(t *testing.T) {
 			t.Fatalf("product_id %s after the switch to yearly", got)
 		}
 		// A released code is gone for activation, and for receipt.
-		if _, err := h.lic.Activate(h.ctx, "m-1", l.Code, nil); market.ErrorCode(err) != market.CodeNotFound {
+		if _, err := h.lic.Activate(h.ctx, market.AsSeller("m-acme"), l.Code, nil); market.ErrorCode(err) != market.CodeNotFound {
 			t.Fatalf("activation of a released code: %v", err)
 		}
-		if _, err := h.lic.Receive(h.ctx, license.Viewer{BuyerID: h.buyer}, l.InstanceKey); market.ErrorCode(err) != market.CodeConflict {
+		if _, err := h.lic.Receive(h.ctx, market.AsBuyer(h.buyer), l.InstanceKey); market.ErrorCode(err) != market.CodeConflict {
 			t.Fatalf("receipt of a released code: %v", err)
 		}
 	})
@@ -128,7 +128,7 @@ func TestUnsubscribeReleases(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		l := h.received()
-		if _, err := h.orders.Unsubscribe(h.ctx, h.buyer, l.InstanceKey); err != nil {
+		if _, err := h.orders.Unsubscribe(h.ctx, market.AsBuyer(h.buyer), l.InstanceKey); err != nil {
 			t.Fatal(err)
 		}
 		if got := h.status(l.Code); got != string(kgp.LicenseReleased) {
@@ -143,7 +143,7 @@ func TestUpgradeAppliesAtOnce(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		l := h.received()
-		u, err := h.orders.Upgrade(h.ctx, h.buyer, l.InstanceKey, order.ChangeRequest{ProductID: "OFFI-LICPRO-M"})
+		u, err := h.orders.Upgrade(h.ctx, market.AsBuyer(h.buyer), l.InstanceKey, order.ChangeRequest{ProductID: "OFFI-LICPRO-M"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,11 +166,11 @@ func TestActivate(t *testing.T) {
 		_, codes := h.buy(order.Item{ProductID: "OFFI-LIC-M", PeriodNumber: 1})
 		notReceived := codes[0]
 		l := h.received()
-		o2, err := h.orders.Purchase(h.ctx, h.buyer, order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-OTHER-M", PeriodNumber: 1}}})
+		o2, err := h.orders.Purchase(h.ctx, market.AsBuyer(h.buyer), order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-OTHER-M", PeriodNumber: 1}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		others, err := h.lic.Receive(h.ctx, license.Viewer{}, o2.Lines[0].ID) // the operator may confirm for the buyer
+		others, err := h.lic.Receive(h.ctx, market.AsOperator(), o2.Lines[0].ID) // the operator may confirm for the buyer
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,21 +178,21 @@ func TestActivate(t *testing.T) {
 			name, merchant, code string
 			want                 market.Code
 		}{
-			{"not received", "m-1", notReceived.Code, market.CodeConflict},
-			{"unknown", "m-1", "PLDOESNOTEXIST", market.CodeNotFound},
-			{"another merchant's", "m-1", others[0].Code, market.CodeNotFound},
-			{"own code, wrong merchant", "m-2", l.Code, market.CodeNotFound},
+			{"not received", "m-acme", notReceived.Code, market.CodeConflict},
+			{"unknown", "m-acme", "PLDOESNOTEXIST", market.CodeNotFound},
+			{"another merchant's", "m-acme", others[0].Code, market.CodeNotFound},
+			{"own code, wrong merchant", "m-other", l.Code, market.CodeNotFound},
 		} {
-			if _, err := h.lic.Activate(h.ctx, tc.merchant, tc.code, nil); market.ErrorCode(err) != tc.want {
+			if _, err := h.lic.Activate(h.ctx, market.AsSeller(tc.merchant), tc.code, nil); market.ErrorCode(err) != tc.want {
 				t.Errorf("%s: %v, want %s", tc.name, err, tc.want)
 			}
 		}
-		first, err := h.lic.Activate(h.ctx, "m-1", l.Code, &kgp.HeartbeatInfo{ThirdPartyAccount: "device-1", IP: "10.1.1.1"})
+		first, err := h.lic.Activate(h.ctx, market.AsSeller("m-acme"), l.Code, &kgp.HeartbeatInfo{ThirdPartyAccount: "device-1", IP: "10.1.1.1"})
 		if err != nil || !first.ActivatedAt.Equal(t0) {
 			t.Fatalf("activation: %+v, %v", first, err)
 		}
 		h.clock.Advance(time.Hour)
-		again, err := h.lic.Activate(h.ctx, "m-1", l.Code, nil)
+		again, err := h.lic.Activate(h.ctx, market.AsSeller("m-acme"), l.Code, nil)
 		if err != nil || !again.ActivatedAt.Equal(t0) || license.CodeInfo(again) != license.CodeInfo(first) {
 			t.Fatalf("repeat: %+v, %v", again, err)
 		}
@@ -200,14 +200,14 @@ func TestActivate(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				got, err := h.lic.Activate(h.ctx, "m-1", l.Code, &kgp.HeartbeatInfo{ThirdPartyAccount: "device-2"})
+				got, err := h.lic.Activate(h.ctx, market.AsSeller("m-acme"), l.Code, &kgp.HeartbeatInfo{ThirdPartyAccount: "device-2"})
 				if err != nil || !got.ActivatedAt.Equal(t0) {
 					t.Errorf("concurrent activation: %+v, %v", got, err)
 				}
 			})
 		}
 		wg.Wait()
-		hbs, err := h.lic.Heartbeats(h.ctx, license.Viewer{MerchantID: "m-1"}, l.Code, 0)
+		hbs, err := h.lic.Heartbeats(h.ctx, market.AsSeller("m-acme"), l.Code, 0)
 		if err != nil || len(hbs) != 9 || hbs[8].ThirdPartyAccount != "device-1" || hbs[8].IP != "10.1.1.1" || hbs[8].Kind != market.HeartbeatActivate {
 			t.Fatalf("activations recorded: %+v, %v", hbs, err)
 		}
@@ -224,7 +224,7 @@ func TestConcurrentFirstActivations(t *testing.T) {
 		for i := range 8 {
 			wg.Go(func() {
 				h.clock.Advance(time.Duration(i) * time.Millisecond)
-				got, err := h.lic.Activate(h.ctx, "m-1", l.Code, nil)
+				got, err := h.lic.Activate(h.ctx, market.AsSeller("m-acme"), l.Code, nil)
 				if err != nil {
 					t.Error(err)
 					return
@@ -246,7 +246,7 @@ func TestHeartbeatsRecordedAndListed(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
 		a, b := h.received(), h.received()
 		_, fresh := h.buy(order.Item{ProductID: "OFFI-LIC-ONCE"}) // not received, not activated: still heartbeats
-		res, err := h.lic.Heartbeat(h.ctx, "m-1", heartbeats(a.Code, "PLUNKNOWN", b.Code, fresh[0].Code, a.Code))
+		res, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), heartbeats(a.Code, "PLUNKNOWN", b.Code, fresh[0].Code, a.Code))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,22 +259,22 @@ func TestHeartbeatsRecordedAndListed(t *testing.T) {
 			}
 		}
 		h.clock.Advance(time.Minute)
-		if _, err := h.lic.Heartbeat(h.ctx, "m-1", []kgp.LicenseRequest{{License: a.Code}}); err != nil { // no heartbeatInfo
+		if _, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), []kgp.LicenseRequest{{License: a.Code}}); err != nil { // no heartbeatInfo
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
 			name  string
-			v     license.Viewer
+			v     market.Viewer
 			limit int
 			want  int
 			err   market.Code
 		}{
-			{"operator", license.Viewer{}, 0, 3, ""},
-			{"buyer", license.Viewer{BuyerID: h.buyer}, 0, 3, ""},
-			{"limit", license.Viewer{BuyerID: h.buyer}, 1, 1, ""},
-			{"merchant", license.Viewer{MerchantID: "m-1"}, 0, 3, ""},
-			{"another buyer", license.Viewer{BuyerID: market.NewHexID()}, 0, 0, market.CodeNotFound},
-			{"another merchant", license.Viewer{MerchantID: "m-2"}, 0, 0, market.CodeNotFound},
+			{"operator", market.AsOperator(), 0, 3, ""},
+			{"buyer", market.AsBuyer(h.buyer), 0, 3, ""},
+			{"limit", market.AsBuyer(h.buyer), 1, 1, ""},
+			{"merchant", market.AsSeller("m-acme"), 0, 3, ""},
+			{"another buyer", market.AsBuyer(market.NewHexID()), 0, 0, market.CodeNotFound},
+			{"another merchant", market.AsSeller("m-other"), 0, 0, market.CodeNotFound},
 		} {
 			hbs, err := h.lic.Heartbeats(h.ctx, tc.v, a.Code, tc.limit)
 			if tc.err != "" {

@@ -50,7 +50,9 @@ type RecorderConfig struct {
 }
 
 // DefaultRecorderConfig is what the server runs with.
-var DefaultRecorderConfig = RecorderConfig{MaxBatch: 500, MaxDelay: time.Millisecond, FlushTimeout: 30 * time.Second}
+func DefaultRecorderConfig() RecorderConfig {
+	return RecorderConfig{MaxBatch: 500, MaxDelay: time.Millisecond, FlushTimeout: 30 * time.Second}
+}
 
 const (
 	recorderNew = iota
@@ -71,13 +73,13 @@ type pending[T any] struct {
 // defaults. Call Start before Record.
 func NewRecorder[T any](flush FlushFunc[T], cfg RecorderConfig, log *slog.Logger) *Recorder[T] {
 	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = DefaultRecorderConfig.MaxBatch
+		cfg.MaxBatch = DefaultRecorderConfig().MaxBatch
 	}
 	if cfg.MaxDelay < 0 {
 		cfg.MaxDelay = 0
 	}
 	if cfg.FlushTimeout <= 0 {
-		cfg.FlushTimeout = DefaultRecorderConfig.FlushTimeout
+		cfg.FlushTimeout = DefaultRecorderConfig().FlushTimeout
 	}
 	if cfg.Committers <= 0 {
 		cfg.Committers = 1

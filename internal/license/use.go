@@ -13,16 +13,23 @@ import (
 // are market errors the open API maps to KooGallery's 9202xxxx codes: not_found is 92020005,
 // conflict 92020004.
 
-// merchantLicense reads a code of merchantID. Another merchant's code answers exactly as an
-// unknown one, so that an AK cannot probe for codes it does not own.
-func merchantLicense(ctx context.Context, q interface {
-	License(context.Context, string) (*market.License, error)
-}, merchantID, code string) (*market.License, error) {
-	l, err := q.License(ctx, code)
+// merchantLicense reads a code of merchantID. Another merchant's code answers
+// exactly as an unknown one, so that an AK cannot probe for codes it does not own.
+func merchantLicense(ctx context.Context, r store.Reader, merchantID, code string) (*market.License, error) {
+	l, err := r.License(ctx, code)
 	if market.ErrorCode(err) == market.CodeNotFound || err == nil && l.MerchantID != merchantID {
 		return nil, &market.Error{Code: market.CodeNotFound, Message: kgp.LicenseNotFound.Message()}
 	}
 	return l, err
+}
+
+// merchantOf returns the merchant whose software v is: only a seller (an AK of the open API)
+// activates codes and reports heartbeats.
+func merchantOf(v market.Viewer) (string, error) {
+	if v.Role != market.RoleSeller || v.MerchantID == "" {
+		return "", market.Errorf(market.CodeForbidden, "licenses are activated by the merchant's software")
+	}
+	return v.MerchantID, nil
 }
 
 // Activate binds a code to the merchant's software: the first activation sets activate_time,
@@ -30,8 +37,12 @@ func merchantLicense(ctx context.Context, q interface {
 // a released code cannot be activated and answers as an unknown one (92020005), as there is
 // nothing left to use. An expired code (frozen, in retention) can be: the answer says EXPIRED,
 // and a renewal brings it back. A heartbeatInfo given with the activation is recorded with it.
-func (s *Service) Activate(ctx context.Context, merchantID, code string, hb *kgp.HeartbeatInfo) (*market.License, error) {
-	l, err := merchantLicense(ctx, s.DB, merchantID, code)
+func (s *Service) Activate(ctx context.Context, v market.Viewer, code string, hb *kgp.HeartbeatInfo) (*market.License, error) {
+	merchantID, err := merchantOf(v)
+	if err != nil {
+		return nil, err
+	}
+	l, err := merchantLicense(ctx, s.db.Reader, merchantID, code)
 	if err != nil {
 		return nil, err
 	}
@@ -41,10 +52,10 @@ func (s *Service) Activate(ctx context.Context, merchantID, code string, hb *kgp
 	if !l.ActivatedAt.IsZero() && hb == nil {
 		return l, nil // a repeat: nothing to write
 	}
-	now := s.Clock.Now()
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+	now := s.clock.Now()
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		// Read again inside the transaction: two concurrent first activations must agree.
-		if l, err = merchantLicense(ctx, tx, merchantID, code); err != nil {
+		if l, err = merchantLicense(ctx, tx.Reader, merchantID, code); err != nil {
 			return err
 		}
 		if err := activatable(l); err != nil {
@@ -102,13 +113,17 @@ type Result struct {
 // heartbeat is recorded for any code of the merchant, activated or not, whatever its status:
 // the answer's status tells the software whether it may run. The heartbeats are committed
 // (group commit) before Heartbeat returns; an error means none of them was acknowledged.
-func (s *Service) Heartbeat(ctx context.Context, merchantID string, reqs []kgp.LicenseRequest) ([]Result, error) {
-	now := s.Clock.Now()
+func (s *Service) Heartbeat(ctx context.Context, v market.Viewer, reqs []kgp.LicenseRequest) ([]Result, error) {
+	merchantID, err := merchantOf(v)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
 	entries := make([]*Entry, len(reqs))
 	for i, r := range reqs {
 		entries[i] = &Entry{MerchantID: merchantID, Heartbeat: heartbeat(r.License, now, market.HeartbeatHeartbeat, r.HeartbeatInfo)}
 	}
-	if err := s.Recorder.Record(ctx, entries...); err != nil {
+	if err := s.recorder.Record(ctx, entries...); err != nil {
 		return nil, err
 	}
 	out := make([]Result, len(reqs))

@@ -237,6 +237,19 @@ const (
 	CallFailed    CallState = "FAILED"
 )
 
+// CallForm is the wire form a call is sent in.
+type CallForm string
+
+// Call forms: the 2.0 basic interface (POST JSON, URL signature), the 1.0 basic interface (GET
+// query, authToken), and the joint-operation kit interfaces v1 (authToken header) and v2
+// (x-sign headers).
+const (
+	FormBasic  CallForm = "basic"
+	FormLegacy CallForm = "legacy"
+	FormKitV1  CallForm = "kit1"
+	FormKitV2  CallForm = "kit2"
+)
+
 // Call is one interface message to a merchant (生产接口消息): what to send, and where it stands.
 type Call struct {
 	ID          string
@@ -244,29 +257,36 @@ type Call struct {
 	Activity    string // kgp activity or kit interface name
 	InstanceKey string
 	OrderID     string
-	// Request is the logical request as JSON: the kgp message type for Activity and the
-	// merchant's generation. Signing, timestamps, nonces and businessId are fresh per attempt.
+	// Form and Request are the request as encoded by kgp, before stamping and signing: the 2.0
+	// or kit JSON body, or the 1.0 query string. Each attempt decodes it with kgp's decoder and
+	// stamps, signs and (for newInstance) gives it a fresh businessId.
+	Form       CallForm
 	Request    []byte
 	State      CallState
 	Attempts   int
 	ResultCode string
 	LastError  string
 	Deadline   time.Time // retry window end
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// NextAttemptAt is when a pending call is tried next; zero while an attempt is under way.
+	NextAttemptAt time.Time
+	JobID         int64 // the queue's job that sends the call
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Attempt is one HTTP exchange of a Call, kept for the seller console.
 type Attempt struct {
-	CallID     string
-	N          int
-	At         time.Time
-	Method     string
-	URL        string
-	Request    []byte
-	Status     int
-	Response   []byte
-	ResultCode string
-	Latency    time.Duration
-	Error      string
+	CallID   string
+	N        int
+	At       time.Time
+	Method   string
+	URL      string
+	Request  []byte
+	Status   int
+	Response []byte // the answer's first bytes (at most a few KiB)
+	// ResponseSize is the answer's length as read (reading stops past 1 MiB).
+	ResponseSize int
+	ResultCode   string
+	Latency      time.Duration
+	Error        string
 }

@@ -39,7 +39,7 @@ type Biller interface {
 // not run again. Usage drawn from a package uses up the package first; the rest is priced by the
 // billing item's plan (fixed, step or tier) on the cycle's quantity.
 func (s *Service) Collect(ctx context.Context, at time.Time) error {
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
 		if done, err := tx.CollectionDone(ctx, at); err != nil || done {
 			return err
 		}
@@ -90,13 +90,13 @@ func (s *Service) Collect(ctx context.Context, at time.Time) error {
 			sum += f.Amount
 			c.Fees = append(c.Fees, *f)
 		}
-		if err := tx.InsertCollection(ctx, at, s.Clock.Now(), records, sum); err != nil {
+		if err := tx.InsertCollection(ctx, at, s.clock.Now(), records, sum); err != nil {
 			return err
 		}
-		if s.Biller == nil || len(c.Fees) == 0 {
+		if len(c.Fees) == 0 {
 			return nil
 		}
-		return s.Biller.Bill(ctx, tx, c)
+		return s.biller.Bill(ctx, tx, c)
 	})
 }
 
@@ -143,15 +143,15 @@ const Margin = time.Minute
 // the daily ones at 01:00, catching up after a pause. It is idempotent (unique jobs, and a
 // collection runs once), so every replica may tick; the server's periodic job calls it each minute.
 func (s *Service) Tick(ctx context.Context) error {
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	for _, c := range []market.Cycle{market.CycleHourly, market.CycleDaily} {
 		period, offset := schedule(c)
-		last, err := s.DB.LastCollection(ctx, period, offset)
+		last, err := s.db.LastCollection(ctx, period, offset)
 		if err != nil {
 			return err
 		}
 		for _, at := range DueCollections(c, last, now, Margin) {
-			err := s.DB.Write(ctx, func(tx *store.Tx) error {
+			err := s.db.Write(ctx, func(tx *store.Tx) error {
 				return tx.Enqueue(ctx, CollectArgs{At: at}, &river.InsertOpts{Queue: Queue, UniqueOpts: river.UniqueOpts{ByArgs: true}})
 			})
 			if err != nil {
@@ -162,5 +162,29 @@ func (s *Service) Tick(ctx context.Context) error {
 	return nil
 }
 
-// Queue is the River queue of collections.
+// Queue is the River queue of collections (and of billing's statements).
 const Queue = "metering"
+
+// Register adds the collection worker, its queue, and the periodic tick that enqueues due
+// collections every minute.
+func (s *Service) Register(j *store.Jobs) {
+	store.AddWorker(j, &CollectWorker{S: s})
+	store.AddWorker(j, &tickWorker{s: s})
+	j.Queue(Queue, 2)
+	j.Periodic(river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+		return tickArgs{}, &river.InsertOpts{Queue: Queue}
+	}, &river.PeriodicJobOpts{RunOnStart: true}))
+}
+
+// tickArgs is metering's minute tick (Tick).
+type tickArgs struct{}
+
+// Kind implements river.JobArgs.
+func (tickArgs) Kind() string { return "metering_tick" }
+
+type tickWorker struct {
+	river.WorkerDefaults[tickArgs]
+	s *Service
+}
+
+func (w *tickWorker) Work(ctx context.Context, _ *river.Job[tickArgs]) error { return w.s.Tick(ctx) }

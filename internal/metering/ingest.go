@@ -23,13 +23,21 @@ const (
 
 // Service ingests usage and runs collections.
 type Service struct {
-	DB    *store.DB
-	Clock market.Clock
-	Log   *slog.Logger
-	// Biller turns a collection's charges into bills; nil rates without billing (tests).
-	Biller Biller
+	db    *store.DB
+	clock market.Clock
+	log   *slog.Logger
+	// biller turns a collection's charges into bills.
+	biller Biller
 
 	plans sync.Map // productId → *market.Plan; plans never change once created
+}
+
+// New returns the metering service; biller turns each collection's charges into bills.
+func New(db *store.DB, clock market.Clock, log *slog.Logger, biller Biller) (*Service, error) {
+	if db == nil || clock == nil || log == nil || biller == nil {
+		return nil, errors.New("metering: New needs a database, a clock, a logger and a biller")
+	}
+	return &Service{db: db, clock: clock, log: log, biller: biller}, nil
 }
 
 // rejection is why one record was refused.
@@ -47,14 +55,18 @@ func reject(code kgp.ErrorCode, format string, args ...any) *rejection {
 // the first one wins); the others are listed in abnormal_usage_data with their reasons, and the
 // answer's error_code is the first rejection's. The same push, repeated, gets the same answer.
 // old selects the old push (product_id, no metering_sn).
-func (s *Service) Push(ctx context.Context, merchantID string, p *kgp.UsagePush, old bool) (*kgp.ErrorResponse, error) {
-	now := s.Clock.Now()
+func (s *Service) Push(ctx context.Context, v market.Viewer, p *kgp.UsagePush, old bool) (*kgp.ErrorResponse, error) {
+	if v.Role != market.RoleSeller || v.MerchantID == "" {
+		return nil, market.Errorf(market.CodeForbidden, "usage is pushed by the merchant")
+	}
+	merchantID := v.MerchantID
+	now := s.clock.Now()
 	instances := map[string]*market.Instance{}
 	lookup := func(id string) (*market.Instance, error) {
 		if in, ok := instances[id]; ok {
 			return in, nil
 		}
-		in, err := s.DB.InstanceByID(ctx, id)
+		in, err := s.db.InstanceByID(ctx, id)
 		if market.ErrorCode(err) == market.CodeNotFound {
 			in, err = nil, nil
 		}
@@ -87,7 +99,7 @@ func (s *Service) Push(ctx context.Context, merchantID string, p *kgp.UsagePush,
 		rows = append(rows, *row)
 	}
 	if len(rows) > 0 {
-		if err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		if err := s.db.Write(ctx, func(tx *store.Tx) error {
 			_, err := tx.InsertUsage(ctx, rows)
 			return err
 		}); err != nil {
@@ -177,7 +189,7 @@ func (s *Service) plan(ctx context.Context, productID string) (*market.Plan, err
 	if p, ok := s.plans.Load(productID); ok {
 		return p.(*market.Plan), nil
 	}
-	p, err := s.DB.Plan(ctx, productID)
+	p, err := s.db.Plan(ctx, productID)
 	if err != nil {
 		return nil, errors.Join(errors.New("metering: plan of a stored instance"), err)
 	}

@@ -39,7 +39,7 @@ func (h *Handler) apiKey(ctx context.Context, ak string) (*market.APIKey, error)
 	if ok && now.Before(c.until) {
 		return c.key, nil
 	}
-	k, err := h.DB.APIKey(ctx, ak)
+	k, err := h.Catalog.APIKey(ctx, ak)
 	if err != nil {
 		return nil, err
 	}

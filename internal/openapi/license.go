@@ -24,11 +24,8 @@ const PathLicenseHeartbeats = "/api/mkp-openapi-public/global/v1/license/heartbe
 // accounts) is about 40 KiB.
 const MaxLicenseBody = 64 << 10
 
-// registerLicenses adds the license routes when the marketplace issues licenses.
+// registerLicenses adds the license routes.
 func (h *Handler) registerLicenses(mux *http.ServeMux) {
-	if h.Licenses == nil {
-		return
-	}
 	mux.HandleFunc("POST "+kgp.PathLicenseActivate, h.licenseActivate)
 	mux.HandleFunc("POST "+kgp.PathLicenseHeartbeat, h.licenseHeartbeat)
 	mux.HandleFunc("POST "+kgp.PathLicenseBatch, h.licenseBatch)
@@ -95,7 +92,7 @@ func (h *Handler) licenseActivate(w http.ResponseWriter, r *http.Request) {
 		h.licenseFail(w, r, invalid(err))
 		return
 	}
-	l, err := h.Licenses.Activate(r.Context(), key.MerchantID, req.License, req.HeartbeatInfo)
+	l, err := h.Licenses.Activate(r.Context(), market.AsSeller(key.MerchantID), req.License, req.HeartbeatInfo)
 	if err != nil {
 		h.licenseFail(w, r, err)
 		return
@@ -119,7 +116,7 @@ func (h *Handler) licenseHeartbeat(w http.ResponseWriter, r *http.Request) {
 		h.licenseFail(w, r, invalid(err))
 		return
 	}
-	res, err := h.Licenses.Heartbeat(r.Context(), key.MerchantID, []kgp.LicenseRequest{*req})
+	res, err := h.Licenses.Heartbeat(r.Context(), market.AsSeller(key.MerchantID), []kgp.LicenseRequest{*req})
 	if err == nil {
 		err = res[0].Err
 	}
@@ -142,7 +139,7 @@ func (h *Handler) licenseBatch(w http.ResponseWriter, r *http.Request) {
 		h.licenseFail(w, r, invalid(err))
 		return
 	}
-	res, err := h.Licenses.Heartbeat(r.Context(), key.MerchantID, req.Licenses)
+	res, err := h.Licenses.Heartbeat(r.Context(), market.AsSeller(key.MerchantID), req.Licenses)
 	if err != nil {
 		h.licenseFail(w, r, err)
 		return
@@ -197,7 +194,7 @@ func (h *Handler) licenseHeartbeats(w http.ResponseWriter, r *http.Request) {
 		h.licenseFail(w, r, invalid(errors.New("limit must be 1 to 500")))
 		return
 	}
-	hbs, err := h.Licenses.Heartbeats(r.Context(), license.Viewer{MerchantID: key.MerchantID}, code, n)
+	hbs, err := h.Licenses.Heartbeats(r.Context(), market.AsSeller(key.MerchantID), code, n)
 	if err != nil {
 		if market.ErrorCode(err) == market.CodeNotFound {
 			err = &market.Error{Code: market.CodeNotFound, Message: kgp.LicenseNotFound.Message()}

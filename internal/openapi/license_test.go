@@ -3,7 +3,6 @@ package openapi_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/openapi"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -36,53 +35,34 @@ type licenseSite struct {
 	orders   *order.Service
 	url      string
 	buyer    string
-	key      *market.APIKey // merchant m-1's AK/SK
-	received string         // m-1's code, received by the buyer
-	fresh    string         // m-1's code, not received
-	released string         // m-1's code of an unsubscribed instance
-	others   string         // m-2's code, received
+	key      *market.APIKey // merchant m-acme's AK/SK
+	received string         // m-acme's code, received by the buyer
+	fresh    string         // m-acme's code, not received
+	released string         // m-acme's code of an unsubscribed instance
+	others   string         // m-other's code, received
 }
 
 func newLicenseSite(t *testing.T, d store.Dialect) *licenseSite {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	clock := market.NewFakeClock(t0)
-	s := &licenseSite{t: t, ctx: ctx, db: storetest.Open(t, d), buyer: market.NewHexID()}
-	s.lic = license.New(s.db, clock, log, license.RecorderConfig{})
-	s.lic.Start()
-	t.Cleanup(func() { s.lic.Stop(context.Background()) })
-	s.orders = &order.Service{DB: s.db, Clock: clock, Cfg: order.DefaultConfig, Log: log, Licenses: s.lic}
-	workers := river.NewWorkers() // timers are inserted with the purchase; nothing here runs them
-	river.AddWorker(workers, &order.ExpiryWorker{S: s.orders})
-	river.AddWorker(workers, &order.ReleaseWorker{S: s.orders})
-	if _, err := s.db.NewQueue(workers, store.QueueConfig{Clock: clock, Log: log}); err != nil {
-		t.Fatal(err)
-	}
-	s.key = &market.APIKey{AK: "AK-" + market.NewSecret(12), SK: market.NewSecret(40), MerchantID: "m-1", CreatedAt: t0}
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		var errs []error
-		for _, m := range []string{"m-1", "m-2"} {
-			errs = append(errs,
-				tx.InsertMerchant(ctx, &market.Merchant{ID: m, Name: m, ProductionURL: "https://" + m + ".example/p", Generation: 2, AccessKey: "k-" + m, CreatedAt: t0}),
-				tx.InsertProduct(ctx, &market.Product{ID: "p-" + m, MerchantID: m, Name: "app", CreatedAt: t0}),
-				tx.InsertSpec(ctx, &market.Spec{SkuCode: "seat-" + m, ProductID: "p-" + m, Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense}),
-				tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-" + m, SkuCode: "seat-" + m, Period: market.PeriodMonth, Price: 1000, Currency: "CNY"}))
+	e := marketplacetest.New(t, d, marketplacetest.Options{Start: t0})
+	s := &licenseSite{t: t, ctx: e.Ctx, db: e.DB, lic: e.Licenses, orders: e.Orders, buyer: e.Buyer().BuyerID}
+	for _, m := range []string{"m-acme", "m-other"} {
+		nm := e.Merchant(marketplacetest.MerchantOpts{ID: m, Name: m, ProductionURL: "https://" + m + ".example/p", AccessKey: "k-" + m})
+		if m == "m-acme" {
+			s.key = nm.Key
 		}
-		errs = append(errs, tx.InsertAPIKey(ctx, s.key), tx.InsertBuyer(ctx, &market.Buyer{CustomerID: s.buyer, Name: "b", CreatedAt: t0}, "h-"+s.buyer))
-		return errors.Join(errs...)
-	})
-	if err != nil {
-		t.Fatal(err)
+		e.Product("p-"+m, m, catalog.SpecRequest{SkuCode: "seat-" + m, Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense,
+			Plans: []catalog.PlanRequest{{ProductID: "OFFI-" + m, Period: market.PeriodMonth, Price: 1000}}})
 	}
-	s.received, s.fresh, s.released = s.buy("OFFI-m-1", true), s.buy("OFFI-m-1", false), s.buy("OFFI-m-1", true)
-	s.others = s.buy("OFFI-m-2", true)
-	l, _ := s.db.License(ctx, s.released)
-	if _, err := s.orders.Unsubscribe(ctx, s.buyer, l.InstanceKey); err != nil {
+	s.received, s.fresh, s.released = s.buy("OFFI-m-acme", true), s.buy("OFFI-m-acme", false), s.buy("OFFI-m-acme", true)
+	s.others = s.buy("OFFI-m-other", true)
+	l, _ := s.db.License(s.ctx, s.released)
+	if _, err := s.orders.Unsubscribe(s.ctx, market.AsBuyer(s.buyer), l.InstanceKey); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	(&openapi.Handler{DB: s.db, Clock: clock, Log: log, Licenses: s.lic}).Register(mux)
+	(&openapi.Handler{Clock: e.Clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Catalog: e.Catalog, Orders: e.Orders,
+		Usage: e.Metering, Licenses: e.Licenses}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.url = srv.URL
@@ -91,16 +71,16 @@ func newLicenseSite(t *testing.T, d store.Dialect) *licenseSite {
 
 func (s *licenseSite) buy(productID string, receive bool) string {
 	s.t.Helper()
-	o, err := s.orders.Purchase(s.ctx, s.buyer, order.PurchaseRequest{Items: []order.Item{{ProductID: productID, PeriodNumber: 1}}})
+	o, err := s.orders.Purchase(s.ctx, market.AsBuyer(s.buyer), order.PurchaseRequest{Items: []order.Item{{ProductID: productID, PeriodNumber: 1}}})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	ls, err := s.lic.Licenses(s.ctx, license.Viewer{}, o.Lines[0].ID)
+	ls, err := s.lic.Licenses(s.ctx, market.AsOperator(), o.Lines[0].ID)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	if receive {
-		if _, err := s.lic.Receive(s.ctx, license.Viewer{BuyerID: s.buyer}, o.Lines[0].ID); err != nil {
+		if _, err := s.lic.Receive(s.ctx, market.AsBuyer(s.buyer), o.Lines[0].ID); err != nil {
 			s.t.Fatal(err)
 		}
 	}
@@ -204,14 +184,14 @@ func TestLicenseAnswers(t *testing.T) {
 			var act kgp.LicenseActivateResponse
 			json.Unmarshal(b, &act)
 			info, err := act.CodeInfo()
-			if err != nil || *info != (kgp.LicenseCodeInfo{Status: kgp.LicenseAlive, ExpireTime: expire, ProductID: "OFFI-m-1", Amount: 1, OrderID: info.OrderID}) || info.OrderID == "" {
+			if err != nil || *info != (kgp.LicenseCodeInfo{Status: kgp.LicenseAlive, ExpireTime: expire, ProductID: "OFFI-m-acme", Amount: 1, OrderID: info.OrderID}) || info.OrderID == "" {
 				t.Fatalf("activate: %s (%v)", b, err)
 			}
 			// Heartbeat v1: LicenseInfo.
 			_, out = s.call("POST", kgp.PathLicenseHeartbeat, `{"license":"`+s.received+`","heartbeatInfo":{"thirdPartyAccount":"dev-2"}}`, s.key.SK)
 			data, _ := out["data"].(map[string]any)
 			want := map[string]any{"license_code": s.received, "status": "ALIVE", "activate_time": kgp.FormatExpireTime(t0), "expire_time": expire,
-				"product_id": "OFFI-m-1", "order_id": info.OrderID, "amount": 1.0}
+				"product_id": "OFFI-m-acme", "order_id": info.OrderID, "amount": 1.0}
 			for k, v := range want {
 				if data[k] != v {
 					t.Fatalf("heartbeat data %s = %v, want %v (%v)", k, data[k], v, data)
@@ -276,7 +256,7 @@ func TestLicenseInternalError(t *testing.T) {
 func TestKeyCache(t *testing.T) {
 	t.Parallel()
 	s := newLicenseSite(t, store.SQLite)
-	fresh := &market.APIKey{AK: "AK-NEW-" + market.NewSecret(8), SK: market.NewSecret(40), MerchantID: "m-1", CreatedAt: t0}
+	fresh := &market.APIKey{AK: "AK-NEW-" + market.NewSecret(8), SK: market.NewSecret(40), MerchantID: "m-acme", CreatedAt: t0}
 	own := s.key
 	s.key = fresh
 	if status, out := s.call("POST", kgp.PathLicenseHeartbeat, lic(s.received), fresh.SK); status != 403 {

@@ -10,10 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
-	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/kgp"
 )
 
@@ -21,13 +22,14 @@ import (
 // allows 15 minutes.
 const SdkDateWindow = 15 * time.Minute
 
-// Handler serves the open API.
+// Handler serves the open API. An authenticated AK is the viewer "seller of its merchant" for
+// every service it calls.
 type Handler struct {
-	DB    *store.DB
-	Clock market.Clock
-	Log   *slog.Logger
-	Usage *metering.Service
-	// Licenses serves the license APIs; nil leaves them unrouted.
+	Clock    market.Clock
+	Log      *slog.Logger
+	Catalog  *catalog.Service
+	Orders   *order.Service
+	Usage    *metering.Service
 	Licenses *license.Service
 
 	keys keyCache // AK/SK pairs recently read

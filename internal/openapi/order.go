@@ -60,14 +60,7 @@ func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID string) (*k
 	if slices.Contains(kgp.MockOrders, orderID) {
 		return MockOrder(orderID, h.Clock.Now()), nil
 	}
-	o, err := h.DB.Order(ctx, orderID)
-	if err != nil {
-		return nil, err
-	}
-	if o.MerchantID != merchantID {
-		return nil, market.Errorf(market.CodeNotFound, "order %s not found", orderID)
-	}
-	b, err := h.DB.Buyer(ctx, o.BuyerID)
+	o, b, err := h.Orders.OrderWithBuyer(ctx, market.AsSeller(merchantID), orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +76,7 @@ func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID string) (*k
 			ol.TrialFlag = "1"
 		}
 		pi := kgp.ProductInfo{ProductID: l.ProductID, SkuCode: l.SkuCode}
-		if e, err := h.DB.CatalogEntry(ctx, l.ProductID); err == nil {
+		if e, err := h.Catalog.Entry(ctx, l.ProductID); err == nil {
 			pi.ProductName = e.Product.Name + " " + e.Spec.Name
 		}
 		ol.ProductInfo = []kgp.ProductInfo{pi}

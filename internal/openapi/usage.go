@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/kgp"
 )
 
@@ -47,7 +48,7 @@ func (h *Handler) usagePush(old bool) http.HandlerFunc {
 			fail(kgp.MKTInvalidParam, err.Error())
 			return
 		}
-		answer, err := h.Usage.Push(r.Context(), key.MerchantID, push, old)
+		answer, err := h.Usage.Push(r.Context(), market.AsSeller(key.MerchantID), push, old)
 		if err != nil {
 			h.Log.Error("usage push", "merchant", key.MerchantID, "err", err)
 			fail(kgp.MKTInternal, "")
@@ -73,7 +74,7 @@ func (h *Handler) checkBodySign(r *http.Request, merchantID string, body []byte)
 	if d := time.Since(at); d > SdkDateWindow || d < -SdkDateWindow {
 		return "ts is more than 15 minutes from the server's clock"
 	}
-	m, err := h.DB.Merchant(r.Context(), merchantID)
+	m, err := h.Catalog.Merchant(r.Context(), market.AsSeller(merchantID), merchantID)
 	if err != nil {
 		return "merchant not found"
 	}

@@ -32,7 +32,7 @@ func (s *Service) setArrears(ctx context.Context, tx *store.Tx, buyerID string, 
 	if err != nil {
 		return 0, err
 	}
-	now, n := s.Clock.Now(), 0
+	now, n := s.clock.Now(), 0
 	for _, in := range ins {
 		if in.Charging != market.ChargingOnDemand {
 			continue
@@ -43,7 +43,7 @@ func (s *Service) setArrears(ctx context.Context, tx *store.Tx, buyerID string, 
 		}
 		in.State, in.UpdatedAt, in.ReleaseAt = to, now, time.Time{}
 		if freeze {
-			in.ReleaseAt = now.AddDate(0, 0, s.Cfg.RetentionDays)
+			in.ReleaseAt = now.AddDate(0, 0, s.cfg.RetentionDays)
 		}
 		if ok, err := tx.UpdateInstance(ctx, in, from); err != nil || !ok {
 			if err != nil {
@@ -59,7 +59,7 @@ func (s *Service) setArrears(ctx context.Context, tx *store.Tx, buyerID string, 
 				return n, err
 			}
 		}
-		s.Log.Info("pay-per-use instance", "instance", in.ID, "buyer", buyerID, "arrears", freeze, "state", to)
+		s.log.Info("pay-per-use instance", "instance", in.ID, "buyer", buyerID, "arrears", freeze, "state", to)
 		n++
 	}
 	return n, nil

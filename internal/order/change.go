@@ -25,16 +25,20 @@ type change struct {
 	states []market.InstanceState
 	// build prices the line and updates the instance in memory; call makes the merchant call.
 	build func(in *market.Instance, e *market.CatalogEntry, o *market.Order, now time.Time) (*market.OrderLine, error)
-	call  func(m *market.Merchant, in *market.Instance, o *market.Order) *market.Call
+	call  func(m *market.Merchant, in *market.Instance, o *market.Order) request
 	// applyNow says whether the instance update commits with the order (renewal, conversion)
 	// or only when the merchant confirms (upgrade).
 	applyNow bool
 }
 
-func (s *Service) apply(ctx context.Context, buyerID, key string, req ChangeRequest, c change) (*market.Order, error) {
-	in, err := s.DB.Instance(ctx, key)
-	if err != nil || in.BuyerID != buyerID {
-		return nil, market.Errorf(market.CodeNotFound, "instance %s not found", key)
+func (s *Service) apply(ctx context.Context, v market.Viewer, key string, req ChangeRequest, c change) (*market.Order, error) {
+	if err := v.MustBeBuyer(); err != nil {
+		return nil, err
+	}
+	buyerID := v.BuyerID
+	in, err := s.instance(ctx, v, key)
+	if err != nil {
+		return nil, err
 	}
 	if !stateIn(in.State, c.states) {
 		return nil, market.Errorf(market.CodeConflict, "instance %s is %s", key, in.State)
@@ -42,11 +46,11 @@ func (s *Service) apply(ctx context.Context, buyerID, key string, req ChangeRequ
 	if req.ProductID == "" {
 		req.ProductID = in.ProductID
 	}
-	e, err := s.DB.CatalogEntry(ctx, req.ProductID)
+	e, err := s.db.CatalogEntry(ctx, req.ProductID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	o := &market.Order{ID: market.NewOrderID(now), BuyerID: buyerID, MerchantID: in.MerchantID, Type: c.typ, Status: market.OrderProcessing,
 		Currency: e.Plan.Currency, InstanceKey: key, CreatedAt: now, UpdatedAt: now}
 	before := *in
@@ -57,7 +61,7 @@ func (s *Service) apply(ctx context.Context, buyerID, key string, req ChangeRequ
 	l.ID, l.OrderID, l.ProductID, l.SkuCode, l.Charging = market.LineID(o.ID, 1), o.ID, e.Plan.ProductID, e.Spec.SkuCode, e.Spec.Charging
 	o.Amount, o.Lines = l.Amount, []market.OrderLine{*l}
 	in.UpdatedAt = now
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		created, err := tx.InsertOrder(ctx, o, req.IdempotencyKey)
 		if err != nil || !created {
 			return err
@@ -86,7 +90,7 @@ func (s *Service) apply(ctx context.Context, buyerID, key string, req ChangeRequ
 		return nil, err
 	}
 	if req.IdempotencyKey != "" {
-		return s.DB.OrderByIdempotencyKey(ctx, buyerID, req.IdempotencyKey)
+		return s.db.OrderByIdempotencyKey(ctx, buyerID, req.IdempotencyKey)
 	}
 	return o, nil
 }
@@ -103,8 +107,8 @@ func stateIn(s market.InstanceState, states []market.InstanceState) bool {
 // Renew buys more periods. The new period starts at the current expiry, even when the instance
 // already expired and sits frozen in retention (rules §9.3); the merchant gets refreshInstance
 // RENEWAL, and a frozen instance is unfrozen once that succeeds.
-func (s *Service) Renew(ctx context.Context, buyerID, key string, req ChangeRequest) (*market.Order, error) {
-	return s.apply(ctx, buyerID, key, req, change{
+func (s *Service) Renew(ctx context.Context, v market.Viewer, key string, req ChangeRequest) (*market.Order, error) {
+	return s.apply(ctx, v, key, req, change{
 		typ: market.OrderRenew, states: []market.InstanceState{market.InstanceActive, market.InstanceFrozen}, applyNow: true,
 		build: func(in *market.Instance, e *market.CatalogEntry, _ *market.Order, _ time.Time) (*market.OrderLine, error) {
 			if in.Trial {
@@ -120,7 +124,7 @@ func (s *Service) Renew(ctx context.Context, buyerID, key string, req ChangeRequ
 			in.ExpireAt, in.ProductID, in.Period, in.ReleaseAt = l.ExpireAt, e.Plan.ProductID, e.Plan.Period, time.Time{}
 			return l, nil
 		},
-		call: func(m *market.Merchant, in *market.Instance, o *market.Order) *market.Call {
+		call: func(m *market.Merchant, in *market.Instance, o *market.Order) request {
 			return refreshCall(m, in, o, &o.Lines[0], kgp.SceneRenewal)
 		},
 	})
@@ -128,8 +132,8 @@ func (s *Service) Renew(ctx context.Context, buyerID, key string, req ChangeRequ
 
 // ConvertTrial turns a trial into a paid instance from now (rules §9.4): refreshInstance
 // TRIAL_TO_FORMAL with the new expiry.
-func (s *Service) ConvertTrial(ctx context.Context, buyerID, key string, req ChangeRequest) (*market.Order, error) {
-	return s.apply(ctx, buyerID, key, req, change{
+func (s *Service) ConvertTrial(ctx context.Context, v market.Viewer, key string, req ChangeRequest) (*market.Order, error) {
+	return s.apply(ctx, v, key, req, change{
 		typ: market.OrderTrialToFormal, states: []market.InstanceState{market.InstanceActive, market.InstanceFrozen}, applyNow: true,
 		build: func(in *market.Instance, e *market.CatalogEntry, _ *market.Order, now time.Time) (*market.OrderLine, error) {
 			if !in.Trial {
@@ -145,7 +149,7 @@ func (s *Service) ConvertTrial(ctx context.Context, buyerID, key string, req Cha
 			in.Trial, in.ExpireAt, in.ProductID, in.Period, in.ReleaseAt = false, l.ExpireAt, e.Plan.ProductID, e.Plan.Period, time.Time{}
 			return l, nil
 		},
-		call: func(m *market.Merchant, in *market.Instance, o *market.Order) *market.Call {
+		call: func(m *market.Merchant, in *market.Instance, o *market.Order) request {
 			return refreshCall(m, in, o, &o.Lines[0], kgp.SceneTrialToFormal)
 		},
 	})
@@ -154,21 +158,21 @@ func (s *Service) ConvertTrial(ctx context.Context, buyerID, key string, req Cha
 // Upgrade moves an active instance to another spec of the same product and period type, for
 // the price difference over the rest of the current period. The instance keeps its instanceId
 // and expiry; it takes the new spec when the merchant confirms upgradeInstance.
-func (s *Service) Upgrade(ctx context.Context, buyerID, key string, req ChangeRequest) (*market.Order, error) {
-	return s.apply(ctx, buyerID, key, req, change{
+func (s *Service) Upgrade(ctx context.Context, v market.Viewer, key string, req ChangeRequest) (*market.Order, error) {
+	return s.apply(ctx, v, key, req, change{
 		typ: market.OrderChange, states: []market.InstanceState{market.InstanceActive},
 		build: func(in *market.Instance, e *market.CatalogEntry, _ *market.Order, now time.Time) (*market.OrderLine, error) {
 			if in.Charging != market.ChargingPeriod || in.Trial {
 				return nil, market.Errorf(market.CodeConflict, "only paid period instances can be upgraded")
 			}
-			spec, err := s.DB.Spec(ctx, in.SkuCode)
+			spec, err := s.db.Spec(ctx, in.SkuCode)
 			if err != nil {
 				return nil, err
 			}
 			if e.Spec.ProductID != spec.ProductID || e.Spec.SkuCode == in.SkuCode || e.Plan.Period != in.Period {
 				return nil, market.Errorf(market.CodeInvalid, "upgrade to another spec of the same product, at the same period type")
 			}
-			current, err := s.DB.Plan(ctx, in.ProductID)
+			current, err := s.db.Plan(ctx, in.ProductID)
 			if err != nil {
 				return nil, err
 			}
@@ -176,7 +180,7 @@ func (s *Service) Upgrade(ctx context.Context, buyerID, key string, req ChangeRe
 			if diff < 0 {
 				return nil, market.Errorf(market.CodeInvalid, "%s is cheaper than the current spec: a downgrade takes effect at renewal", e.Plan.ProductID)
 			}
-			start, ok, err := s.DB.TermStart(ctx, in.Key, in.ExpireAt)
+			start, ok, err := s.db.TermStart(ctx, in.Key, in.ExpireAt)
 			if err != nil {
 				return nil, err
 			}
@@ -186,7 +190,7 @@ func (s *Service) Upgrade(ctx context.Context, buyerID, key string, req ChangeRe
 			return &market.OrderLine{Period: in.Period, StartsAt: now, ExpireAt: in.ExpireAt,
 				Amount: prorate(diff, in.ExpireAt.Sub(now), in.ExpireAt.Sub(start))}, nil
 		},
-		call: func(m *market.Merchant, in *market.Instance, o *market.Order) *market.Call {
+		call: func(m *market.Merchant, in *market.Instance, o *market.Order) request {
 			return upgradeCall(m, in, o, &o.Lines[0])
 		},
 	})
@@ -220,21 +224,25 @@ func periods(e *market.CatalogEntry, n int, start time.Time) (*market.OrderLine,
 // CancelRenewal cancels a renewal whose period has not started: the renewal is refunded, the
 // expiry goes back, and the merchant gets refreshInstance UNSUBSCRIBE_RENEWAL_PERIOD under a
 // new cancellation order (1.0: a negative orderAmount).
-func (s *Service) CancelRenewal(ctx context.Context, buyerID, renewalID string) (*market.Order, error) {
-	r, err := s.DB.Order(ctx, renewalID)
-	if err != nil || r.BuyerID != buyerID {
-		return nil, market.Errorf(market.CodeNotFound, "order %s not found", renewalID)
+func (s *Service) CancelRenewal(ctx context.Context, v market.Viewer, renewalID string) (*market.Order, error) {
+	if err := v.MustBeBuyer(); err != nil {
+		return nil, err
+	}
+	buyerID := v.BuyerID
+	r, err := s.Order(ctx, v, renewalID)
+	if err != nil {
+		return nil, err
 	}
 	if r.Type != market.OrderRenew || (r.Status != market.OrderProcessing && r.Status != market.OrderCompleted) {
 		return nil, market.Errorf(market.CodeConflict, "order %s is not an active renewal", renewalID)
 	}
 	l := r.Lines[0]
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	if !now.Before(l.StartsAt) {
 		return nil, market.Errorf(market.CodeConflict, "the renewed period started at %s; it can no longer be cancelled", l.StartsAt.Format(time.RFC3339))
 	}
 	var cancel *market.Order
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		in, err := tx.Instance(ctx, r.InstanceKey)
 		if err != nil {
 			return err
@@ -273,24 +281,28 @@ func (s *Service) CancelRenewal(ctx context.Context, buyerID, renewalID string) 
 // Unsubscribe ends an instance at the buyer's request: an UNSUBSCRIBE order and releaseInstance
 // naming it. Refund rules (5-day no-reason, negotiated) belong to the unsubscription workflow;
 // this order refunds nothing.
-func (s *Service) Unsubscribe(ctx context.Context, buyerID, key string) (*market.Order, error) {
-	in, err := s.DB.Instance(ctx, key)
-	if err != nil || in.BuyerID != buyerID {
-		return nil, market.Errorf(market.CodeNotFound, "instance %s not found", key)
+func (s *Service) Unsubscribe(ctx context.Context, v market.Viewer, key string) (*market.Order, error) {
+	if err := v.MustBeBuyer(); err != nil {
+		return nil, err
+	}
+	buyerID := v.BuyerID
+	in, err := s.instance(ctx, v, key)
+	if err != nil {
+		return nil, err
 	}
 	if in.State != market.InstanceActive && in.State != market.InstanceFrozen {
 		return nil, market.Errorf(market.CodeConflict, "instance %s is %s", key, in.State)
 	}
-	plan, err := s.DB.Plan(ctx, in.ProductID)
+	plan, err := s.db.Plan(ctx, in.ProductID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	id := market.NewOrderID(now)
 	o := &market.Order{ID: id, BuyerID: buyerID, MerchantID: in.MerchantID, Type: market.OrderUnsubscribe, Status: market.OrderProcessing,
 		Currency: plan.Currency, InstanceKey: key, CreatedAt: now, UpdatedAt: now,
 		Lines: []market.OrderLine{{ID: market.LineID(id, 1), OrderID: id, ProductID: in.ProductID, SkuCode: in.SkuCode, Charging: in.Charging, Period: in.Period}}}
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		from := in.State
 		in.State, in.UpdatedAt = market.InstanceReleased, now
 		if ok, err := tx.UpdateInstance(ctx, in, from); err != nil || !ok {

@@ -12,30 +12,46 @@ import (
 	"github.com/mercato-oss/mercato/kgp"
 )
 
-// The Service is fulfil's Handler: it turns merchants' answers into lifecycle transitions.
-var _ fulfil.Handler = (*Service)(nil)
-
-// Answered applies a merchant's answer in the transaction that records it.
-func (s *Service) Answered(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error) {
-	switch kgp.Activity(call.Activity) {
-	case kgp.ActivityNewInstance:
-		return s.created(ctx, tx, call, r)
-	case kgp.ActivityQueryInstance:
-		return s.queried(ctx, tx, call, r)
-	case kgp.ActivityRefreshInstance:
-		return s.refreshed(ctx, tx, call, r)
-	case kgp.ActivityUpgradeInstance, kgp.ActivityUpgrade:
-		return s.upgraded(ctx, tx, call, r)
-	case kgp.ActivityReleaseInstance:
-		// Release is idempotent, and an instance the merchant no longer knows is released.
-		done := r.ResultCode == kgp.ResultSuccess || r.ResultCode == kgp.ResultInstanceNotFound
-		if done && call.OrderID != "" {
-			_, err := tx.SetOrderStatus(ctx, call.OrderID, market.OrderCompleted, 0, "", s.Clock.Now())
-			return true, err
+// handleCalls registers the lifecycle's merchant interfaces and what their answers do. Create,
+// its polling and upgrade have three hours (protocol §7, rules §9.2), the rest one.
+func (s *Service) handleCalls() {
+	create := fulfil.Activity{Window: fulfil.LongWindow, GaveUp: s.undelivered, Restartable: s.restartable}
+	upgrade := fulfil.Activity{Window: fulfil.LongWindow, Answered: s.upgraded, GaveUp: s.upgradeFailed, Restartable: s.restartable}
+	simple := fulfil.Activity{Window: fulfil.ShortWindow, Answered: fulfil.Succeeded, Restartable: s.restartable}
+	with := func(a fulfil.Activity, name kgp.Activity, answered func(context.Context, *store.Tx, *market.Call, *kgp.Response) (bool, error)) fulfil.Activity {
+		a.Name = string(name)
+		if answered != nil {
+			a.Answered = answered
 		}
-		return done, nil
+		return a
 	}
-	return r.ResultCode == kgp.ResultSuccess, nil
+	acts := []fulfil.Activity{
+		with(create, kgp.ActivityNewInstance, s.created),
+		with(create, kgp.ActivityQueryInstance, s.queried),
+		with(simple, kgp.ActivityRefreshInstance, s.refreshed),
+		with(upgrade, kgp.ActivityUpgradeInstance, nil),
+		with(upgrade, kgp.ActivityUpgrade, nil), // 1.0
+		with(simple, kgp.ActivityReleaseInstance, s.released),
+		with(simple, kgp.ActivityUpdateInstanceStatus, nil),
+		with(simple, kgp.ActivityExpireInstance, nil), // 1.0
+		with(simple, kgp.ActivityInstanceStatus, nil), // 1.0
+	}
+	s.activities = map[string]fulfil.Activity{}
+	for _, a := range acts {
+		s.activities[a.Name] = a
+	}
+	s.calls.Handle(acts...)
+}
+
+// released handles releaseInstance: release is idempotent, and an instance the merchant no
+// longer knows is released. An unsubscription order completes with it.
+func (s *Service) released(ctx context.Context, tx *store.Tx, call *market.Call, r *kgp.Response) (bool, error) {
+	done := r.ResultCode == kgp.ResultSuccess || r.ResultCode == kgp.ResultInstanceNotFound
+	if done && call.OrderID != "" {
+		_, err := tx.SetOrderStatus(ctx, call.OrderID, market.OrderCompleted, 0, "", s.clock.Now())
+		return true, err
+	}
+	return done, nil
 }
 
 // created handles newInstance: 000000 delivered, 000004 delivering (poll queryInstance).
@@ -62,7 +78,7 @@ func (s *Service) created(ctx context.Context, tx *store.Tx, call *market.Call, 
 	if err != nil {
 		return false, err
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	in.ID, in.UpdatedAt = r.InstanceID, now
 	if r.AppInfo != nil { // 1.0 answers newInstance with appInfo
 		if err := setAppInfo(in, m, r.AppInfo, r.EncryptType); err != nil {
@@ -79,7 +95,7 @@ func (s *Service) created(ctx context.Context, tx *store.Tx, call *market.Call, 
 	}
 	// 2.0 newInstance carries only the instanceId: fetch appInfo, or poll until it exists.
 	if in.AppInfoJSON == nil || in.State == market.InstanceProvisioning {
-		if err := fulfil.Enqueue(ctx, tx, s.Clock, queryCall(m, in), now); err != nil {
+		if err := s.send(ctx, tx, queryCall(m, in), now); err != nil {
 			return false, err
 		}
 	}
@@ -121,7 +137,7 @@ func (s *Service) queried(ctx context.Context, tx *store.Tx, call *market.Call, 
 			return false, nil
 		}
 	}
-	in.State, in.UpdatedAt = market.InstanceActive, s.Clock.Now()
+	in.State, in.UpdatedAt = market.InstanceActive, s.clock.Now()
 	if _, err := tx.UpdateInstance(ctx, in, from); err != nil {
 		return false, err
 	}
@@ -158,7 +174,7 @@ func (s *Service) refreshed(ctx context.Context, tx *store.Tx, call *market.Call
 	if r.ResultCode != kgp.ResultSuccess {
 		return false, nil
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	if _, err := tx.SetOrderStatus(ctx, call.OrderID, market.OrderCompleted, 0, "", now); err != nil {
 		return false, err
 	}
@@ -195,7 +211,7 @@ func (s *Service) upgraded(ctx context.Context, tx *store.Tx, call *market.Call,
 	if err != nil {
 		return false, err
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	in.ProductID, in.SkuCode, in.UpdatedAt = o.Lines[0].ProductID, o.Lines[0].SkuCode, now
 	if _, err := tx.UpdateInstance(ctx, in, in.State); err != nil {
 		return false, err
@@ -204,40 +220,37 @@ func (s *Service) upgraded(ctx context.Context, tx *store.Tx, call *market.Call,
 	return true, err
 }
 
-// GaveUp applies a call that failed for its whole window. A create (or the polling after a
-// 000004) that never succeeded fails the order and refunds it (protocol §4.1); so does an
-// upgrade (§4.6). Other calls wait for a manual restart.
-func (s *Service) GaveUp(ctx context.Context, tx *store.Tx, call *market.Call) error {
-	now := s.Clock.Now()
-	switch kgp.Activity(call.Activity) {
-	case kgp.ActivityNewInstance, kgp.ActivityQueryInstance:
-		in, err := tx.Instance(ctx, call.InstanceKey)
+// undelivered applies a create (or the polling after a 000004) that never succeeded within its
+// window: the order fails and is refunded (protocol §4.1).
+func (s *Service) undelivered(ctx context.Context, tx *store.Tx, call *market.Call) error {
+	in, err := tx.Instance(ctx, call.InstanceKey)
+	if err != nil {
+		return err
+	}
+	if in.State != market.InstancePending && in.State != market.InstanceProvisioning {
+		return nil // an appInfo fetch for an active instance: the instance stays
+	}
+	from := in.State
+	in.State, in.UpdatedAt = market.InstanceFailed, s.clock.Now()
+	if _, err := tx.UpdateInstance(ctx, in, from); err != nil {
+		return err
+	}
+	if err := s.refund(ctx, tx, in.OrderID, "the merchant did not deliver within 3 hours"); err != nil {
+		return err
+	}
+	if in.ID != "" { // it answered 000004 once: tell it to clean up
+		m, err := tx.Merchant(ctx, in.MerchantID)
 		if err != nil {
 			return err
 		}
-		if in.State != market.InstancePending && in.State != market.InstanceProvisioning {
-			return nil // an appInfo fetch for an active instance: the instance stays
-		}
-		from := in.State
-		in.State, in.UpdatedAt = market.InstanceFailed, now
-		if _, err := tx.UpdateInstance(ctx, in, from); err != nil {
-			return err
-		}
-		if err := s.refund(ctx, tx, in.OrderID, "the merchant did not deliver within 3 hours"); err != nil {
-			return err
-		}
-		if in.ID != "" { // it answered 000004 once: tell it to clean up
-			m, err := tx.Merchant(ctx, in.MerchantID)
-			if err != nil {
-				return err
-			}
-			return fulfil.Enqueue(ctx, tx, s.Clock, releaseCall(m, in, nil), now)
-		}
-		return nil
-	case kgp.ActivityUpgradeInstance, kgp.ActivityUpgrade:
-		return s.refund(ctx, tx, call.OrderID, "the merchant did not apply the upgrade within 3 hours")
+		return s.send(ctx, tx, releaseCall(m, in, nil), s.clock.Now())
 	}
 	return nil
+}
+
+// upgradeFailed refunds an upgrade the merchant did not apply within its window (§4.6).
+func (s *Service) upgradeFailed(ctx context.Context, tx *store.Tx, call *market.Call) error {
+	return s.refund(ctx, tx, call.OrderID, "the merchant did not apply the upgrade within 3 hours")
 }
 
 // refund fails a processing order and returns its whole amount.
@@ -246,12 +259,12 @@ func (s *Service) refund(ctx context.Context, tx *store.Tx, orderID, reason stri
 	if err != nil {
 		return err
 	}
-	_, err = tx.SetOrderStatus(ctx, o.ID, market.OrderRefunded, o.Amount-o.Refunded, reason, s.Clock.Now())
+	_, err = tx.SetOrderStatus(ctx, o.ID, market.OrderRefunded, o.Amount-o.Refunded, reason, s.clock.Now())
 	return err
 }
 
-// Restartable refuses to restart a call whose order was refunded: the buyer has its money back.
-func (s *Service) Restartable(ctx context.Context, tx *store.Tx, call *market.Call) error {
+// restartable refuses to restart a call whose order was refunded: the buyer has its money back.
+func (s *Service) restartable(ctx context.Context, tx *store.Tx, call *market.Call) error {
 	if call.OrderID == "" {
 		return nil
 	}

@@ -2,23 +2,19 @@ package order_test
 
 import (
 	"context"
-	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
-	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 )
 
-var t0 = time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC)
+var t0 = marketplacetest.T0
 
 // harness is a marketplace on a real database with a running queue, a fake clock and a fake
 // merchant, with a small catalog:
@@ -30,78 +26,45 @@ var t0 = time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC)
 type harness struct {
 	t        *testing.T
 	ctx      context.Context
+	env      *marketplacetest.Env
 	db       *store.DB
 	clock    *market.FakeClock
 	svc      *order.Service
 	merchant *fulfiltest.Merchant
 	m        *market.Merchant
-	buyer    string
+	buyer    market.Viewer
 }
 
 func setup(t *testing.T, d store.Dialect, gen int) *harness {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := &harness{t: t, ctx: ctx, db: storetest.Open(t, d), clock: market.NewFakeClock(t0)}
-	h.svc = &order.Service{DB: h.db, Clock: h.clock, Cfg: order.Config{GraceDays: 0, RetentionDays: 15}, Log: log}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &fulfil.Worker{DB: h.db, Caller: &fulfil.Caller{HTTP: fulfil.NewHTTPClient(true), Clock: h.clock}, Handler: h.svc, Log: log})
-	river.AddWorker(workers, &order.ExpiryWorker{S: h.svc})
-	river.AddWorker(workers, &order.ReleaseWorker{S: h.svc})
-	storetest.StartQueue(t, h.db, workers, map[string]int{fulfil.Queue: 4, order.TimerQueue: 2}, h.clock)
+	e := marketplacetest.New(t, d, marketplacetest.Options{})
+	h := &harness{t: t, ctx: e.Ctx, env: e, db: e.DB, clock: e.Clock, svc: e.Orders}
 	h.merchant = fulfiltest.New(t, "merchant-access-key", gen)
-	h.m = &market.Merchant{ID: "m-1", Name: "Acme", ProductionURL: h.merchant.URL, Generation: gen, AccessKey: h.merchant.Key, CreatedAt: t0}
-	h.buyer = market.NewHexID()
-	err := h.db.Write(ctx, func(tx *store.Tx) error {
-		errs := []error{
-			tx.InsertMerchant(ctx, h.m),
-			tx.InsertProduct(ctx, &market.Product{ID: "p-crm", MerchantID: h.m.ID, Name: "CRM", CreatedAt: t0}),
-			tx.InsertProduct(ctx, &market.Product{ID: "p-api", MerchantID: h.m.ID, Name: "API", CreatedAt: t0}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "std", ProductID: "p-crm", Name: "Standard", Charging: market.ChargingPeriod, TrialDays: 7}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "pro", ProductID: "p-crm", Name: "Pro", Charging: market.ChargingPeriod}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "api", ProductID: "p-api", Name: "Calls", Charging: market.ChargingOnDemand}),
-			tx.InsertSpec(ctx, &market.Spec{SkuCode: "once", ProductID: "p-api", Name: "Setup", Charging: market.ChargingOneTime}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-STD-M", SkuCode: "std", Period: market.PeriodMonth, Price: 100_000, Currency: "CNY"}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-STD-Y", SkuCode: "std", Period: market.PeriodYear, Price: 1_000_000, Currency: "CNY"}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-PRO-M", SkuCode: "pro", Period: market.PeriodMonth, Price: 160_000, Currency: "CNY"}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-PRO-Y", SkuCode: "pro", Period: market.PeriodYear, Price: 1_600_000, Currency: "CNY"}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-API-CALLS", SkuCode: "api", Price: 10, Currency: "CNY"}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-API-GB", SkuCode: "api", Price: 500, Currency: "CNY"}),
-			tx.InsertPlan(ctx, &market.Plan{ProductID: "OFFI-ONCE", SkuCode: "once", Price: 500_000, Currency: "CNY"}),
-			tx.InsertBuyer(ctx, &market.Buyer{CustomerID: h.buyer, Name: "buyer", Email: "b@example.com", CreatedAt: t0}, "hash-"+h.buyer),
-		}
-		return errors.Join(errs...)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.m = e.Merchant(marketplacetest.MerchantOpts{ID: "m-acme", ProductionURL: h.merchant.URL, Generation: gen, AccessKey: h.merchant.Key}).Merchant
+	h.buyer = e.Buyer()
+	e.Product("p-crm", h.m.ID,
+		catalog.SpecRequest{SkuCode: "std", Name: "Standard", Charging: market.ChargingPeriod, TrialDays: 7, Plans: []catalog.PlanRequest{
+			{ProductID: "OFFI-STD-M", Period: market.PeriodMonth, Price: 100_000}, {ProductID: "OFFI-STD-Y", Period: market.PeriodYear, Price: 1_000_000}}},
+		catalog.SpecRequest{SkuCode: "pro", Name: "Pro", Charging: market.ChargingPeriod, Plans: []catalog.PlanRequest{
+			{ProductID: "OFFI-PRO-M", Period: market.PeriodMonth, Price: 160_000}, {ProductID: "OFFI-PRO-Y", Period: market.PeriodYear, Price: 1_600_000}}})
+	e.Product("p-api", h.m.ID,
+		catalog.SpecRequest{SkuCode: "api", Name: "Calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
+			{ProductID: "OFFI-API-CALLS", Price: 10}, {ProductID: "OFFI-API-GB", Price: 500}}},
+		catalog.SpecRequest{SkuCode: "once", Name: "Setup", Charging: market.ChargingOneTime, Plans: []catalog.PlanRequest{{ProductID: "OFFI-ONCE", Price: 500_000}}})
 	return h
 }
 
 // settle works every job that is due at the current business time, then returns.
 func (h *harness) settle() {
 	h.t.Helper()
-	if err := h.db.Settle(h.ctx, h.clock.Now, 30*time.Second); err != nil {
-		h.t.Fatal(err)
-	}
+	h.env.Settle()
 }
 
 // advance moves business time in steps, settling after each, so that retries and timers fire at
 // their own times.
 func (h *harness) advance(d, step time.Duration) {
 	h.t.Helper()
-	end := h.clock.Now().Add(d)
-	for h.clock.Now().Before(end) {
-		h.clock.Set(minTime(h.clock.Now().Add(step), end))
-		h.settle()
-	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
+	h.env.Advance(d, step)
 }
 
 func (h *harness) buy(items ...order.Item) *market.Order {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -98,7 +97,7 @@ func TestCreateFailingThreeHoursRefunds(t *testing.T) {
 			}
 		}
 		// The buyer has its money back: the call cannot be restarted.
-		if _, err := fulfil.Restart(h.ctx, h.db, h.clock, h.svc, calls[0].ID); market.ErrorCode(err) != market.CodeConflict {
+		if _, err := h.env.Calls.Restart(h.ctx, market.AsOperator(), calls[0].ID); market.ErrorCode(err) != market.CodeConflict {
 			t.Fatalf("restart of a refunded create: %v", err)
 		}
 	})
@@ -395,12 +394,12 @@ func TestRestartByHand(t *testing.T) {
 		h.merchant.Lock()
 		h.merchant.Fail[kgp.ActivityRefreshInstance] = 0
 		h.merchant.Unlock()
-		if _, err := fulfil.Restart(h.ctx, h.db, h.clock, h.svc, calls[0].ID); err != nil {
+		if _, err := h.env.Calls.Restart(h.ctx, market.AsOperator(), calls[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		h.settle()
 		h.wantOrder(r.ID, market.OrderCompleted)
-		if _, err := fulfil.Restart(h.ctx, h.db, h.clock, h.svc, calls[0].ID); market.ErrorCode(err) != market.CodeConflict {
+		if _, err := h.env.Calls.Restart(h.ctx, market.AsOperator(), calls[0].ID); market.ErrorCode(err) != market.CodeConflict {
 			t.Fatalf("restart of a succeeded call: %v", err)
 		}
 	})
@@ -432,7 +431,7 @@ func TestConcurrentIdenticalPurchases(t *testing.T) {
 			}
 		}
 		h.settle()
-		if list, _ := h.db.Orders(h.ctx, store.OrderFilter{BuyerID: h.buyer}); len(list) != 1 {
+		if list, _ := h.db.Orders(h.ctx, store.OrderFilter{BuyerID: h.buyer.BuyerID}); len(list) != 1 {
 			t.Fatalf("%d orders stored", len(list))
 		}
 		if n := h.merchant.Count(kgp.ActivityNewInstance); n != 1 {

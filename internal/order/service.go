@@ -6,6 +6,8 @@ package order
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -28,22 +30,46 @@ type Config struct {
 
 // DefaultConfig freezes at expiry, as KooGallery calls expireInstance on the expiry date, and
 // keeps the data 15 days, the longest freeze period the documentation gives.
-var DefaultConfig = Config{GraceDays: 0, RetentionDays: 15}
+func DefaultConfig() Config { return Config{GraceDays: 0, RetentionDays: 15} }
 
 // Service is the order and lifecycle engine.
 type Service struct {
-	DB    *store.DB
-	Clock market.Clock
-	Cfg   Config
-	Log   *slog.Logger
-	// Licenses delivers license specs (issues their codes); nil makes them unpurchasable.
-	Licenses Deliverer
+	db    *store.DB
+	clock market.Clock
+	cfg   Config
+	log   *slog.Logger
+	calls *fulfil.Dispatcher
+	// activities are the lifecycle's merchant interfaces, as registered with calls.
+	activities map[string]fulfil.Activity
+	// licenses delivers license specs (issues their codes) in the purchase's transaction.
+	licenses Deliverer
 }
 
 // Deliverer hands out what the marketplace delivers itself, without a merchant call, in the
 // purchase's transaction: license codes for the instance of a LICENSE spec.
 type Deliverer interface {
 	Deliver(ctx context.Context, tx *store.Tx, o *market.Order, l *market.OrderLine, in *market.Instance) error
+}
+
+// New returns the order service, and registers with calls the merchant interfaces the lifecycle
+// sends and what their answers do.
+func New(db *store.DB, clock market.Clock, log *slog.Logger, calls *fulfil.Dispatcher, licenses Deliverer, cfg Config) (*Service, error) {
+	if db == nil || clock == nil || log == nil || calls == nil || licenses == nil {
+		return nil, errors.New("order: New needs a database, a clock, a logger, a call dispatcher and a license deliverer")
+	}
+	if cfg.GraceDays < 0 || cfg.RetentionDays < 0 {
+		return nil, fmt.Errorf("order: grace %d and retention %d days must not be negative", cfg.GraceDays, cfg.RetentionDays)
+	}
+	s := &Service{db: db, clock: clock, cfg: cfg, log: log, calls: calls, licenses: licenses}
+	s.handleCalls()
+	return s, nil
+}
+
+// Register adds the lifecycle timers' workers and their queue.
+func (s *Service) Register(j *store.Jobs) {
+	store.AddWorker(j, &ExpiryWorker{S: s})
+	store.AddWorker(j, &ReleaseWorker{S: s})
+	j.Queue(TimerQueue, 4)
 }
 
 // Item is one plan bought: its KooGallery productId and, for period plans, how many periods.
@@ -66,25 +92,29 @@ const maxPeriods = 120
 
 // Purchase places and pays a new order, creates its instances and asks the merchant to deliver
 // them. A repeat with the same idempotency key returns the first order.
-func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequest) (*market.Order, error) {
+func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseRequest) (*market.Order, error) {
+	if err := v.MustBeBuyer(); err != nil {
+		return nil, err
+	}
+	buyerID := v.BuyerID
 	if len(req.Items) == 0 {
 		return nil, market.Errorf(market.CodeInvalid, "an order needs at least one item")
 	}
 	if len(req.Items) > 20 {
 		return nil, market.Errorf(market.CodeInvalid, "an order has at most 20 items")
 	}
-	buyer, err := s.DB.Buyer(ctx, buyerID)
+	buyer, err := s.db.Buyer(ctx, buyerID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	o := &market.Order{ID: market.NewOrderID(now), BuyerID: buyerID, Type: market.OrderNew, Status: market.OrderProcessing, CreatedAt: now, UpdatedAt: now}
 	if req.Trial {
 		o.Type = market.OrderTrial
 	}
 	var instances []*market.Instance
 	for i, it := range req.Items {
-		e, err := s.DB.CatalogEntry(ctx, it.ProductID)
+		e, err := s.db.CatalogEntry(ctx, it.ProductID)
 		if err != nil {
 			return nil, err
 		}
@@ -96,9 +126,6 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 		l, err := line(o, i+1, e, it, req.Trial, now)
 		if err != nil {
 			return nil, err
-		}
-		if e.Spec.Delivery == market.DeliveryLicense && s.Licenses == nil {
-			return nil, market.Errorf(market.CodeInvalid, "%s is a license spec, and this marketplace issues no licenses", e.Spec.SkuCode)
 		}
 		if o.Amount += l.Amount; o.Amount < 0 {
 			return nil, market.Errorf(market.CodeInvalid, "order amount overflows")
@@ -115,7 +142,7 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 	if req.Trial && len(o.Lines) != 1 {
 		return nil, market.Errorf(market.CodeInvalid, "a trial order has exactly one item")
 	}
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		created, err := tx.InsertOrder(ctx, o, req.IdempotencyKey)
 		if err != nil || !created {
 			return err
@@ -129,9 +156,9 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 				return err
 			}
 			if in.Delivery == market.DeliveryLicense {
-				err = s.Licenses.Deliver(ctx, tx, o, &o.Lines[i], in)
+				err = s.licenses.Deliver(ctx, tx, o, &o.Lines[i], in)
 			} else {
-				err = fulfil.Enqueue(ctx, tx, s.Clock, createCall(m, o, &o.Lines[i], in, buyer), now)
+				err = s.send(ctx, tx, createCall(m, o, &o.Lines[i], in, buyer), now)
 			}
 			if err != nil {
 				return err
@@ -149,9 +176,9 @@ func (s *Service) Purchase(ctx context.Context, buyerID string, req PurchaseRequ
 	}
 	if req.IdempotencyKey == "" {
 		// As stored: an order delivered in the purchase itself (licenses) is already complete.
-		return s.DB.Order(ctx, o.ID)
+		return s.db.Order(ctx, o.ID)
 	}
-	first, err := s.DB.OrderByIdempotencyKey(ctx, buyerID, req.IdempotencyKey)
+	first, err := s.db.OrderByIdempotencyKey(ctx, buyerID, req.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -202,13 +229,26 @@ func sameItems(a, b *market.Order) bool {
 
 // call sends a lifecycle call to the instance's merchant. An instance the marketplace delivers
 // itself (licenses) has nobody to call: the call takes effect at once, exactly as the merchant's
-// success would (Answered), so both kinds of instance share one lifecycle.
-func (s *Service) call(ctx context.Context, tx *store.Tx, in *market.Instance, c *market.Call) error {
+// success would (its activity's Answered), so both kinds of instance share one lifecycle.
+func (s *Service) call(ctx context.Context, tx *store.Tx, in *market.Instance, r request) error {
 	if in.Delivery != market.DeliveryLicense {
-		return fulfil.Enqueue(ctx, tx, s.Clock, c, s.Clock.Now())
+		return s.send(ctx, tx, r, s.clock.Now())
 	}
-	_, err := s.Answered(ctx, tx, c, &kgp.Response{ResultCode: kgp.ResultSuccess})
+	c, err := r.encode()
+	if err != nil {
+		return err
+	}
+	_, err = s.activities[c.Activity].Answered(ctx, tx, c, &kgp.Response{ResultCode: kgp.ResultSuccess})
 	return err
+}
+
+// send enqueues a merchant call, first sent at at.
+func (s *Service) send(ctx context.Context, tx *store.Tx, r request, at time.Time) error {
+	c, err := r.encode()
+	if err != nil {
+		return err
+	}
+	return s.calls.Enqueue(ctx, tx, c, at)
 }
 
 // completeIfDelivered marks a NEW or TRIAL order COMPLETED once all its instances are active.
@@ -222,6 +262,6 @@ func (s *Service) completeIfDelivered(ctx context.Context, tx *store.Tx, orderID
 			return nil
 		}
 	}
-	_, err = tx.SetOrderStatus(ctx, orderID, market.OrderCompleted, 0, "", s.Clock.Now())
+	_, err = tx.SetOrderStatus(ctx, orderID, market.OrderCompleted, 0, "", s.clock.Now())
 	return err
 }

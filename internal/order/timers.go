@@ -40,7 +40,7 @@ func timerOpts(at time.Time) *river.InsertOpts {
 }
 
 func (s *Service) freezeAt(in *market.Instance) time.Time {
-	return in.ExpireAt.AddDate(0, 0, s.Cfg.GraceDays)
+	return in.ExpireAt.AddDate(0, 0, s.cfg.GraceDays)
 }
 
 // scheduleExpiry sets the timer that freezes in after its expiry and grace.
@@ -57,7 +57,7 @@ type ExpiryWorker struct {
 // Work freezes the instance if it still expires at the timer's time and was not renewed.
 func (w *ExpiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) error {
 	s := w.S
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
 		in, err := tx.Instance(ctx, job.Args.Key)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (w *ExpiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) err
 		if in.State != market.InstanceActive || !in.ExpireAt.Equal(job.Args.ExpireAt) {
 			return nil
 		}
-		now := s.Clock.Now()
+		now := s.clock.Now()
 		if now.Before(s.freezeAt(in)) {
 			return river.JobSnooze(s.freezeAt(in).Sub(now))
 		}
@@ -74,14 +74,14 @@ func (w *ExpiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) err
 			return err
 		}
 		in.State, in.UpdatedAt = market.InstanceFrozen, now
-		in.ReleaseAt = s.freezeAt(in).AddDate(0, 0, s.Cfg.RetentionDays)
+		in.ReleaseAt = s.freezeAt(in).AddDate(0, 0, s.cfg.RetentionDays)
 		if ok, err := tx.UpdateInstance(ctx, in, market.InstanceActive); err != nil || !ok {
 			return err
 		}
 		if err := s.call(ctx, tx, in, statusCall(m, in, true)); err != nil {
 			return err
 		}
-		s.Log.Info("instance frozen", "instance", in.ID, "key", in.Key, "release_at", in.ReleaseAt)
+		s.log.Info("instance frozen", "instance", in.ID, "key", in.Key, "release_at", in.ReleaseAt)
 		return tx.Enqueue(ctx, ReleaseArgs{Key: in.Key, ReleaseAt: in.ReleaseAt}, timerOpts(in.ReleaseAt))
 	})
 }
@@ -95,7 +95,7 @@ type ReleaseWorker struct {
 // Work releases the instance if it is still frozen with the timer's release time.
 func (w *ReleaseWorker) Work(ctx context.Context, job *river.Job[ReleaseArgs]) error {
 	s := w.S
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
 		in, err := tx.Instance(ctx, job.Args.Key)
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (w *ReleaseWorker) Work(ctx context.Context, job *river.Job[ReleaseArgs]) e
 		if in.State != market.InstanceFrozen || !in.ReleaseAt.Equal(job.Args.ReleaseAt) {
 			return nil
 		}
-		now := s.Clock.Now()
+		now := s.clock.Now()
 		if now.Before(in.ReleaseAt) {
 			return river.JobSnooze(in.ReleaseAt.Sub(now))
 		}
@@ -115,7 +115,7 @@ func (w *ReleaseWorker) Work(ctx context.Context, job *river.Job[ReleaseArgs]) e
 		if ok, err := tx.UpdateInstance(ctx, in, market.InstanceFrozen); err != nil || !ok {
 			return err
 		}
-		s.Log.Info("instance released", "instance", in.ID, "key", in.Key)
+		s.log.Info("instance released", "instance", in.ID, "key", in.Key)
 		return s.call(ctx, tx, in, releaseCall(m, in, nil))
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/kgp"
 )
@@ -24,10 +25,15 @@ type Config struct {
 	RetentionDays          int
 	AllowInsecureMerchants bool
 	Sandbox                bool
+	// SandboxSeed is what the sandbox merchant is seeded with; empty values come from an earlier
+	// start's database or are generated.
+	SandboxSeed SandboxSeed
 	// OperatorToken authenticates the operator on the JSON API; generated and printed when empty.
 	OperatorToken string
-	// CallWorkers is how many merchant calls run at once per process.
-	CallWorkers int
+	// CallWorkers is how many merchant calls run at once per process; CallsPerMerchant how many
+	// of them may go to one merchant.
+	CallWorkers      int
+	CallsPerMerchant int
 	// BillDay is the day of the month merchants' statements are made; FeePerMille the platform's
 	// fee on their sales, in thousandths.
 	BillDay     int
@@ -60,6 +66,13 @@ const (
 	DefaultDB   = "sqlite:./mercato.db"
 )
 
+// DefaultConfig is the configuration of `mercato serve` without flags or environment: what tests,
+// benchmarks and the demo start from.
+func DefaultConfig() Config {
+	return Config{Addr: DefaultAddr, DB: DefaultDB, Site: "cn", RetentionDays: 15, CallWorkers: 20, CallsPerMerchant: 4,
+		BillDay: 7, FeePerMille: 50}
+}
+
 // Flags registers the serve flags on fs, with defaults from the environment.
 func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", env("MERCATO_ADDR", DefaultAddr), "listen address (MERCATO_ADDR)")
@@ -70,9 +83,25 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowInsecureMerchants, "allow-insecure-merchants", envBool("MERCATO_ALLOW_INSECURE_MERCHANTS"), "allow plain-HTTP and loopback merchant URLs (MERCATO_ALLOW_INSECURE_MERCHANTS)")
 	fs.BoolVar(&c.Sandbox, "sandbox", envBool("MERCATO_SANDBOX"), "play KooGallery for one merchant: seed a sandbox merchant, catalog and instance (MERCATO_SANDBOX)")
 	fs.IntVar(&c.CallWorkers, "call-workers", envInt("MERCATO_CALL_WORKERS", 20), "merchant calls in flight per process (MERCATO_CALL_WORKERS)")
+	fs.IntVar(&c.CallsPerMerchant, "calls-per-merchant", envInt("MERCATO_CALLS_PER_MERCHANT", 4), "merchant calls in flight to one merchant per process (MERCATO_CALLS_PER_MERCHANT)")
 	fs.IntVar(&c.BillDay, "bill-day", envInt("MERCATO_BILL_DAY", 7), "day of the month merchants' statements are made (MERCATO_BILL_DAY)")
 	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
+	c.SandboxSeed = SandboxSeed{
+		URL: os.Getenv("MERCATO_SANDBOX_URL"), AccessKey: os.Getenv("MERCATO_SANDBOX_KEY"), KitKey: os.Getenv("MERCATO_SANDBOX_KIT_KEY"),
+		AK: os.Getenv("MERCATO_SANDBOX_AK"), SK: os.Getenv("MERCATO_SANDBOX_SK"), InstanceID: os.Getenv("MERCATO_SANDBOX_INSTANCE"),
+		BuyerToken: os.Getenv("MERCATO_SANDBOX_BUYER_TOKEN"),
+	}
+}
+
+// SandboxSeed is what `serve --sandbox` is told about its merchant (MERCATO_SANDBOX_*).
+type SandboxSeed struct {
+	URL        string // MERCATO_SANDBOX_URL: the merchant's production interface
+	AccessKey  string // MERCATO_SANDBOX_KEY
+	KitKey     string // MERCATO_SANDBOX_KIT_KEY
+	AK, SK     string // MERCATO_SANDBOX_AK, MERCATO_SANDBOX_SK
+	InstanceID string // MERCATO_SANDBOX_INSTANCE
+	BuyerToken string // MERCATO_SANDBOX_BUYER_TOKEN
 }
 
 // DBFlag registers --db alone (for `mercato migrate`).
@@ -90,6 +119,12 @@ func (c *Config) Check() error {
 	}
 	if c.CallWorkers < 1 || c.CallWorkers > 1000 {
 		return fmt.Errorf("--call-workers must be 1 to 1000")
+	}
+	if c.CallsPerMerchant == 0 {
+		c.CallsPerMerchant = min(fulfil.DefaultConfig().PerMerchant, c.CallWorkers)
+	}
+	if c.CallsPerMerchant < 1 || c.CallsPerMerchant > c.CallWorkers {
+		return fmt.Errorf("--calls-per-merchant must be 1 to --call-workers (%d)", c.CallWorkers)
 	}
 	if c.BillDay == 0 {
 		c.BillDay = 7

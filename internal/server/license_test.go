@@ -24,14 +24,14 @@ import (
 // confirms receipt, then activates it and reports heartbeats, which both sides can read. A
 // graceful shutdown under heartbeat load loses no acknowledged heartbeat.
 func TestSandboxLicense(t *testing.T) {
-	t.Setenv("MERCATO_SANDBOX_AK", "")
-	t.Setenv("MERCATO_SANDBOX_SK", "")
-	t.Setenv("MERCATO_SANDBOX_BUYER_TOKEN", "buyer-license-test-token")
+	t.Parallel()
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			ctx, stop := context.WithCancel(context.Background())
 			defer stop()
-			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), Site: "cn", CallWorkers: 1, Sandbox: true, OperatorToken: "op",
+			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), Site: "cn", CallWorkers: 1, Sandbox: true,
+				SandboxSeed: server.SandboxSeed{BuyerToken: "buyer-license-test-token"}, OperatorToken: "op",
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Out: io.Discard})
 			if err != nil {
 				t.Fatal(err)

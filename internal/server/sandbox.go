@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/mercato-oss/mercato/internal/catalog"
@@ -39,7 +38,8 @@ const (
 )
 
 func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
-	sb := &Sandbox{MerchantID: SandboxMerchantID, ProductionURL: env("MERCATO_SANDBOX_URL", "http://127.0.0.1:9090/produce")}
+	seed := s.Cfg.SandboxSeed
+	sb := &Sandbox{MerchantID: SandboxMerchantID, ProductionURL: cmp.Or(seed.URL, "http://127.0.0.1:9090/produce")}
 	// Each value comes from the environment, else from an earlier start's database, else it is
 	// generated and printed. The buyer's token is stored hashed, so without the environment a
 	// new one is issued at every start.
@@ -56,24 +56,25 @@ func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
 				}
 			}
 		}
-		if os.Getenv("MERCATO_SANDBOX_URL") == "" {
+		if seed.URL == "" {
 			sb.ProductionURL = m.ProductionURL
 		}
 	}
 	for _, v := range []struct {
 		name   string
 		dst    *string
+		given  string
 		stored string
 		gen    func() string
 	}{
-		{"MERCATO_SANDBOX_KEY", &sb.AccessKey, stored.AccessKey, func() string { return market.NewSecret(32) }},
-		{"MERCATO_SANDBOX_KIT_KEY", &sb.KitKey, stored.KitKey, func() string { return market.NewSecret(32) }},
-		{"MERCATO_SANDBOX_AK", &sb.AK, stored.AK, func() string { return market.NewSecret(20) }},
-		{"MERCATO_SANDBOX_SK", &sb.SK, stored.SK, func() string { return market.NewSecret(40) }},
-		{"MERCATO_SANDBOX_INSTANCE", &sb.InstanceID, stored.InstanceID, market.NewUUID},
-		{"MERCATO_SANDBOX_BUYER_TOKEN", &sb.BuyerToken, "", func() string { return "buyer_" + market.NewSecret(40) }},
+		{"MERCATO_SANDBOX_KEY", &sb.AccessKey, seed.AccessKey, stored.AccessKey, func() string { return market.NewSecret(32) }},
+		{"MERCATO_SANDBOX_KIT_KEY", &sb.KitKey, seed.KitKey, stored.KitKey, func() string { return market.NewSecret(32) }},
+		{"MERCATO_SANDBOX_AK", &sb.AK, seed.AK, stored.AK, func() string { return market.NewSecret(20) }},
+		{"MERCATO_SANDBOX_SK", &sb.SK, seed.SK, stored.SK, func() string { return market.NewSecret(40) }},
+		{"MERCATO_SANDBOX_INSTANCE", &sb.InstanceID, seed.InstanceID, stored.InstanceID, market.NewUUID},
+		{"MERCATO_SANDBOX_BUYER_TOKEN", &sb.BuyerToken, seed.BuyerToken, "", func() string { return "buyer_" + market.NewSecret(40) }},
 	} {
-		*v.dst = cmp.Or(os.Getenv(v.name), v.stored)
+		*v.dst = cmp.Or(v.given, v.stored)
 		if *v.dst == "" {
 			*v.dst = v.gen()
 			fmt.Fprintf(s.Cfg.Out, "sandbox: %s=%s (generated)\n", v.name, *v.dst)
@@ -89,7 +90,7 @@ func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
 // seedCatalog stores the sandbox merchant, catalog, buyer and instance unless they exist.
 func seedCatalog(ctx context.Context, s *Server, sb *Sandbox) error {
 	if _, err := s.DB.Merchant(ctx, sb.MerchantID); market.ErrorCode(err) == market.CodeNotFound {
-		if _, err := s.Catalog.CreateMerchant(ctx, catalog.MerchantRequest{ID: sb.MerchantID, Name: "Sandbox merchant",
+		if _, err := s.Catalog.CreateMerchant(ctx, market.AsOperator(), catalog.MerchantRequest{ID: sb.MerchantID, Name: "Sandbox merchant",
 			ProductionURL: sb.ProductionURL, Generation: 2, AccessKey: sb.AccessKey, KitKey: sb.KitKey, AK: sb.AK, SK: sb.SK}); err != nil {
 			return err
 		}
@@ -104,7 +105,7 @@ func seedCatalog(ctx context.Context, s *Server, sb *Sandbox) error {
 		}
 	}
 	if _, err := s.DB.Product(ctx, SandboxProductID); market.ErrorCode(err) == market.CodeNotFound {
-		_, err := s.Catalog.CreateProduct(ctx, catalog.ProductRequest{ID: SandboxProductID, MerchantID: sb.MerchantID, Name: "Sandbox SaaS",
+		_, err := s.Catalog.CreateProduct(ctx, market.AsOperator(), catalog.ProductRequest{ID: SandboxProductID, MerchantID: sb.MerchantID, Name: "Sandbox SaaS",
 			Specs: []catalog.SpecRequest{
 				{SkuCode: "sandbox-standard", Name: "Standard", Charging: market.ChargingPeriod, TrialDays: 7, Plans: []catalog.PlanRequest{
 					{ProductID: "OFFISANDBOXSTDMONTH", Period: market.PeriodMonth, Price: 99_000},
@@ -122,7 +123,7 @@ func seedCatalog(ctx context.Context, s *Server, sb *Sandbox) error {
 		}
 	}
 	if _, err := s.DB.Product(ctx, SandboxLicenseProductID); market.ErrorCode(err) == market.CodeNotFound {
-		_, err := s.Catalog.CreateProduct(ctx, catalog.ProductRequest{ID: SandboxLicenseProductID, MerchantID: sb.MerchantID, Name: "Sandbox licensed app",
+		_, err := s.Catalog.CreateProduct(ctx, market.AsOperator(), catalog.ProductRequest{ID: SandboxLicenseProductID, MerchantID: sb.MerchantID, Name: "Sandbox licensed app",
 			Specs: []catalog.SpecRequest{{SkuCode: "sandbox-license", Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense,
 				Plans: []catalog.PlanRequest{
 					{ProductID: "OFFISANDBOXLICMONTH", Period: market.PeriodMonth, Price: 49_000},
@@ -132,7 +133,7 @@ func seedCatalog(ctx context.Context, s *Server, sb *Sandbox) error {
 		}
 	}
 	if _, err := s.DB.Buyer(ctx, SandboxBuyerID); market.ErrorCode(err) == market.CodeNotFound {
-		if _, _, err := s.Identity.CreateBuyer(ctx, identity.BuyerRequest{CustomerID: SandboxBuyerID, Name: "sandbox buyer",
+		if _, _, err := s.Identity.CreateBuyer(ctx, market.AsOperator(), identity.BuyerRequest{CustomerID: SandboxBuyerID, Name: "sandbox buyer",
 			Email: "buyer@sandbox.example", Token: sb.BuyerToken}); err != nil {
 			return err
 		}

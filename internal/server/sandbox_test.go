@@ -14,19 +14,17 @@ import (
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 )
 
-// TestSandbox seeds the sandbox from the environment, twice on one database, and checks that the
+// TestSandbox seeds the sandbox from its configuration, twice on one database, and checks that the
 // merchant's AK reads a mock order and that its pay-per-use instance is active.
 func TestSandbox(t *testing.T) {
-	t.Setenv("MERCATO_SANDBOX_AK", "SANDBOXAK00000000001")
-	t.Setenv("MERCATO_SANDBOX_SK", "sandbox-secret-key-0000000000000000000001")
-	t.Setenv("MERCATO_SANDBOX_KEY", "sandbox-basic-access-key-01")
-	t.Setenv("MERCATO_SANDBOX_INSTANCE", "3f1c2d9e-0000-4000-8000-00000000abcd")
-	t.Setenv("MERCATO_SANDBOX_KIT_KEY", "")
+	t.Parallel()
+	seed := server.SandboxSeed{AK: "SANDBOXAK00000000001", SK: "sandbox-secret-key-0000000000000000000001",
+		AccessKey: "sandbox-basic-access-key-01", InstanceID: "3f1c2d9e-0000-4000-8000-00000000abcd"}
 	dsn := storetest.DSN(t, store.SQLite)
 	var out strings.Builder
 	for run := range 2 {
 		ctx := context.Background()
-		s, err := server.New(ctx, server.Config{DB: dsn, Site: "intl", CallWorkers: 1, Sandbox: true, OperatorToken: "op",
+		s, err := server.New(ctx, server.Config{DB: dsn, Site: "intl", CallWorkers: 1, Sandbox: true, SandboxSeed: seed, OperatorToken: "op",
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Out: &out})
 		if err != nil {
 			t.Fatalf("start %d: %v", run, err)

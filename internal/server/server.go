@@ -13,12 +13,9 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/api"
 	"github.com/mercato-oss/mercato/internal/billing"
-	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil"
-	"github.com/mercato-oss/mercato/internal/identity"
-	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
-	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/marketplace"
 	"github.com/mercato-oss/mercato/internal/openapi"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -27,17 +24,12 @@ import (
 // Server is a running marketplace: one process of `mercato serve`. Several may share one
 // PostgreSQL database; River hands each job to exactly one of them.
 type Server struct {
-	Cfg      Config
-	Site     Site
-	DB       *store.DB
-	Queue    *river.Client[*sql.Tx]
-	Catalog  *catalog.Service
-	Identity *identity.Service
-	Orders   *order.Service
-	Metering *metering.Service
-	Billing  *billing.Service
-	Licenses *license.Service
-	Handler  http.Handler
+	Cfg   Config
+	Site  Site
+	Queue *river.Client[*sql.Tx]
+	// Services are the marketplace's services, wired together.
+	*marketplace.Services
+	Handler http.Handler
 	// Sandbox holds what the sandbox seeded, when --sandbox is on.
 	Sandbox *Sandbox
 }
@@ -64,43 +56,30 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	if err := db.Migrate(ctx, cfg.Log); err != nil {
 		return nil, err
 	}
-	s := &Server{Cfg: cfg, Site: Sites[cfg.Site], DB: db}
-	s.Catalog = &catalog.Service{DB: db, Clock: cfg.Clock, AllowInsecure: cfg.AllowInsecureMerchants, Currency: s.Site.Currency}
-	s.Identity = &identity.Service{DB: db, Clock: cfg.Clock}
-	s.Orders = &order.Service{DB: db, Clock: cfg.Clock, Cfg: order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}, Log: cfg.Log}
-	s.Licenses = license.New(db, cfg.Clock, cfg.Log, license.DefaultRecorderConfig)
-	s.Orders.Licenses = s.Licenses
-
-	s.Billing = &billing.Service{DB: db, Clock: cfg.Clock, Orders: s.Orders, Log: cfg.Log,
-		Cfg: billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}}
-	s.Metering = &metering.Service{DB: db, Clock: cfg.Clock, Log: cfg.Log, Biller: s.Billing}
-
-	workers := river.NewWorkers()
-	caller := &fulfil.Caller{HTTP: fulfil.NewHTTPClient(cfg.AllowInsecureMerchants), Clock: cfg.Clock}
-	river.AddWorker(workers, &fulfil.Worker{DB: db, Caller: caller, Handler: s.Orders, Log: cfg.Log})
-	river.AddWorker(workers, &order.ExpiryWorker{S: s.Orders})
-	river.AddWorker(workers, &order.ReleaseWorker{S: s.Orders})
-	river.AddWorker(workers, &metering.CollectWorker{S: s.Metering})
-	river.AddWorker(workers, &billing.StatementWorker{S: s.Billing})
-	river.AddWorker(workers, &tickWorker{s: s})
-	q, err := db.NewQueue(workers, store.QueueConfig{
-		Workers:  map[string]int{fulfil.Queue: cfg.CallWorkers, order.TimerQueue: 4, metering.Queue: 2},
-		Periodic: []*river.PeriodicJob{tickJob()},
-		Clock:    cfg.Clock, Log: cfg.Log,
-	})
+	s := &Server{Cfg: cfg, Site: Sites[cfg.Site]}
+	clock, log := cfg.Clock, cfg.Log
+	mcfg := marketplace.DefaultConfig(s.Site.Currency)
+	mcfg.Calls = fulfil.Config{Workers: cfg.CallWorkers, PerMerchant: cfg.CallsPerMerchant, AllowInsecure: cfg.AllowInsecureMerchants}
+	mcfg.Catalog.AllowInsecure = cfg.AllowInsecureMerchants
+	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
+	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
+	svc, err := marketplace.New(db, clock, log, mcfg)
 	if err != nil {
 		return nil, err
 	}
-	s.Queue = q
+	s.Services = svc
+	if s.Queue, err = db.NewQueue(svc.Jobs(), store.QueueConfig{Clock: clock, Log: log}); err != nil {
+		return nil, err
+	}
 
 	if s.Cfg.OperatorToken == "" {
 		s.Cfg.OperatorToken = "op_" + market.NewSecret(40)
 		fmt.Fprintf(cfg.Out, "operator token (MERCATO_OPERATOR_TOKEN): %s\n", s.Cfg.OperatorToken)
 	}
 	mux := http.NewServeMux()
-	(&api.API{DB: db, Clock: cfg.Clock, Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Billing: s.Billing,
-		Licenses: s.Licenses, OperatorToken: s.Cfg.OperatorToken, Log: cfg.Log}).Register(mux)
-	(&openapi.Handler{DB: db, Clock: cfg.Clock, Log: cfg.Log, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
+	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
+		Licenses: s.Licenses, OperatorToken: s.Cfg.OperatorToken, Log: log}).Register(mux)
+	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.Handler = mux
 
@@ -110,6 +89,12 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// Tick enqueues whatever collections and statements are due now. The periodic jobs call it
+// every minute; tests and the demo, which move a fake clock, call it after moving time.
+func (s *Server) Tick(ctx context.Context) error {
+	return errors.Join(s.Metering.Tick(ctx), s.Billing.Tick(ctx))
 }
 
 // Start starts working jobs, first taking back any a crash left running, and committing

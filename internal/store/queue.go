@@ -13,16 +13,37 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
-// QueueConfig sizes the job queue.
+// Jobs is what the feature packages run on the queue: their workers, the queues those workers
+// take jobs from, with how many run at once, and their periodic jobs. Each feature adds its own
+// in its Register function; the server then builds the queue from the whole (NewQueue).
+type Jobs struct {
+	workers  *river.Workers
+	queues   map[string]int
+	periodic []*river.PeriodicJob
+}
+
+// NewJobs returns an empty set of jobs.
+func NewJobs() *Jobs {
+	return &Jobs{workers: river.NewWorkers(), queues: map[string]int{}}
+}
+
+// AddWorker registers the worker of one job kind.
+func AddWorker[T river.JobArgs](j *Jobs, w river.Worker[T]) { river.AddWorker(j.workers, w) }
+
+// Queue declares a queue and how many of its jobs one process runs at once. A queue declared
+// twice keeps the larger size.
+func (j *Jobs) Queue(name string, workers int) { j.queues[name] = max(j.queues[name], workers) }
+
+// Periodic adds a periodic job. Periodic jobs are enqueued by the elected leader only, so their
+// work must be idempotent.
+func (j *Jobs) Periodic(p *river.PeriodicJob) { j.periodic = append(j.periodic, p) }
+
+// QueueConfig is how the queue runs.
 type QueueConfig struct {
-	// Workers per queue name; queues not listed get River's default queue.
-	Workers map[string]int
 	// Clock is the business clock. A non-system clock (a test's fake clock, the demo's
 	// accelerated one) is also River's clock, so scheduled jobs come due in business time.
 	Clock market.Clock
 	Log   *slog.Logger
-	// Periodic jobs run on the elected leader only; their work must be idempotent.
-	Periodic []*river.PeriodicJob
 }
 
 // riverTime lets River read the business clock.
@@ -40,16 +61,16 @@ func (r riverTime) NowOrNil() *time.Time {
 	return &t
 }
 
-// NewQueue builds the River client over this database with the given workers and attaches it
-// (SetQueue). Start it with Start; it shares every transaction of Write.
-func (db *DB) NewQueue(workers *river.Workers, cfg QueueConfig) (*river.Client[*sql.Tx], error) {
+// NewQueue builds the River client over this database for jobs and attaches it (SetQueue).
+// Start it with Start; it shares every transaction of Write.
+func (db *DB) NewQueue(jobs *Jobs, cfg QueueConfig) (*river.Client[*sql.Tx], error) {
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
-	for name, n := range cfg.Workers {
+	for name, n := range jobs.queues {
 		queues[name] = river.QueueConfig{MaxWorkers: n}
 	}
 	rc := &river.Config{
 		Queues:  queues,
-		Workers: workers,
+		Workers: jobs.workers,
 		Logger:  cfg.Log.With("component", "queue"),
 		// Pick jobs up quickly: SQLite has no LISTEN/NOTIFY, so River polls.
 		FetchCooldown:     20 * time.Millisecond,
@@ -60,7 +81,7 @@ func (db *DB) NewQueue(workers *river.Workers, cfg QueueConfig) (*river.Client[*
 		// minutes belongs to a process that died, and another replica takes it over.
 		JobTimeout:           time.Minute,
 		RescueStuckJobsAfter: 2 * time.Minute,
-		PeriodicJobs:         cfg.Periodic,
+		PeriodicJobs:         jobs.periodic,
 	}
 	if _, ok := cfg.Clock.(market.SystemClock); !ok && cfg.Clock != nil {
 		rc.Test.Time = riverTime{cfg.Clock}

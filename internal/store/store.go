@@ -256,11 +256,27 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 
 // Enqueue inserts a job in the transaction: it runs only if the transaction commits.
 func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := tx.EnqueueJob(ctx, args, opts)
+	return err
+}
+
+// EnqueueJob is Enqueue that returns the job's ID, for a job that may be retried early (RetryJob).
+func (tx *Tx) EnqueueJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error) {
 	if tx.db.queue == nil {
-		return errors.New("store: no job queue attached")
+		return 0, errors.New("store: no job queue attached")
 	}
-	if _, err := tx.db.queue.InsertTx(ctx, tx.tx, args, opts); err != nil {
-		return fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
+	res, err := tx.db.queue.InsertTx(ctx, tx.tx, args, opts)
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
+	}
+	return res.Job.ID, nil
+}
+
+// RetryJob makes a scheduled or retrying job available now, when the transaction commits. A job
+// that is running is left alone.
+func (tx *Tx) RetryJob(ctx context.Context, id int64) error {
+	if _, err := tx.db.queue.JobRetryTx(ctx, tx.tx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
+		return fmt.Errorf("store: retry job %d: %w", id, err)
 	}
 	return nil
 }

@@ -97,11 +97,11 @@ func Name(prefix string) string {
 	return fmt.Sprintf("%s-%s", prefix, strings.ToLower(market.NewSecret(8)))
 }
 
-// StartQueue builds the job queue on db with workers and queue sizes, starts it on clock's time,
-// and stops it when t ends.
-func StartQueue(t testing.TB, db *store.DB, workers *river.Workers, queues map[string]int, clock market.Clock) *river.Client[*sql.Tx] {
+// StartQueue builds the job queue on db for jobs, starts it on clock's time, and stops it when t
+// ends.
+func StartQueue(t testing.TB, db *store.DB, jobs *store.Jobs, clock market.Clock) *river.Client[*sql.Tx] {
 	t.Helper()
-	q, err := db.NewQueue(workers, store.QueueConfig{Workers: queues, Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	q, err := db.NewQueue(jobs, store.QueueConfig{Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,94 @@
+// Package marketplace builds the marketplace's services over one database and wires them
+// together: the call dispatcher, catalog, identity, licenses, orders, billing and metering, and
+// the jobs they run. The server puts HTTP in front of it; tests build it on a fake clock.
+package marketplace
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/mercato-oss/mercato/internal/billing"
+	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/license"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/store"
+)
+
+// Config is what the services are built with.
+type Config struct {
+	Calls    fulfil.Config
+	Catalog  catalog.Config
+	Orders   order.Config
+	Billing  billing.Config
+	Licenses license.RecorderConfig
+	// HTTP is the client merchant calls go through; nil builds fulfil.NewHTTPClient.
+	HTTP *http.Client
+}
+
+// DefaultConfig is the production configuration of a site with currency.
+func DefaultConfig(currency string) Config {
+	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
+		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig()}
+}
+
+// Services is the marketplace's services, wired together.
+type Services struct {
+	DB       *store.DB
+	Calls    *fulfil.Dispatcher
+	Catalog  *catalog.Service
+	Identity *identity.Service
+	Licenses *license.Service
+	Orders   *order.Service
+	Billing  *billing.Service
+	Metering *metering.Service
+}
+
+// New builds the services over db (migrated).
+func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Services, error) {
+	if db == nil || clock == nil || log == nil {
+		return nil, errors.New("marketplace: New needs a database, a clock and a logger")
+	}
+	client := cfg.HTTP
+	if client == nil {
+		client = fulfil.NewHTTPClient(cfg.Calls.AllowInsecure)
+	}
+	s := &Services{DB: db}
+	var err error
+	if s.Calls, err = fulfil.New(db, clock, log, client, cfg.Calls); err != nil {
+		return nil, err
+	}
+	if s.Catalog, err = catalog.New(db, clock, cfg.Catalog); err != nil {
+		return nil, err
+	}
+	if s.Identity, err = identity.New(db, clock); err != nil {
+		return nil, err
+	}
+	if s.Licenses, err = license.New(db, clock, log, cfg.Licenses); err != nil {
+		return nil, err
+	}
+	if s.Orders, err = order.New(db, clock, log, s.Calls, s.Licenses, cfg.Orders); err != nil {
+		return nil, err
+	}
+	if s.Billing, err = billing.New(db, clock, log, s.Orders, cfg.Billing); err != nil {
+		return nil, err
+	}
+	if s.Metering, err = metering.New(db, clock, log, s.Billing); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Jobs returns every worker, queue and periodic job of the services, for the job queue.
+func (s *Services) Jobs() *store.Jobs {
+	j := store.NewJobs()
+	s.Calls.Register(j)
+	s.Orders.Register(j)
+	s.Metering.Register(j)
+	s.Billing.Register(j)
+	return j
+}

@@ -1,0 +1,145 @@
+// Package marketplacetest runs the whole marketplace for tests: a real database of either
+// engine, every service wired as the server wires them, and the job queue on a fake clock, with
+// fixtures that fill in defaults (merchants, buyers, products).
+package marketplacetest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/marketplace"
+	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/internal/store/storetest"
+)
+
+// T0 is when every environment's clock starts.
+var T0 = time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC)
+
+// Env is a running marketplace for one test.
+type Env struct {
+	T     testing.TB
+	Ctx   context.Context
+	Clock *market.FakeClock
+	*marketplace.Services
+}
+
+// Options change the environment's configuration before it is built.
+type Options struct {
+	// Start is the clock's start; T0 when zero.
+	Start time.Time
+	// Config changes the services' configuration (its defaults: CNY, insecure merchant URLs
+	// allowed, 4 call workers).
+	Config func(*marketplace.Config)
+}
+
+// New builds and starts a marketplace on a fresh database of dialect d.
+func New(t testing.TB, d store.Dialect, opts Options) *Env {
+	t.Helper()
+	start := opts.Start
+	if start.IsZero() {
+		start = T0
+	}
+	e := &Env{T: t, Ctx: context.Background(), Clock: market.NewFakeClock(start)}
+	cfg := marketplace.DefaultConfig("CNY")
+	cfg.Calls.Workers, cfg.Calls.AllowInsecure, cfg.Catalog.AllowInsecure = 4, true, true
+	if opts.Config != nil {
+		opts.Config(&cfg)
+	}
+	db := storetest.Open(t, d)
+	svc, err := marketplace.New(db, e.Clock, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Services = svc
+	storetest.StartQueue(t, db, svc.Jobs(), e.Clock)
+	svc.Licenses.Start()
+	t.Cleanup(func() { svc.Licenses.Stop(context.Background()) })
+	return e
+}
+
+// Each runs fn as a parallel subtest on a fresh environment of each engine.
+func Each(t *testing.T, opts Options, fn func(t *testing.T, e *Env)) {
+	t.Helper()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, New(t, d, opts))
+		})
+	}
+}
+
+// Settle works every job that is due at the current business time, then returns.
+func (e *Env) Settle() {
+	e.T.Helper()
+	if err := e.DB.Settle(e.Ctx, e.Clock.Now, 30*time.Second); err != nil {
+		e.T.Fatal(err)
+	}
+}
+
+// Advance moves business time by d in steps, settling after each, so that retries and timers
+// fire at their own times.
+func (e *Env) Advance(d, step time.Duration) {
+	e.T.Helper()
+	end := e.Clock.Now().Add(d)
+	for e.Clock.Now().Before(end) {
+		next := e.Clock.Now().Add(step)
+		if next.After(end) {
+			next = end
+		}
+		e.Clock.Set(next)
+		e.Settle()
+	}
+}
+
+// MerchantOpts describe a merchant; zero fields get defaults.
+type MerchantOpts struct {
+	ID            string // default: generated
+	Name          string // default "Acme"
+	ProductionURL string // default https://merchant.example/produce (nothing listens there)
+	Generation    int    // default 2
+	AccessKey     string // default: generated
+	KitKey        string // default: generated
+}
+
+// Merchant creates a merchant through the catalog service, as the operator would.
+func (e *Env) Merchant(o MerchantOpts) *catalog.NewMerchant {
+	e.T.Helper()
+	if o.Name == "" {
+		o.Name = "Acme"
+	}
+	if o.ProductionURL == "" {
+		o.ProductionURL = "https://merchant.example/produce"
+	}
+	nm, err := e.Catalog.CreateMerchant(e.Ctx, market.AsOperator(), catalog.MerchantRequest{ID: o.ID, Name: o.Name,
+		ProductionURL: o.ProductionURL, Generation: o.Generation, AccessKey: o.AccessKey, KitKey: o.KitKey})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return nm
+}
+
+// Buyer creates a buyer and returns it as a viewer.
+func (e *Env) Buyer() market.Viewer {
+	e.T.Helper()
+	b, _, err := e.Identity.CreateBuyer(e.Ctx, market.AsOperator(), identity.BuyerRequest{Name: "buyer", Email: "buyer@example.com"})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return market.AsBuyer(b.CustomerID)
+}
+
+// Product creates a product of merchantID with specs through the catalog service.
+func (e *Env) Product(id, merchantID string, specs ...catalog.SpecRequest) *catalog.Product {
+	e.T.Helper()
+	p, err := e.Catalog.CreateProduct(e.Ctx, market.AsOperator(), catalog.ProductRequest{ID: id, MerchantID: merchantID, Name: "Product " + id, Specs: specs})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return p
+}
