@@ -11,8 +11,8 @@ package license
 
 import (
 	"context"
-	"errors"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -61,7 +61,9 @@ func (s *Service) Start() { s.recorder.Start() }
 func (s *Service) Stop(ctx context.Context) error { return s.recorder.Stop(ctx) }
 
 // RecorderStats reports the heartbeat batches committed so far (see Recorder.Stats).
-func (s *Service) RecorderStats() (batches, items uint64, busy time.Duration) { return s.recorder.Stats() }
+func (s *Service) RecorderStats() (batches, items uint64, busy time.Duration) {
+	return s.recorder.Stats()
+}
 
 // Entry is one heartbeat on its way to the store: what the merchant's software reported, and,
 // once its batch has committed, the license it was recorded for (nil when the merchant has no
