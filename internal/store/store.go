@@ -184,7 +184,9 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	// Features are developed side by side, each with its own range of migration numbers; a
+	// database that has a later one may still lack an earlier one.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
