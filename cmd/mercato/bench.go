@@ -139,7 +139,7 @@ func schemeOf(dsn string) string {
 func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := server.New(ctx, server.Config{DB: dsn, Site: "cn", CallWorkers: 20, AllowInsecureMerchants: true,
-		OperatorToken: "bench", Log: log, Out: io.Discard})
+		OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 			Plans: []catalog.PlanRequest{{ProductID: "OFFIBENCH" + market.NewSecret(8), Period: market.PeriodMonth, Price: 1000}}}}}); err != nil {
 		return nil, err
 	}
-	plans, err := s.DB.Catalog(ctx)
+	plans, _, err := s.DB.Catalog(ctx, store.Page{Limit: store.MaxLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -307,3 +307,6 @@ func queueBaseline(ctx context.Context, dsn string, n int) (float64, error) {
 	wg.Wait()
 	return float64(n) / time.Since(start).Seconds(), nil
 }
+
+// testOperatorToken is the operator token of the servers the benchmarks and tests start.
+const testOperatorToken = "op_bench_0123456789abcdefghijklmnopqrstuvwxyz"

@@ -142,10 +142,18 @@ func rate(ctx context.Context, dsn string, n int64) (*rateResult, error) {
 	if total != n {
 		return nil, fmt.Errorf("recount found %d records, stored %d", total, n)
 	}
-	bills, err := db.Bills(ctx, "", 10_000)
-	if err != nil {
-		return nil, err
+	bills := 0
+	for page := (store.Page{Limit: store.MaxLimit}); ; {
+		list, next, err := db.Bills(ctx, "", page)
+		if err != nil {
+			return nil, err
+		}
+		bills += len(list)
+		if next.IsZero() {
+			break
+		}
+		page.After = next
 	}
-	return &rateResult{Engine: string(db.Dialect), Records: n, Collections: rateCollections, Bills: len(bills),
+	return &rateResult{Engine: string(db.Dialect), Records: n, Collections: rateCollections, Bills: bills,
 		RateSeconds: rated, RecountSeconds: recount, SeedPerSec: float64(n) / seeded}, nil
 }

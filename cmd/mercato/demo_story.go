@@ -111,7 +111,7 @@ func (e *demoEnv) await(ctx context.Context, key string, want market.InstanceSta
 
 // lastError describes the latest failing call of an instance, for failure messages.
 func (e *demoEnv) lastError(ctx context.Context, key string) string {
-	calls, _ := e.s.DB.Calls(ctx, store.CallFilter{InstanceKey: key, Limit: 1})
+	calls, _, _ := e.s.DB.Calls(ctx, store.CallFilter{InstanceKey: key, Page: store.Page{Limit: 1}})
 	if len(calls) == 0 || calls[0].LastError == "" {
 		return ""
 	}
@@ -174,7 +174,7 @@ func (e *demoEnv) async(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	calls, err := e.s.DB.Calls(ctx, store.CallFilter{InstanceKey: key, Limit: 50})
+	calls, _, err := e.s.DB.Calls(ctx, store.CallFilter{InstanceKey: key, Page: store.Page{Limit: 50}})
 	if err != nil {
 		return "", err
 	}
@@ -351,7 +351,7 @@ func (e *demoEnv) outage(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	calls, err := e.s.DB.Calls(ctx, store.CallFilter{InstanceKey: key, Limit: 1})
+	calls, _, err := e.s.DB.Calls(ctx, store.CallFilter{InstanceKey: key, Page: store.Page{Limit: 1}})
 	if err != nil || len(calls) == 0 {
 		return "", fmt.Errorf("no newInstance call recorded: %v", err)
 	}

@@ -51,8 +51,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-const testOperatorToken = "op-test-token"
-
 // startServe runs `mercato serve ARGS` and waits until it answers /healthz.
 func startServe(t *testing.T, args ...string) *proc {
 	t.Helper()

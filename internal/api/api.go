@@ -1,17 +1,12 @@
 // Package api is the marketplace's JSON API for operators and buyers (docs/api.md): bearer
-// tokens, JSON in and out, errors as {"error":{"code","message"}}. Operators manage merchants,
-// the catalog and buyers and see every interface message; buyers place and change their own
-// orders and see their instances' login information.
+// tokens, JSON in and out, errors as {"error":{"code","message","field"}}, lists a page at a
+// time with a next link. It reads and acts only through the services, which decide from the
+// caller's market.Viewer what it may see and do.
 package api
 
 import (
-	"crypto/subtle"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/mercato-oss/mercato/internal/billing"
@@ -24,131 +19,111 @@ import (
 	"github.com/mercato-oss/mercato/internal/order"
 )
 
-// API serves /api/v1. It reads and acts only through the services, which decide from the
-// caller's market.Viewer what it may see and do.
+// API serves /api/v1.
 type API struct {
-	Catalog       *catalog.Service
-	Identity      *identity.Service
-	Orders        *order.Service
-	Calls         *fulfil.Dispatcher
-	Metering      *metering.Service
-	Billing       *billing.Service
-	Licenses      *license.Service
-	OperatorToken string
-	Log           *slog.Logger
+	Catalog  *catalog.Service
+	Identity *identity.Service
+	Orders   *order.Service
+	Calls    *fulfil.Dispatcher
+	Metering *metering.Service
+	Billing  *billing.Service
+	Licenses *license.Service
+	Log      *slog.Logger
+	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
+	Limiter *FailureLimiter
 }
-
-// maxBody bounds JSON request bodies.
-const maxBody = 1 << 20
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, v market.Viewer) error
 
-// Register adds the API's routes to mux.
+// Prefix is where the API is served.
+const Prefix = "/api/v1/"
+
+// Register adds the API's routes to mux, and answers every other path under Prefix (and a
+// wrong method on a known path) in the API's error shape.
 func (a *API) Register(mux *http.ServeMux) {
-	op, any := a.auth(true), a.auth(false)
-	mux.Handle("POST /api/v1/merchants", op(a.createMerchant))
-	mux.Handle("GET /api/v1/merchants", op(a.listMerchants))
-	mux.Handle("GET /api/v1/merchants/{id}", op(a.getMerchant))
-	mux.Handle("POST /api/v1/merchants/{id}/keys", op(a.issueKey))
-	mux.Handle("POST /api/v1/products", op(a.createProduct))
-	mux.Handle("GET /api/v1/catalog", any(a.listCatalog))
-	mux.Handle("POST /api/v1/buyers", op(a.createBuyer))
-	mux.Handle("GET /api/v1/calls", op(a.listCalls))
-	mux.Handle("GET /api/v1/calls/{id}", op(a.getCall))
-	mux.Handle("POST /api/v1/calls/{id}/restart", op(a.restartCall))
+	mux.Handle("POST /api/v1/merchants", a.auth(a.createMerchant))
+	mux.Handle("GET /api/v1/merchants", a.auth(a.listMerchants))
+	mux.Handle("GET /api/v1/merchants/{id}", a.auth(a.getMerchant))
+	mux.Handle("POST /api/v1/merchants/{id}/keys", a.auth(a.issueKey))
+	mux.Handle("POST /api/v1/products", a.auth(a.createProduct))
+	mux.Handle("GET /api/v1/products", a.auth(a.listProducts))
+	mux.Handle("GET /api/v1/products/{id}", a.auth(a.getProduct))
+	mux.Handle("GET /api/v1/catalog", a.auth(a.listCatalog))
+	mux.Handle("POST /api/v1/buyers", a.auth(a.createBuyer))
+	mux.Handle("GET /api/v1/buyers", a.auth(a.listBuyers))
+	mux.Handle("GET /api/v1/buyers/{id}", a.auth(a.getBuyer))
+	mux.Handle("POST /api/v1/buyers/{id}/token", a.auth(a.reissueBuyerToken))
+	mux.Handle("POST /api/v1/operator/token", a.auth(a.rotateOperatorToken))
+	mux.Handle("GET /api/v1/calls", a.auth(a.listCalls))
+	mux.Handle("GET /api/v1/calls/{id}", a.auth(a.getCall))
+	mux.Handle("POST /api/v1/calls/{id}/restart", a.auth(a.restartCall))
+	mux.Handle("POST /api/v1/calls/{id}/retry", a.auth(a.retryCall))
 
-	mux.Handle("POST /api/v1/orders", any(a.placeOrder))
-	mux.Handle("GET /api/v1/orders", any(a.listOrders))
-	mux.Handle("GET /api/v1/orders/{id}", any(a.getOrder))
-	mux.Handle("POST /api/v1/orders/{id}/cancel", any(a.cancelRenewal))
-	mux.Handle("GET /api/v1/instances", any(a.listInstances))
-	mux.Handle("GET /api/v1/instances/{key}", any(a.getInstance))
-	mux.Handle("POST /api/v1/instances/{key}/renew", any(a.changeInstance(a.Orders.Renew)))
-	mux.Handle("POST /api/v1/instances/{key}/upgrade", any(a.changeInstance(a.Orders.Upgrade)))
-	mux.Handle("POST /api/v1/instances/{key}/convert", any(a.changeInstance(a.Orders.ConvertTrial)))
-	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", any(a.unsubscribe))
-	a.registerBilling(mux, op, any)
-	a.registerLicenses(mux, any)
+	mux.Handle("POST /api/v1/orders", a.auth(a.placeOrder))
+	mux.Handle("GET /api/v1/orders", a.auth(a.listOrders))
+	mux.Handle("GET /api/v1/orders/{id}", a.auth(a.getOrder))
+	mux.Handle("POST /api/v1/orders/{id}/cancel", a.auth(a.cancelRenewal))
+	mux.Handle("GET /api/v1/instances", a.auth(a.listInstances))
+	mux.Handle("GET /api/v1/instances/{key}", a.auth(a.getInstance))
+	mux.Handle("POST /api/v1/instances/{key}/renew", a.auth(a.changeInstance(a.Orders.Renew)))
+	mux.Handle("POST /api/v1/instances/{key}/upgrade", a.auth(a.changeInstance(a.Orders.Upgrade)))
+	mux.Handle("POST /api/v1/instances/{key}/convert", a.auth(a.changeInstance(a.Orders.ConvertTrial)))
+	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", a.auth(a.unsubscribe))
+	a.registerBilling(mux)
+	a.registerLicenses(mux)
+	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 
-// auth authenticates the bearer token: the operator's, or (unless operatorOnly) a buyer's.
-func (a *API) auth(operatorOnly bool) func(handlerFunc) http.Handler {
-	return func(h handlerFunc) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			var v market.Viewer
-			switch {
-			case !ok || token == "":
-				writeError(w, market.Errorf(market.CodeUnauthorized, "a bearer token is required"))
-				return
-			case a.OperatorToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(a.OperatorToken)) == 1:
-				v = market.AsOperator()
-			case operatorOnly:
-				writeError(w, market.Errorf(market.CodeForbidden, "operator token required"))
-				return
-			default:
-				b, err := a.Identity.BuyerByToken(r.Context(), token)
-				if err != nil {
-					writeError(w, err)
-					return
-				}
-				v = market.AsBuyer(b.CustomerID)
+// unrouted answers a request no route took: 405 with Allow when the path exists under other
+// methods, 404 otherwise, both in the API's error shape.
+func unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != Prefix {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeError(w, market.Errorf(market.CodeMethod, "%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allowed, " or ")))
+		return
+	}
+	writeError(w, market.Errorf(market.CodeNotFound, "no API endpoint %s %s (docs/api.md lists them)", r.Method, r.URL.Path))
+}
+
+// auth authenticates the bearer token into a viewer; what the viewer may do is the services'
+// to decide. A missing or unknown token is 401 everywhere.
+func (a *API) auth(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !a.Limiter.Allow(r) {
+			writeError(w, market.Errorf(market.CodeTooMany, "too many failed authentications from this address; wait a minute"))
+			return
+		}
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			writeError(w, market.Errorf(market.CodeUnauthorized, "a bearer token is required (Authorization: Bearer <token>)"))
+			return
+		}
+		v, err := a.Identity.Authenticate(r.Context(), token)
+		if err != nil {
+			if market.ErrorCode(err) == market.CodeUnauthorized {
+				a.Limiter.Failed(r)
 			}
-			if err := h(w, r, v); err != nil {
-				if market.ErrorCode(err) == market.CodeInternal {
-					a.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
-				}
-				writeError(w, err)
-			}
-		})
-	}
+			a.fail(w, r, err)
+			return
+		}
+		if err := h(w, r, v); err != nil {
+			a.fail(w, r, err)
+		}
+	})
 }
 
-// decode reads a bounded JSON body into v, rejecting unknown fields and trailing data.
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody+1))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return market.Errorf(market.CodeInvalid, "request body: %v", err)
+// fail answers err, logging what is the server's fault.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if market.ErrorCode(err) == market.CodeInternal {
+		a.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	if dec.More() {
-		return market.Errorf(market.CodeInvalid, "request body: trailing data")
-	}
-	return nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
-}
-
-var statusOf = map[market.Code]int{
-	market.CodeInvalid:      http.StatusBadRequest,
-	market.CodeNotFound:     http.StatusNotFound,
-	market.CodeConflict:     http.StatusConflict,
-	market.CodeUnauthorized: http.StatusUnauthorized,
-	market.CodeForbidden:    http.StatusForbidden,
-	market.CodeUnavailable:  http.StatusServiceUnavailable,
-	market.CodeInternal:     http.StatusInternalServerError,
-}
-
-func writeError(w http.ResponseWriter, err error) {
-	code := market.ErrorCode(err)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		code = market.CodeInvalid
-	}
-	writeJSON(w, statusOf[code], map[string]any{"error": map[string]string{"code": string(code), "message": market.ErrorMessage(err)}})
-}
-
-// limit reads ?limit=, 1 to 500 (default 100).
-func limit(r *http.Request) int {
-	n, err := strconv.Atoi(r.URL.Query().Get("limit"))
-	if err != nil || n < 1 {
-		return 100
-	}
-	return min(n, 500)
+	writeError(w, err)
 }

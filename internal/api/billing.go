@@ -4,17 +4,19 @@ import (
 	"net/http"
 
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/store"
 )
 
 // Billing endpoints: accounts and top-ups, bills, usage per instance and hour, statements.
 
-func (a *API) registerBilling(mux *http.ServeMux, op, any func(handlerFunc) http.Handler) {
-	mux.Handle("GET /api/v1/account", any(a.getAccount))
-	mux.Handle("GET /api/v1/buyers/{id}/account", op(a.getAccount))
-	mux.Handle("POST /api/v1/buyers/{id}/topup", op(a.topUp))
-	mux.Handle("GET /api/v1/bills", any(a.listBills))
-	mux.Handle("GET /api/v1/instances/{key}/usage", any(a.instanceUsage))
-	mux.Handle("GET /api/v1/statements", op(a.listStatements))
+func (a *API) registerBilling(mux *http.ServeMux) {
+	mux.Handle("GET /api/v1/account", a.auth(a.getAccount))
+	mux.Handle("GET /api/v1/buyers/{id}/account", a.auth(a.getAccount))
+	mux.Handle("POST /api/v1/buyers/{id}/topup", a.auth(a.topUp))
+	mux.Handle("GET /api/v1/bills", a.auth(a.listBills))
+	mux.Handle("GET /api/v1/instances/{key}/usage", a.auth(a.instanceUsage))
+	mux.Handle("GET /api/v1/statements", a.auth(a.listStatements))
 }
 
 type entryView struct {
@@ -33,7 +35,11 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request, v market.Viewer
 		}
 		id = v.BuyerID
 	}
-	balance, entries, err := a.Billing.Account(r.Context(), v, id, limit(r))
+	n, err := query(r).limit(store.MaxLimit)
+	if err != nil {
+		return err
+	}
+	balance, entries, err := a.Billing.Account(r.Context(), v, id, n)
 	if err != nil {
 		return err
 	}
@@ -50,7 +56,7 @@ func (a *API) topUp(w http.ResponseWriter, r *http.Request, v market.Viewer) err
 		Amount market.Money `json:"amount"`
 		Ref    string       `json:"ref"`
 	}
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	balance, err := a.Billing.TopUp(r.Context(), v, r.PathValue("id"), req.Amount, req.Ref)
@@ -82,7 +88,11 @@ type billView struct {
 }
 
 func (a *API) listBills(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	bills, err := a.Billing.Bills(r.Context(), v, r.URL.Query().Get("buyer_id"), limit(r))
+	page, err := query(r).page()
+	if err != nil {
+		return err
+	}
+	bills, next, err := a.Billing.Bills(r.Context(), v, r.URL.Query().Get("buyer_id"), page)
 	if err != nil {
 		return err
 	}
@@ -94,12 +104,16 @@ func (a *API) listBills(w http.ResponseWriter, r *http.Request, v market.Viewer)
 		}
 		out = append(out, bv)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"bills": out})
+	writeList(w, r, "bills", out, next)
 	return nil
 }
 
 func (a *API) instanceUsage(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	in, hours, err := a.Metering.Usage(r.Context(), v, r.PathValue("key"), limit(r))
+	n, err := query(r).limit(metering.MaxHours)
+	if err != nil {
+		return err
+	}
+	in, hours, err := a.Metering.Usage(r.Context(), v, r.PathValue("key"), n)
 	if err != nil {
 		return err
 	}
@@ -117,7 +131,11 @@ func (a *API) instanceUsage(w http.ResponseWriter, r *http.Request, v market.Vie
 }
 
 func (a *API) listStatements(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	list, err := a.Billing.Statements(r.Context(), v, r.URL.Query().Get("merchant_id"), limit(r))
+	n, err := query(r).limit(store.MaxLimit)
+	if err != nil {
+		return err
+	}
+	list, err := a.Billing.Statements(r.Context(), v, r.URL.Query().Get("merchant_id"), n)
 	if err != nil {
 		return err
 	}

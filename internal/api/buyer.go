@@ -25,7 +25,7 @@ func idempotencyKey(r *http.Request) (string, error) {
 
 func (a *API) placeOrder(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req order.PurchaseRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	var err error
@@ -41,17 +41,21 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request, v market.Viewer
 }
 
 func (a *API) listOrders(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	q := r.URL.Query()
-	f := store.OrderFilter{BuyerID: q.Get("buyer_id"), MerchantID: q.Get("merchant_id"), InstanceKey: q.Get("instance"), Limit: limit(r)}
-	os, err := a.Orders.Orders(r.Context(), v, f)
+	q := query(r)
+	page, err := q.page()
 	if err != nil {
 		return err
 	}
-	out := []orderView{}
-	for _, o := range os {
-		out = append(out, viewOrder(o))
+	f := store.OrderFilter{BuyerID: q.q.Get("buyer_id"), MerchantID: q.q.Get("merchant_id"), InstanceKey: q.q.Get("instance"), Page: page}
+	os, next, err := a.Orders.Orders(r.Context(), v, f)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"orders": out})
+	out := make([]orderView, len(os))
+	for i, o := range os {
+		out[i] = viewOrder(o)
+	}
+	writeList(w, r, "orders", out, next)
 	return nil
 }
 
@@ -74,19 +78,27 @@ func (a *API) cancelRenewal(w http.ResponseWriter, r *http.Request, v market.Vie
 }
 
 func (a *API) listInstances(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	q := r.URL.Query()
-	f := store.InstanceFilter{BuyerID: q.Get("buyer_id"), MerchantID: q.Get("merchant_id"), OrderID: q.Get("order_id"),
-		State: market.InstanceState(q.Get("state")), Limit: limit(r)}
-	ins, err := a.Orders.Instances(r.Context(), v, f)
+	q := query(r)
+	page, err := q.page()
 	if err != nil {
 		return err
 	}
-	out := []instanceView{}
-	for _, in := range ins {
-		info, err := a.Orders.AppInfo(r.Context(), v, in)
-		out = append(out, viewInstance(in, info, err))
+	state, err := enum(q, "state", market.InstancePending, market.InstanceProvisioning, market.InstanceActive, market.InstanceFrozen,
+		market.InstanceReleased, market.InstanceFailed)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"instances": out})
+	f := store.InstanceFilter{BuyerID: q.q.Get("buyer_id"), MerchantID: q.q.Get("merchant_id"), OrderID: q.q.Get("order_id"), State: state, Page: page}
+	ins, next, err := a.Orders.Instances(r.Context(), v, f)
+	if err != nil {
+		return err
+	}
+	out := make([]instanceView, len(ins))
+	for i, in := range ins {
+		info, err := a.Orders.AppInfo(r.Context(), v, in)
+		out[i] = viewInstance(in, info, err)
+	}
+	writeList(w, r, "instances", out, next)
 	return nil
 }
 
@@ -104,7 +116,7 @@ func (a *API) getInstance(w http.ResponseWriter, r *http.Request, v market.Viewe
 func (a *API) changeInstance(f func(ctx context.Context, v market.Viewer, key string, req order.ChangeRequest) (*market.Order, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 		var req order.ChangeRequest
-		if err := decode(r, &req); err != nil {
+		if err := decode(w, r, &req); err != nil {
 			return err
 		}
 		var err error

@@ -1,8 +1,9 @@
 package api
 
 import (
-	"github.com/mercato-oss/mercato/internal/license"
 	"net/http"
+
+	"github.com/mercato-oss/mercato/internal/license"
 
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -12,10 +13,10 @@ import (
 // instance's; a buyer only its own.
 
 // registerLicenses adds the license routes.
-func (a *API) registerLicenses(mux *http.ServeMux, any func(handlerFunc) http.Handler) {
-	mux.Handle("GET /api/v1/instances/{key}/licenses", any(a.listLicenses))
-	mux.Handle("POST /api/v1/instances/{key}/licenses/receive", any(a.receiveLicenses))
-	mux.Handle("GET /api/v1/licenses/{code}/heartbeats", any(a.listHeartbeats))
+func (a *API) registerLicenses(mux *http.ServeMux) {
+	mux.Handle("GET /api/v1/instances/{key}/licenses", a.auth(a.listLicenses))
+	mux.Handle("POST /api/v1/instances/{key}/licenses/receive", a.auth(a.receiveLicenses))
+	mux.Handle("GET /api/v1/licenses/{code}/heartbeats", a.auth(a.listHeartbeats))
 }
 
 type licenseView struct {
@@ -70,7 +71,11 @@ type heartbeatView struct {
 }
 
 func (a *API) listHeartbeats(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	hbs, err := a.Licenses.Heartbeats(r.Context(), v, r.PathValue("code"), limit(r))
+	n, err := query(r).limit(license.MaxHeartbeats)
+	if err != nil {
+		return err
+	}
+	hbs, err := a.Licenses.Heartbeats(r.Context(), v, r.PathValue("code"), n)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ import (
 
 var t0 = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 
-const operator = "op-token"
+const operator = marketplacetest.OperatorToken
 
 // licenseAPI is the JSON API over a real database with a license product, two buyers, and an
 // instance bought by the first.
@@ -82,7 +82,7 @@ func newLicenseAPI(t *testing.T, d store.Dialect) *licenseAPI {
 func newHandler(e *marketplacetest.Env) http.Handler {
 	mux := http.NewServeMux()
 	(&api.API{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Calls: e.Calls, Metering: e.Metering, Billing: e.Billing,
-		Licenses: e.Licenses, OperatorToken: operator, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Register(mux)
+		Licenses: e.Licenses, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Register(mux)
 	return mux
 }
 

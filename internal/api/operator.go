@@ -9,11 +9,12 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-// Operator endpoints: merchants, keys, products, buyers, interface messages.
+// Merchants, keys, products, buyers, tokens and interface messages. Who may do what is the
+// services' decision: the operator everything, a seller its own merchant's.
 
 func (a *API) createMerchant(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req catalog.MerchantRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	nm, err := a.Catalog.CreateMerchant(r.Context(), v, req)
@@ -21,7 +22,7 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request, v market.Vi
 		return err
 	}
 	// The keys are shown in full only here.
-	writeJSON(w, http.StatusCreated, map[string]any{
+	writeSecret(w, http.StatusCreated, map[string]any{
 		"merchant": viewMerchant(nm.Merchant), "access_key": nm.Merchant.AccessKey, "kit_key": nm.Merchant.KitKey,
 		"ak": nm.Key.AK, "sk": nm.Key.SK,
 	})
@@ -29,15 +30,19 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request, v market.Vi
 }
 
 func (a *API) listMerchants(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	ms, err := a.Catalog.Merchants(r.Context(), v)
+	page, err := query(r).page()
 	if err != nil {
 		return err
 	}
-	out := []merchantView{}
-	for _, m := range ms {
-		out = append(out, viewMerchant(m))
+	ms, next, err := a.Catalog.Merchants(r.Context(), v, page)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"merchants": out})
+	out := make([]merchantView, len(ms))
+	for i, m := range ms {
+		out[i] = viewMerchant(m)
+	}
+	writeList(w, r, "merchants", out, next)
 	return nil
 }
 
@@ -55,13 +60,13 @@ func (a *API) issueKey(w http.ResponseWriter, r *http.Request, v market.Viewer) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"ak": k.AK, "sk": k.SK, "merchant_id": k.MerchantID})
+	writeSecret(w, http.StatusCreated, map[string]string{"ak": k.AK, "sk": k.SK, "merchant_id": k.MerchantID})
 	return nil
 }
 
 func (a *API) createProduct(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req catalog.ProductRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	p, err := a.Catalog.CreateProduct(r.Context(), v, req)
@@ -77,6 +82,46 @@ func (a *API) createProduct(w http.ResponseWriter, r *http.Request, v market.Vie
 		plans = append(plans, viewPlan(&p.Product, specs[pl.SkuCode], pl))
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"product_id": p.Product.ID, "merchant_id": p.Product.MerchantID, "name": p.Product.Name, "plans": plans})
+	return nil
+}
+
+type productView struct {
+	ID         string        `json:"id"`
+	MerchantID string        `json:"merchant_id"`
+	Name       string        `json:"name"`
+	CreatedAt  string        `json:"created_at"`
+	Plans      []catalogView `json:"plans,omitempty"`
+}
+
+func (a *API) listProducts(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	page, err := query(r).page()
+	if err != nil {
+		return err
+	}
+	ps, next, err := a.Catalog.Products(r.Context(), v, r.URL.Query().Get("merchant_id"), page)
+	if err != nil {
+		return err
+	}
+	out := make([]productView, len(ps))
+	for i, p := range ps {
+		out[i] = productView{ID: p.ID, MerchantID: p.MerchantID, Name: p.Name, CreatedAt: ts(p.CreatedAt)}
+	}
+	writeList(w, r, "products", out, next)
+	return nil
+}
+
+func (a *API) getProduct(w http.ResponseWriter, r *http.Request, _ market.Viewer) error {
+	d, err := a.Catalog.Product(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	out := productView{ID: d.Product.ID, MerchantID: d.Product.MerchantID, Name: d.Product.Name, CreatedAt: ts(d.Product.CreatedAt), Plans: []catalogView{}}
+	for _, s := range d.Specs {
+		for _, pl := range d.Plans[s.SkuCode] {
+			out.Plans = append(out.Plans, viewPlan(d.Product, *s, *pl))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -98,45 +143,115 @@ func viewPlan(p *market.Product, s market.Spec, pl market.Plan) catalogView {
 	return catalogView{pl.ProductID, p.Name, p.MerchantID, s.SkuCode, s.Name, s.Charging, pl.Period, pl.Price, pl.Currency, s.TrialDays}
 }
 
-func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	es, err := a.Catalog.Catalog(r.Context())
+func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, _ market.Viewer) error {
+	page, err := query(r).page()
 	if err != nil {
 		return err
 	}
-	out := []catalogView{}
-	for _, e := range es {
-		out = append(out, viewPlan(&e.Product, e.Spec, e.Plan))
+	es, next, err := a.Catalog.Catalog(r.Context(), page)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"plans": out})
+	out := make([]catalogView, len(es))
+	for i, e := range es {
+		out[i] = viewPlan(&e.Product, e.Spec, e.Plan)
+	}
+	writeList(w, r, "plans", out, next)
 	return nil
+}
+
+type buyerView struct {
+	CustomerID string `json:"customer_id"`
+	Name       string `json:"name"`
+	Email      string `json:"email,omitempty"`
+	Mobile     string `json:"mobile,omitempty"`
+	CreatedAt  string `json:"created_at"`
+	Token      string `json:"token,omitempty"` // only when it is issued
+}
+
+func viewBuyer(b *market.Buyer) buyerView {
+	return buyerView{CustomerID: b.CustomerID, Name: b.Name, Email: b.Email, Mobile: b.Mobile, CreatedAt: ts(b.CreatedAt)}
 }
 
 func (a *API) createBuyer(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	var req identity.BuyerRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	b, token, err := a.Identity.CreateBuyer(r.Context(), v, req)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"customer_id": b.CustomerID, "name": b.Name, "email": b.Email,
-		"mobile": b.Mobile, "token": token})
+	out := viewBuyer(b)
+	out.Token = token
+	writeSecret(w, http.StatusCreated, out)
+	return nil
+}
+
+func (a *API) listBuyers(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	page, err := query(r).page()
+	if err != nil {
+		return err
+	}
+	bs, next, err := a.Identity.Buyers(r.Context(), v, page)
+	if err != nil {
+		return err
+	}
+	out := make([]buyerView, len(bs))
+	for i, b := range bs {
+		out[i] = viewBuyer(b)
+	}
+	writeList(w, r, "buyers", out, next)
+	return nil
+}
+
+func (a *API) getBuyer(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	b, err := a.Identity.Buyer(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewBuyer(b))
+	return nil
+}
+
+func (a *API) reissueBuyerToken(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	token, err := a.Identity.ReissueBuyerToken(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeSecret(w, http.StatusCreated, map[string]string{"customer_id": r.PathValue("id"), "token": token})
+	return nil
+}
+
+func (a *API) rotateOperatorToken(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	token, err := a.Identity.RotateOperatorToken(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	writeSecret(w, http.StatusCreated, map[string]string{"token": token})
 	return nil
 }
 
 func (a *API) listCalls(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	q := r.URL.Query()
-	calls, err := a.Calls.Calls(r.Context(), v, store.CallFilter{MerchantID: q.Get("merchant_id"), InstanceKey: q.Get("instance"),
-		State: market.CallState(q.Get("state")), Limit: limit(r)})
+	q := query(r)
+	page, err := q.page()
 	if err != nil {
 		return err
 	}
-	out := []callView{}
-	for _, c := range calls {
-		out = append(out, viewCall(c, nil))
+	state, err := enum(q, "state", market.CallPending, market.CallSucceeded, market.CallFailed)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calls": out})
+	calls, next, err := a.Calls.Calls(r.Context(), v, store.CallFilter{MerchantID: q.q.Get("merchant_id"), InstanceKey: q.q.Get("instance"),
+		State: state, Page: page})
+	if err != nil {
+		return err
+	}
+	out := make([]callView, len(calls))
+	for i, c := range calls {
+		out[i] = viewCall(c, nil)
+	}
+	writeList(w, r, "calls", out, next)
 	return nil
 }
 
@@ -151,6 +266,15 @@ func (a *API) getCall(w http.ResponseWriter, r *http.Request, v market.Viewer) e
 
 func (a *API) restartCall(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	c, err := a.Calls.Restart(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, viewCall(c, nil))
+	return nil
+}
+
+func (a *API) retryCall(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	c, err := a.Calls.RetryNow(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -188,25 +188,33 @@ func (s *Service) Settle(ctx context.Context, month string) error {
 		return market.Errorf(market.CodeInvalid, "month %q is not yyyy-MM", month)
 	}
 	to := from.AddDate(0, 1, 0)
-	merchants, err := s.db.Merchants(ctx)
-	if err != nil {
-		return err
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		for _, m := range merchants {
-			sales, err := tx.MonthSales(ctx, m.ID, from, to)
-			if err != nil {
-				return err
-			}
-			st := &market.Statement{MerchantID: m.ID, Month: month, Sales: sales, CreatedAt: s.clock.Now()}
-			st.Fee = market.Money((int64(st.Sales-st.Vouchers)*s.cfg.FeePerMille + 500) / 1000)
-			st.Settlement = st.Sales - st.Vouchers - st.Fee
-			if _, err := tx.InsertStatement(ctx, st); err != nil {
-				return err
-			}
+	// A page of merchants per transaction: each statement is stored once (its key), so a run
+	// cut short is finished by the next.
+	for page := (store.Page{Limit: store.MaxLimit}); ; {
+		merchants, next, err := s.db.Merchants(ctx, page)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		err = s.db.Write(ctx, func(tx *store.Tx) error {
+			for _, m := range merchants {
+				sales, err := tx.MonthSales(ctx, m.ID, from, to)
+				if err != nil {
+					return err
+				}
+				st := &market.Statement{MerchantID: m.ID, Month: month, Sales: sales, CreatedAt: s.clock.Now()}
+				st.Fee = market.Money((int64(st.Sales-st.Vouchers)*s.cfg.FeePerMille + 500) / 1000)
+				st.Settlement = st.Sales - st.Vouchers - st.Fee
+				if _, err := tx.InsertStatement(ctx, st); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || next.IsZero() {
+			return err
+		}
+		page.After = next
+	}
 }
 
 // Tick enqueues the previous month's statements once the bill day has come; unique jobs and the

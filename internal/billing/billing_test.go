@@ -22,7 +22,7 @@ func TestPushRules(t *testing.T) {
 		h.settle()
 		otherIn := h.instance(other.Lines[0].ID)
 		if otherIn.ID == "" {
-			calls, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: otherIn.Key})
+			calls, _, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: otherIn.Key})
 			for _, c := range calls {
 				t.Logf("%s %s %s %s", c.Activity, c.State, c.ResultCode, c.LastError)
 			}

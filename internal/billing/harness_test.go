@@ -132,7 +132,7 @@ func (h *harness) push(merchantID string, recs ...kgp.UsageRecord) *kgp.ErrorRes
 
 func (h *harness) bills() []*market.Bill {
 	h.t.Helper()
-	bills, err := h.db.Bills(h.ctx, h.buyer, 100)
+	bills, _, err := h.db.Bills(h.ctx, h.buyer, store.Page{})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
 )
 
 // Account returns a buyer's balance and latest entries, for the buyer and the operator.
@@ -19,15 +20,12 @@ func (s *Service) Account(ctx context.Context, v market.Viewer, buyerID string, 
 
 // Bills lists bills, newest first: a buyer's own, or the operator's choice of buyer ("" for
 // every buyer).
-func (s *Service) Bills(ctx context.Context, v market.Viewer, buyerID string, limit int) ([]*market.Bill, error) {
-	if v.Role == market.RoleSeller {
-		return nil, market.Errorf(market.CodeForbidden, "bills are the buyers'; sellers read statements")
-	}
+func (s *Service) Bills(ctx context.Context, v market.Viewer, buyerID string, p store.Page) ([]*market.Bill, store.Cursor, error) {
 	buyerID, _, ok := v.Scope(buyerID, "")
-	if !ok {
-		return nil, market.Errorf(market.CodeForbidden, "no bills to see")
+	if !ok || v.Role == market.RoleSeller {
+		return nil, store.Cursor{}, market.Errorf(market.CodeForbidden, "bills are the buyers'; sellers read statements")
 	}
-	return s.db.Bills(ctx, buyerID, limit)
+	return s.db.Bills(ctx, buyerID, p)
 }
 
 // Statements lists monthly statements, newest first: a seller's merchant's, or the operator's

@@ -11,13 +11,10 @@ import (
 // its sellers' and the operator's; buyers see none.
 
 // Calls lists calls, newest first: the operator's choice of merchant, a seller's own merchant's.
-func (d *Dispatcher) Calls(ctx context.Context, v market.Viewer, f store.CallFilter) ([]*market.Call, error) {
-	if v.Role != market.RoleOperator && v.Role != market.RoleSeller {
-		return nil, market.Errorf(market.CodeForbidden, "interface messages are for sellers and the operator")
-	}
+func (d *Dispatcher) Calls(ctx context.Context, v market.Viewer, f store.CallFilter) ([]*market.Call, store.Cursor, error) {
 	var ok bool
-	if _, f.MerchantID, ok = v.Scope("", f.MerchantID); !ok {
-		return nil, market.Errorf(market.CodeForbidden, "interface messages are for sellers and the operator")
+	if _, f.MerchantID, ok = v.Scope("", f.MerchantID); !ok || v.Role == market.RoleBuyer {
+		return nil, store.Cursor{}, market.Errorf(market.CodeForbidden, "interface messages are for sellers and the operator")
 	}
 	return d.db.Calls(ctx, f)
 }

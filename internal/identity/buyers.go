@@ -14,18 +14,34 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-// Service manages buyers.
+// Service manages buyers and the bearer tokens of the JSON API.
 type Service struct {
 	db    *store.DB
 	clock market.Clock
+	// operatorHash is the hash of the configured operator token; "" when none is configured.
+	operatorHash string
+}
+
+// Config is the identity service's configuration.
+type Config struct {
+	// OperatorToken, when set, is an operator token that lives in the configuration
+	// (MERCATO_OPERATOR_TOKEN) rather than the database. It must pass CheckToken.
+	OperatorToken string
 }
 
 // New returns the identity service.
-func New(db *store.DB, clock market.Clock) (*Service, error) {
+func New(db *store.DB, clock market.Clock, cfg Config) (*Service, error) {
 	if db == nil || clock == nil {
 		return nil, errors.New("identity: New needs a database and a clock")
 	}
-	return &Service{db: db, clock: clock}, nil
+	s := &Service{db: db, clock: clock}
+	if cfg.OperatorToken != "" {
+		if err := CheckToken("MERCATO_OPERATOR_TOKEN", cfg.OperatorToken); err != nil {
+			return nil, err
+		}
+		s.operatorHash = TokenHash(cfg.OperatorToken)
+	}
+	return s, nil
 }
 
 // BuyerRequest creates a buyer.
@@ -74,15 +90,6 @@ func (s *Service) CreateBuyer(ctx context.Context, v market.Viewer, r BuyerReque
 	return b, r.Token, nil
 }
 
-// BuyerByToken authenticates a buyer's API token.
-func (s *Service) BuyerByToken(ctx context.Context, token string) (*market.Buyer, error) {
-	b, err := s.db.BuyerByTokenHash(ctx, TokenHash(token))
-	if err != nil {
-		return nil, market.Errorf(market.CodeUnauthorized, "unknown token")
-	}
-	return b, nil
-}
-
 // Buyer returns a buyer to itself or to the operator.
 func (s *Service) Buyer(ctx context.Context, v market.Viewer, id string) (*market.Buyer, error) {
 	if err := v.Check("buyer", id, id, ""); err != nil {
@@ -96,4 +103,12 @@ func (s *Service) Buyer(ctx context.Context, v market.Viewer, id string) (*marke
 func TokenHash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
+}
+
+// Buyers lists a page of buyers, for the operator.
+func (s *Service) Buyers(ctx context.Context, v market.Viewer, p store.Page) ([]*market.Buyer, store.Cursor, error) {
+	if err := v.MustBeOperator(); err != nil {
+		return nil, store.Cursor{}, err
+	}
+	return s.db.Buyers(ctx, p)
 }

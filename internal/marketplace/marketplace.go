@@ -23,6 +23,7 @@ import (
 type Config struct {
 	Calls    fulfil.Config
 	Catalog  catalog.Config
+	Identity identity.Config
 	Orders   order.Config
 	Billing  billing.Config
 	Licenses license.RecorderConfig
@@ -65,7 +66,7 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Catalog, err = catalog.New(db, clock, cfg.Catalog); err != nil {
 		return nil, err
 	}
-	if s.Identity, err = identity.New(db, clock); err != nil {
+	if s.Identity, err = identity.New(db, clock, cfg.Identity); err != nil {
 		return nil, err
 	}
 	if s.Licenses, err = license.New(db, clock, log, cfg.Licenses); err != nil {

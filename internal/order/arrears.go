@@ -28,9 +28,17 @@ func (s *Service) setArrears(ctx context.Context, tx *store.Tx, buyerID string, 
 	if !freeze {
 		from, to = to, from
 	}
-	ins, err := tx.Instances(ctx, store.InstanceFilter{BuyerID: buyerID, State: from, Limit: 10_000})
-	if err != nil {
-		return 0, err
+	var ins []*market.Instance
+	for page := (store.Page{Limit: store.MaxLimit}); ; {
+		list, next, err := tx.Instances(ctx, store.InstanceFilter{BuyerID: buyerID, State: from, Page: page})
+		if err != nil {
+			return 0, err
+		}
+		ins = append(ins, list...)
+		if next.IsZero() {
+			break
+		}
+		page.After = next
 	}
 	now, n := s.clock.Now(), 0
 	for _, in := range ins {

@@ -99,7 +99,7 @@ func (h *harness) wantInstance(key string, state market.InstanceState) *market.I
 	h.t.Helper()
 	in := h.instance(key)
 	if in.State != state {
-		calls, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: key})
+		calls, _, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: key})
 		for _, c := range calls {
 			h.t.Logf("call %s %s %s attempts=%d code=%s err=%s", c.ID, c.Activity, c.State, c.Attempts, c.ResultCode, c.LastError)
 		}

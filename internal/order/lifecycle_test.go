@@ -79,7 +79,7 @@ func TestCreateFailingThreeHoursRefunds(t *testing.T) {
 		if got.Refunded != got.Amount || got.Amount != 200_000 {
 			t.Fatalf("refunded %s of %s", got.Refunded, got.Amount)
 		}
-		calls, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: o.Lines[0].ID})
+		calls, _, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: o.Lines[0].ID})
 		if len(calls) != 1 || calls[0].State != market.CallFailed {
 			t.Fatalf("calls %+v", calls)
 		}
@@ -386,7 +386,7 @@ func TestRestartByHand(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.advance(61*time.Minute, 10*time.Minute)
-		calls, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: key, State: market.CallFailed})
+		calls, _, _ := h.db.Calls(h.ctx, store.CallFilter{InstanceKey: key, State: market.CallFailed})
 		if len(calls) != 1 || calls[0].Activity != string(kgp.ActivityRefreshInstance) {
 			t.Fatalf("failed calls %+v", calls)
 		}
@@ -431,7 +431,7 @@ func TestConcurrentIdenticalPurchases(t *testing.T) {
 			}
 		}
 		h.settle()
-		if list, _ := h.db.Orders(h.ctx, store.OrderFilter{BuyerID: h.buyer.BuyerID}); len(list) != 1 {
+		if list, _, _ := h.db.Orders(h.ctx, store.OrderFilter{BuyerID: h.buyer.BuyerID}); len(list) != 1 {
 			t.Fatalf("%d orders stored", len(list))
 		}
 		if n := h.merchant.Count(kgp.ActivityNewInstance); n != 1 {

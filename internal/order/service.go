@@ -253,7 +253,7 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r request, at time.Tim
 
 // completeIfDelivered marks a NEW or TRIAL order COMPLETED once all its instances are active.
 func (s *Service) completeIfDelivered(ctx context.Context, tx *store.Tx, orderID string) error {
-	ins, err := tx.Instances(ctx, store.InstanceFilter{OrderID: orderID})
+	ins, _, err := tx.Instances(ctx, store.InstanceFilter{OrderID: orderID, Page: store.Page{Limit: store.MaxLimit}})
 	if err != nil {
 		return err
 	}

@@ -23,10 +23,10 @@ func (s *Service) Order(ctx context.Context, v market.Viewer, id string) (*marke
 }
 
 // Orders lists the orders v sees, newest first, narrowed by f.
-func (s *Service) Orders(ctx context.Context, v market.Viewer, f store.OrderFilter) ([]*market.Order, error) {
+func (s *Service) Orders(ctx context.Context, v market.Viewer, f store.OrderFilter) ([]*market.Order, store.Cursor, error) {
 	var ok bool
 	if f.BuyerID, f.MerchantID, ok = v.Scope(f.BuyerID, f.MerchantID); !ok {
-		return nil, market.Errorf(market.CodeForbidden, "no orders to see")
+		return nil, store.Cursor{}, market.Errorf(market.CodeForbidden, "no orders to see")
 	}
 	return s.db.Orders(ctx, f)
 }
@@ -48,10 +48,10 @@ func (s *Service) instance(ctx context.Context, v market.Viewer, key string) (*m
 }
 
 // Instances lists the instances v sees, narrowed by f.
-func (s *Service) Instances(ctx context.Context, v market.Viewer, f store.InstanceFilter) ([]*market.Instance, error) {
+func (s *Service) Instances(ctx context.Context, v market.Viewer, f store.InstanceFilter) ([]*market.Instance, store.Cursor, error) {
 	var ok bool
 	if f.BuyerID, f.MerchantID, ok = v.Scope(f.BuyerID, f.MerchantID); !ok {
-		return nil, market.Errorf(market.CodeForbidden, "no instances to see")
+		return nil, store.Cursor{}, market.Errorf(market.CodeForbidden, "no instances to see")
 	}
 	return s.db.Instances(ctx, f)
 }

@@ -49,7 +49,7 @@ func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
 		if keys, err := s.DB.APIKeysOf(ctx, m.ID); err == nil && len(keys) > 0 {
 			stored.AK, stored.SK = keys[0].AK, keys[0].SK
 		}
-		if ins, err := s.DB.Instances(ctx, store.InstanceFilter{MerchantID: m.ID, Limit: 500}); err == nil {
+		if ins, _, err := s.DB.Instances(ctx, store.InstanceFilter{MerchantID: m.ID, Page: store.Page{Limit: store.MaxLimit}}); err == nil {
 			for _, in := range ins {
 				if strings.HasPrefix(in.OrderID, sandboxOrderID) {
 					stored.InstanceID = in.ID

@@ -24,7 +24,7 @@ func TestSandbox(t *testing.T) {
 	var out strings.Builder
 	for run := range 2 {
 		ctx := context.Background()
-		s, err := server.New(ctx, server.Config{DB: dsn, Site: "intl", CallWorkers: 1, Sandbox: true, SandboxSeed: seed, OperatorToken: "op",
+		s, err := server.New(ctx, server.Config{DB: dsn, Site: "intl", CallWorkers: 1, Sandbox: true, SandboxSeed: seed, OperatorToken: testOperatorToken,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Out: &out})
 		if err != nil {
 			t.Fatalf("start %d: %v", run, err)
@@ -45,7 +45,7 @@ func TestSandbox(t *testing.T) {
 		if code, cat := c.do("GET", "/api/v1/catalog", s.Sandbox.BuyerToken, nil); code != 200 || len(cat["plans"].([]any)) != 8 {
 			t.Fatalf("catalog: %d %v", code, cat)
 		}
-		if ins, _ := s.DB.Instances(ctx, store.InstanceFilter{MerchantID: m.ID}); len(ins) != 1 {
+		if ins, _, _ := s.DB.Instances(ctx, store.InstanceFilter{MerchantID: m.ID}); len(ins) != 1 {
 			t.Fatalf("%d sandbox instances after start %d", len(ins), run)
 		}
 		srv.Close()

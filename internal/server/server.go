@@ -14,7 +14,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/api"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/fulfil"
-	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
 	"github.com/mercato-oss/mercato/internal/openapi"
 	"github.com/mercato-oss/mercato/internal/order"
@@ -61,6 +60,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mcfg := marketplace.DefaultConfig(s.Site.Currency)
 	mcfg.Calls = fulfil.Config{Workers: cfg.CallWorkers, PerMerchant: cfg.CallsPerMerchant, AllowInsecure: cfg.AllowInsecureMerchants}
 	mcfg.Catalog.AllowInsecure = cfg.AllowInsecureMerchants
+	mcfg.Identity.OperatorToken = cfg.OperatorToken
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
 	svc, err := marketplace.New(db, clock, log, mcfg)
@@ -72,13 +72,16 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 		return nil, err
 	}
 
-	if s.Cfg.OperatorToken == "" {
-		s.Cfg.OperatorToken = "op_" + market.NewSecret(40)
-		fmt.Fprintf(cfg.Out, "operator token (MERCATO_OPERATOR_TOKEN): %s\n", s.Cfg.OperatorToken)
+	token, err := s.Identity.EnsureOperatorToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		fmt.Fprintf(cfg.Out, "operator token (generated once and stored; rotate with `mercato token rotate`): %s\n", token)
 	}
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
-		Licenses: s.Licenses, OperatorToken: s.Cfg.OperatorToken, Log: log}).Register(mux)
+		Licenses: s.Licenses, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.Handler = mux

@@ -82,7 +82,7 @@ func TestAPIAndOpenAPI(t *testing.T) {
 			ctx := context.Background()
 			clock := market.NewFakeClock(time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC))
 			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), Site: "cn", RetentionDays: 15, CallWorkers: 4,
-				AllowInsecureMerchants: true, OperatorToken: "op-token", Clock: clock, Out: io.Discard,
+				AllowInsecureMerchants: true, OperatorToken: testOperatorToken, Clock: clock, Out: io.Discard,
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				t.Fatal(err)
@@ -98,23 +98,23 @@ func TestAPIAndOpenAPI(t *testing.T) {
 			fm := fulfiltest.New(t, "merchant-key-0001", 2)
 
 			// Operator: merchant, product, buyer.
-			code, m := c.do("POST", "/api/v1/merchants", "op-token", map[string]any{"name": "Acme", "production_url": fm.URL, "access_key": fm.Key})
+			code, m := c.do("POST", "/api/v1/merchants", testOperatorToken, map[string]any{"name": "Acme", "production_url": fm.URL, "access_key": fm.Key})
 			if code != 201 {
 				t.Fatalf("create merchant: %d %v", code, m)
 			}
 			merchantID, ak, sk := str(m["merchant"].(map[string]any)["id"]), str(m["ak"]), str(m["sk"])
-			code, p := c.do("POST", "/api/v1/products", "op-token", map[string]any{"merchant_id": merchantID, "name": "CRM",
+			code, p := c.do("POST", "/api/v1/products", testOperatorToken, map[string]any{"merchant_id": merchantID, "name": "CRM",
 				"specs": []any{map[string]any{"sku_code": "crm-std", "name": "Standard", "charging": "PERIOD", "trial_days": 7,
 					"plans": []any{map[string]any{"product_id": "OFFICRMSTDM", "period": "month", "price": "99.9"}}}}})
 			if code != 201 {
 				t.Fatalf("create product: %d %v", code, p)
 			}
-			code, b := c.do("POST", "/api/v1/buyers", "op-token", map[string]any{"name": "Ada", "email": "ada@example.com"})
+			code, b := c.do("POST", "/api/v1/buyers", testOperatorToken, map[string]any{"name": "Ada", "email": "ada@example.com"})
 			if code != 201 {
 				t.Fatalf("create buyer: %d %v", code, b)
 			}
 			buyer := str(b["token"])
-			_, other := c.do("POST", "/api/v1/buyers", "op-token", map[string]any{"name": "Bob"})
+			_, other := c.do("POST", "/api/v1/buyers", testOperatorToken, map[string]any{"name": "Bob"})
 
 			// Validation errors say what is wrong and store nothing.
 			for _, bad := range []map[string]any{
@@ -123,7 +123,7 @@ func TestAPIAndOpenAPI(t *testing.T) {
 				{"name": "x", "production_url": fm.URL, "generation": 3},
 				{"name": "x", "production_url": fm.URL, "surprise": true},
 			} {
-				if code, e := c.do("POST", "/api/v1/merchants", "op-token", bad); code != 400 || e["error"] == nil {
+				if code, e := c.do("POST", "/api/v1/merchants", testOperatorToken, bad); code != 400 || e["error"] == nil {
 					t.Errorf("%v: %d %v", bad, code, e)
 				}
 			}
@@ -174,7 +174,7 @@ func TestAPIAndOpenAPI(t *testing.T) {
 				t.Fatalf("mock order: %d %v", code, q)
 			}
 			// Another merchant's AK does not see it; a bad signature is refused.
-			_, m2 := c.do("POST", "/api/v1/merchants", "op-token", map[string]any{"name": "Other", "production_url": fm.URL})
+			_, m2 := c.do("POST", "/api/v1/merchants", testOperatorToken, map[string]any{"name": "Other", "production_url": fm.URL})
 			if code, q := c.signedGet("/api/mkp-openapi-public/global/v1/order/query?orderId="+orderID, str(m2["ak"]), str(m2["sk"])); code != 401 || str(q["resultCode"]) != "MKT.0150" {
 				t.Fatalf("other merchant: %d %v", code, q)
 			}
@@ -186,18 +186,18 @@ func TestAPIAndOpenAPI(t *testing.T) {
 			}
 
 			// Interface messages: listed per merchant with their attempts.
-			code, calls := c.do("GET", "/api/v1/calls?merchant_id="+merchantID, "op-token", nil)
+			code, calls := c.do("GET", "/api/v1/calls?merchant_id="+merchantID, testOperatorToken, nil)
 			list, _ := calls["calls"].([]any)
 			if code != 200 || len(list) != 2 {
 				t.Fatalf("calls: %d %v", code, calls)
 			}
 			id := str(list[len(list)-1].(map[string]any)["id"])
-			_, call := c.do("GET", "/api/v1/calls/"+id, "op-token", nil)
+			_, call := c.do("GET", "/api/v1/calls/"+id, testOperatorToken, nil)
 			hist, _ := call["history"].([]any)
 			if len(hist) != 1 || !strings.Contains(str(hist[0].(map[string]any)["url"]), "signature=") {
 				t.Fatalf("call %v", call)
 			}
-			if code, _ := c.do("POST", "/api/v1/calls/"+id+"/restart", "op-token", nil); code != 409 {
+			if code, _ := c.do("POST", "/api/v1/calls/"+id+"/restart", testOperatorToken, nil); code != 409 {
 				t.Fatalf("restart of a succeeded call: %d", code)
 			}
 

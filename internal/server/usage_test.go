@@ -74,7 +74,7 @@ func TestUsagePushOverHTTP(t *testing.T) {
 			start := time.Now().UTC().Truncate(time.Hour).Add(-2 * time.Hour)
 			clock := market.NewFakeClock(start)
 			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), Site: "cn", CallWorkers: 2, AllowInsecureMerchants: true,
-				OperatorToken: "op", Clock: clock, Out: io.Discard, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+				OperatorToken: testOperatorToken, Clock: clock, Out: io.Discard, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,16 +85,16 @@ func TestUsagePushOverHTTP(t *testing.T) {
 			t.Cleanup(srv.Close)
 			c := &client{t: t, base: srv.URL}
 			fm := fulfiltest.New(t, "usage-merchant-key-01", 2)
-			_, m := c.do("POST", "/api/v1/merchants", "op", map[string]any{"name": "Acme", "production_url": fm.URL, "access_key": fm.Key})
+			_, m := c.do("POST", "/api/v1/merchants", testOperatorToken, map[string]any{"name": "Acme", "production_url": fm.URL, "access_key": fm.Key})
 			merchantID, ak, sk := str(m["merchant"].(map[string]any)["id"]), str(m["ak"]), str(m["sk"])
-			c.do("POST", "/api/v1/products", "op", map[string]any{"merchant_id": merchantID, "name": "API",
+			c.do("POST", "/api/v1/products", testOperatorToken, map[string]any{"merchant_id": merchantID, "name": "API",
 				"specs": []any{map[string]any{"sku_code": "api", "name": "Calls", "charging": "ON_DEMAND",
 					"plans": []any{map[string]any{"product_id": "OFFIAPI", "price": "0.01", "pricing": "FIXED", "cycle": "HOURLY"}}}}})
-			_, b := c.do("POST", "/api/v1/buyers", "op", map[string]any{"name": "Ada"})
+			_, b := c.do("POST", "/api/v1/buyers", testOperatorToken, map[string]any{"name": "Ada"})
 			_, o := c.do("POST", "/api/v1/orders", str(b["token"]), map[string]any{"items": []any{map[string]any{"product_id": "OFFIAPI"}}})
 			settle(t, s, clock)
 			key := str(o["lines"].([]any)[0].(map[string]any)["id"])
-			_, in := c.do("GET", "/api/v1/instances/"+key, "op", nil)
+			_, in := c.do("GET", "/api/v1/instances/"+key, testOperatorToken, nil)
 			id := str(in["instance_id"])
 			clock.Set(start.Add(90 * time.Minute))
 			window := func(sn, value string) kgp.UsageRecord {
@@ -142,7 +142,7 @@ func TestUsagePushOverHTTP(t *testing.T) {
 				t.Fatal(err)
 			}
 			settle(t, s, clock)
-			_, usage := c.do("GET", "/api/v1/instances/"+key+"/usage", "op", nil)
+			_, usage := c.do("GET", "/api/v1/instances/"+key+"/usage", testOperatorToken, nil)
 			hours := usage["hours"].([]any)
 			if len(hours) != 1 || str(hours[0].(map[string]any)["quantity"]) != "100.0000" {
 				t.Fatalf("usage %v", usage)
@@ -155,7 +155,7 @@ func TestUsagePushOverHTTP(t *testing.T) {
 			if _, acct := c.do("GET", "/api/v1/account", str(b["token"]), nil); str(acct["balance"]) != "-1.000" {
 				t.Fatalf("account %v", acct)
 			}
-			if code, acct := c.do("POST", "/api/v1/buyers/"+str(b["customer_id"])+"/topup", "op", map[string]any{"amount": "5", "ref": "p1"}); code != 200 || str(acct["balance"]) != "4.000" {
+			if code, acct := c.do("POST", "/api/v1/buyers/"+str(b["customer_id"])+"/topup", testOperatorToken, map[string]any{"amount": "5", "ref": "p1"}); code != 200 || str(acct["balance"]) != "4.000" {
 				t.Fatalf("top-up: %d %v", code, acct)
 			}
 			if !strings.HasPrefix(str(list[0].(map[string]any)["id"]), "BL") {

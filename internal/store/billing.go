@@ -26,10 +26,11 @@ func (tx *Tx) InsertBill(ctx context.Context, b *market.Bill) (bool, error) {
 	return err == nil, err
 }
 
-// Bills lists a buyer's bills (all buyers' with ""), newest first, with their lines.
-func (r Reader) Bills(ctx context.Context, buyerID string, limit int) ([]*market.Bill, error) {
+// Bills lists a page of a buyer's bills (all buyers' with ""), newest first, with their lines.
+func (r Reader) Bills(ctx context.Context, buyerID string, p Page) ([]*market.Bill, Cursor, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT id, buyer_id, cycle_at, cycle_from, cycle_to, amount, currency, created_at FROM bills
-		WHERE ($1 = '' OR buyer_id = $1) ORDER BY cycle_at DESC, id LIMIT $2`, buyerID, limit)
+		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = 0 OR cycle_at < $2 OR cycle_at = $2 AND id > $3)
+		ORDER BY cycle_at DESC, id LIMIT $4`, buyerID, p.afterMS(), p.After.ID, p.limit()+1)
 	bills, err := collect(rows, err, func(r rowScanner) (*market.Bill, error) {
 		var b market.Bill
 		var at, from, to, created int64
@@ -37,6 +38,7 @@ func (r Reader) Bills(ctx context.Context, buyerID string, limit int) ([]*market
 		b.CycleAt, b.From, b.To, b.CreatedAt = fromMS(at), fromMS(from), fromMS(to), fromMS(created)
 		return &b, err
 	})
+	bills, next, err := cut(bills, err, p, func(b *market.Bill) Cursor { return Cursor{b.CycleAt, b.ID} })
 	for _, b := range bills {
 		lines, err := r.q.QueryContext(ctx, `SELECT instance_key, merchant_id, product_id, quantity, from_package, late, amount
 			FROM bill_lines WHERE bill_id = $1 ORDER BY instance_key`, b.ID)
@@ -45,10 +47,10 @@ func (r Reader) Bills(ctx context.Context, buyerID string, limit int) ([]*market
 			err := r.Scan(&l.InstanceKey, &l.MerchantID, &l.ProductID, &l.Quantity, &l.FromPackage, &l.Late, &l.Amount)
 			return l, err
 		}); err != nil {
-			return nil, err
+			return nil, Cursor{}, err
 		}
 	}
-	return bills, err
+	return bills, next, err
 }
 
 // ApplyEntry changes a buyer's balance by amount once per ref: a repeat changes nothing. It

@@ -39,18 +39,17 @@ type CallFilter struct {
 	MerchantID  string
 	InstanceKey string
 	State       market.CallState
-	Limit       int
+	Page        Page
 }
 
-// Calls lists calls, newest first.
-func (r Reader) Calls(ctx context.Context, f CallFilter) ([]*market.Call, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
+// Calls lists a page of calls, newest first.
+func (r Reader) Calls(ctx context.Context, f CallFilter) ([]*market.Call, Cursor, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT `+callCols+` FROM calls
 		WHERE ($1 = '' OR merchant_id = $1) AND ($2 = '' OR instance_key = $2) AND ($3 = '' OR state = $3)
-		ORDER BY created_at DESC, id DESC LIMIT $4`, f.MerchantID, f.InstanceKey, string(f.State), f.Limit)
-	return collect(rows, err, scanCall)
+		AND ($4 = 0 OR created_at < $4 OR created_at = $4 AND id < $5)
+		ORDER BY created_at DESC, id DESC LIMIT $6`, f.MerchantID, f.InstanceKey, string(f.State), f.Page.afterMS(), f.Page.After.ID, f.Page.limit()+1)
+	list, err := collect(rows, err, scanCall)
+	return cut(list, err, f.Page, func(c *market.Call) Cursor { return Cursor{c.CreatedAt, c.ID} })
 }
 
 // UpdateCall writes a call's progress if it is still in state from.

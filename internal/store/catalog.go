@@ -15,14 +15,18 @@ func (tx *Tx) InsertProduct(ctx context.Context, p *market.Product) error {
 	return err
 }
 
-// Product returns a product by ID.
-func (r Reader) Product(ctx context.Context, id string) (*market.Product, error) {
+func scanProduct(r rowScanner) (*market.Product, error) {
 	var p market.Product
 	var created int64
-	err := r.q.QueryRowContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE id = $1`, id).
-		Scan(&p.ID, &p.MerchantID, &p.Name, &created)
+	err := r.Scan(&p.ID, &p.MerchantID, &p.Name, &created)
 	p.CreatedAt = fromMS(created)
-	return &p, notFound(err, "product", id)
+	return &p, err
+}
+
+// Product returns a product by ID.
+func (r Reader) Product(ctx context.Context, id string) (*market.Product, error) {
+	p, err := scanProduct(r.q.QueryRowContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE id = $1`, id))
+	return p, notFound(err, "product", id)
 }
 
 // InsertSpec stores a spec.
@@ -32,12 +36,16 @@ func (tx *Tx) InsertSpec(ctx context.Context, s *market.Spec) error {
 	return err
 }
 
+func scanSpec(r rowScanner) (*market.Spec, error) {
+	var s market.Spec
+	err := r.Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays, &s.Delivery)
+	return &s, err
+}
+
 // Spec returns a spec by skuCode.
 func (r Reader) Spec(ctx context.Context, sku string) (*market.Spec, error) {
-	var s market.Spec
-	err := r.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE sku_code = $1`, sku).
-		Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays, &s.Delivery)
-	return &s, notFound(err, "spec", sku)
+	s, err := scanSpec(r.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE sku_code = $1`, sku))
+	return s, notFound(err, "spec", sku)
 }
 
 // InsertPlan stores a plan.
@@ -101,7 +109,7 @@ func scanCatalog(r rowScanner) (*market.CatalogEntry, error) {
 	return &e, err
 }
 
-// market.CatalogEntry returns a plan by productId together with its spec and product.
+// CatalogEntry returns a plan by productId together with its spec and product.
 func (r Reader) CatalogEntry(ctx context.Context, productID string) (*market.CatalogEntry, error) {
 	e, err := scanCatalog(r.q.QueryRowContext(ctx, catalogSelect+` WHERE pl.product_id = $1`, productID))
 	return e, notFound(err, "productId", productID)
@@ -113,10 +121,33 @@ func (r Reader) PlansOf(ctx context.Context, sku string) ([]*market.Plan, error)
 	return collect(rows, err, scanPlan)
 }
 
-// Catalog lists every plan with its spec and product.
-func (r Reader) Catalog(ctx context.Context) ([]*market.CatalogEntry, error) {
-	rows, err := r.q.QueryContext(ctx, catalogSelect+` ORDER BY p.created_at, p.id, s.sku_code, pl.period`)
-	return collect(rows, err, scanCatalog)
+// Catalog lists a page of plans with their specs and products, by productId.
+func (r Reader) Catalog(ctx context.Context, p Page) ([]*market.CatalogEntry, Cursor, error) {
+	rows, err := r.q.QueryContext(ctx, catalogSelect+` WHERE pl.product_id > $1 ORDER BY pl.product_id LIMIT $2`, p.After.ID, p.limit()+1)
+	list, err := collect(rows, err, scanCatalog)
+	return cut(list, err, p, func(e *market.CatalogEntry) Cursor { return Cursor{ID: e.Plan.ProductID} })
+}
+
+// Products lists a page of products, by ID; merchantID ("" for all) narrows it.
+func (r Reader) Products(ctx context.Context, merchantID string, p Page) ([]*market.Product, Cursor, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE ($1 = '' OR merchant_id = $1) AND id > $2
+		ORDER BY id LIMIT $3`, merchantID, p.After.ID, p.limit()+1)
+	list, err := collect(rows, err, scanProduct)
+	return cut(list, err, p, func(p *market.Product) Cursor { return Cursor{ID: p.ID} })
+}
+
+// SpecsOf lists a product's specs.
+func (r Reader) SpecsOf(ctx context.Context, productID string) ([]*market.Spec, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE product_id = $1 ORDER BY sku_code`, productID)
+	return collect(rows, err, scanSpec)
+}
+
+// Buyers lists a page of buyers, by customerId.
+func (r Reader) Buyers(ctx context.Context, p Page) ([]*market.Buyer, Cursor, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT customer_id, name, email, mobile, created_at FROM buyers WHERE customer_id > $1
+		ORDER BY customer_id LIMIT $2`, p.After.ID, p.limit()+1)
+	list, err := collect(rows, err, scanBuyer)
+	return cut(list, err, p, func(b *market.Buyer) Cursor { return Cursor{ID: b.CustomerID} })
 }
 
 // InsertBuyer stores a buyer with the hash of its API token.

@@ -53,18 +53,17 @@ type InstanceFilter struct {
 	MerchantID string
 	OrderID    string
 	State      market.InstanceState
-	Limit      int
+	Page       Page
 }
 
-// Instances lists instances, newest first.
-func (r Reader) Instances(ctx context.Context, f InstanceFilter) ([]*market.Instance, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
+// Instances lists a page of instances, newest first.
+func (r Reader) Instances(ctx context.Context, f InstanceFilter) ([]*market.Instance, Cursor, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT `+instanceCols+` FROM instances
 		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR order_id = $3) AND ($4 = '' OR state = $4)
-		ORDER BY created_at DESC, line_id DESC LIMIT $5`, f.BuyerID, f.MerchantID, f.OrderID, string(f.State), f.Limit)
-	return collect(rows, err, scanInstance)
+		AND ($5 = 0 OR created_at < $5 OR created_at = $5 AND line_id < $6)
+		ORDER BY created_at DESC, line_id DESC LIMIT $7`, f.BuyerID, f.MerchantID, f.OrderID, string(f.State), f.Page.afterMS(), f.Page.After.ID, f.Page.limit()+1)
+	list, err := collect(rows, err, scanInstance)
+	return cut(list, err, f.Page, func(in *market.Instance) Cursor { return Cursor{in.CreatedAt, in.Key} })
 }
 
 // UpdateInstance writes an instance's mutable fields if its state is one of from, so that two

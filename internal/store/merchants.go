@@ -29,10 +29,11 @@ func (r Reader) Merchant(ctx context.Context, id string) (*market.Merchant, erro
 	return m, notFound(err, "merchant", id)
 }
 
-// Merchants lists all merchants, oldest first.
-func (r Reader) Merchants(ctx context.Context) ([]*market.Merchant, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants ORDER BY created_at, id`)
-	return collect(rows, err, scanMerchant)
+// Merchants lists a page of merchants, by ID.
+func (r Reader) Merchants(ctx context.Context, p Page) ([]*market.Merchant, Cursor, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id > $1 ORDER BY id LIMIT $2`, p.After.ID, p.limit()+1)
+	list, err := collect(rows, err, scanMerchant)
+	return cut(list, err, p, func(m *market.Merchant) Cursor { return Cursor{ID: m.ID} })
 }
 
 // InsertAPIKey stores an AK/SK pair.

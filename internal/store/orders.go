@@ -85,18 +85,17 @@ type OrderFilter struct {
 	BuyerID     string
 	MerchantID  string
 	InstanceKey string
-	Limit       int
+	Page        Page
 }
 
-// Orders lists orders, newest first, without their lines.
-func (r Reader) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
+// Orders lists a page of orders, newest first, without their lines.
+func (r Reader) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, Cursor, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT `+orderCols+` FROM orders
 		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR instance_key = $3 OR id IN (SELECT order_id FROM order_lines WHERE id = $3))
-		ORDER BY created_at DESC, id DESC LIMIT $4`, f.BuyerID, f.MerchantID, f.InstanceKey, f.Limit)
-	return collect(rows, err, scanOrder)
+		AND ($4 = 0 OR created_at < $4 OR created_at = $4 AND id < $5)
+		ORDER BY created_at DESC, id DESC LIMIT $6`, f.BuyerID, f.MerchantID, f.InstanceKey, f.Page.afterMS(), f.Page.After.ID, f.Page.limit()+1)
+	list, err := collect(rows, err, scanOrder)
+	return cut(list, err, f.Page, func(o *market.Order) Cursor { return Cursor{o.CreatedAt, o.ID} })
 }
 
 // SetOrderStatus moves an order from one of the from statuses to status, recording a refund and a

@@ -115,7 +115,7 @@ func TestOrderIdempotencyKey(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		list, err := db.Orders(ctx, store.OrderFilter{BuyerID: b.CustomerID})
+		list, _, err := db.Orders(ctx, store.OrderFilter{BuyerID: b.CustomerID})
 		if err != nil || len(list) != 3 {
 			t.Fatalf("orders: %d, %v", len(list), err)
 		}
@@ -155,7 +155,7 @@ func TestInstanceTransitions(t *testing.T) {
 		if err != nil || got.State != market.InstanceActive || string(got.AppInfoJSON) != `{"frontEndUrl":"https://x"}` || !got.ExpireAt.Equal(in.ExpireAt) {
 			t.Fatalf("instance: %+v, %v", got, err)
 		}
-		list, err := db.Instances(ctx, store.InstanceFilter{BuyerID: b.CustomerID, State: market.InstanceActive})
+		list, _, err := db.Instances(ctx, store.InstanceFilter{BuyerID: b.CustomerID, State: market.InstanceActive})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("instances: %d, %v", len(list), err)
 		}
@@ -191,7 +191,7 @@ func TestCallsAndAttempts(t *testing.T) {
 		if err != nil || len(atts) != 1 || atts[0].Error != "" || atts[0].Latency != 42*time.Millisecond {
 			t.Fatalf("attempts: %+v, %v", atts, err)
 		}
-		calls, err := db.Calls(ctx, store.CallFilter{MerchantID: m.ID})
+		calls, _, err := db.Calls(ctx, store.CallFilter{MerchantID: m.ID})
 		if err != nil || len(calls) != 1 {
 			t.Fatalf("calls: %d, %v", len(calls), err)
 		}

@@ -18,6 +18,9 @@ import (
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 )
 
+// OperatorToken is the operator's bearer token in every environment.
+const OperatorToken = "op_test_0123456789abcdefghijklmnopqrstuvwxyz"
+
 // T0 is when every environment's clock starts.
 var T0 = time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC)
 
@@ -48,6 +51,7 @@ func New(t testing.TB, d store.Dialect, opts Options) *Env {
 	e := &Env{T: t, Ctx: context.Background(), Clock: market.NewFakeClock(start)}
 	cfg := marketplace.DefaultConfig("CNY")
 	cfg.Calls.Workers, cfg.Calls.AllowInsecure, cfg.Catalog.AllowInsecure = 4, true, true
+	cfg.Identity.OperatorToken = OperatorToken
 	if opts.Config != nil {
 		opts.Config(&cfg)
 	}
