@@ -163,6 +163,14 @@ type UsageRecord struct {
 // UsageScale is the number of decimals of a usage value.
 const UsageScale = 4
 
+// MaxUsageValue is the largest usage value, scaled by 10^4: the field is Double(12,4), twelve
+// digits of which four are decimals (§8.5), so 99999999.9999.
+const MaxUsageValue = 99_999_999_9999
+
+// ErrUsageValueRange is the error of a usage value above MaxUsageValue; receivers answer it with
+// MKT.9002 (invalid usage) rather than a format error.
+var ErrUsageValueRange = errors.New("usage_value is larger than 99999999.9999 (Double(12,4))")
+
 // Check applies the format rules of one record (§8.4, §8.5): mandatory fields and lengths, the
 // three times in yyyyMMdd'T'HHmmss'Z' with begin before end, and a usage value above zero with
 // at most four decimals. old selects the old push (product_id instead of metering_sn). The
@@ -201,6 +209,9 @@ func (r *UsageRecord) Check(old bool) (int64, error) {
 	}
 	if v <= 0 {
 		return 0, &FieldError{"usage_value", "must be greater than 0"}
+	}
+	if v > MaxUsageValue {
+		return 0, ErrUsageValueRange
 	}
 	return v, nil
 }

@@ -163,6 +163,9 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.Billing.TopUp(ctx, market.AsOperator(), b.CustomerID, market.MaxAmount, "bench"); err != nil {
+		return nil, err
+	}
 	if err := s.Start(ctx); err != nil {
 		return nil, err
 	}

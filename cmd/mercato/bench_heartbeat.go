@@ -177,6 +177,9 @@ func seedLicenses(ctx context.Context, s *server.Server, n int) (*market.APIKey,
 	if err != nil {
 		return nil, nil, err
 	}
+	if _, err := s.Billing.TopUp(ctx, market.AsOperator(), b.CustomerID, market.MaxAmount, "bench"); err != nil {
+		return nil, nil, err
+	}
 	// One item per order (an order has one instance per productId), from a few goroutines.
 	codes := make([]string, n)
 	errs := make(chan error, n)

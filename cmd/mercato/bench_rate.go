@@ -108,7 +108,7 @@ func rate(ctx context.Context, dsn string, n int64) (*rateResult, error) {
 
 	bill, m := s.Billing, s.Metering
 	// Enough credit that no bill freezes anything: the bench measures rating, not merchant calls.
-	if _, err := bill.TopUp(ctx, market.AsOperator(), f.instances[0].BuyerID, 1<<50, "bench"); err != nil {
+	if _, err := bill.TopUp(ctx, market.AsOperator(), f.instances[0].BuyerID, market.MaxAmount, "bench"); err != nil {
 		return nil, err
 	}
 	start := time.Now()

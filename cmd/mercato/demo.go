@@ -119,6 +119,9 @@ func (o *demoOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.Billing.TopUp(ctx, market.AsOperator(), b.CustomerID, 100_000_000, "demo-welcome"); err != nil { // 100,000 CNY
+		return err
+	}
 	env.buyer = b.CustomerID
 	fmt.Fprintf(o.out, "mercato demo: marketplace %s, merchant %s (interface %d.0), business clock starts %s\n\n",
 		env.apiURL, env.merchant.ProductionURL, env.merchant.Generation, clock.Now().Format(time.DateTime))

@@ -138,9 +138,15 @@ func (p *proc) seed(url, key string) string {
 			"plans": []any{map[string]any{"product_id": "OFFISTDM", "period": "month", "price": "10"}}}}}, nil); code != 201 {
 		p.t.Fatalf("create product: %d", code)
 	}
-	var b struct{ Token string }
+	var b struct {
+		Token      string
+		CustomerID string `json:"customer_id"`
+	}
 	if code := p.call("POST", "/api/v1/buyers", testOperatorToken, map[string]any{"name": "buyer"}, &b); code != 201 {
 		p.t.Fatalf("create buyer: %d", code)
+	}
+	if code := p.call("POST", "/api/v1/buyers/"+b.CustomerID+"/topup", testOperatorToken, map[string]any{"amount": "1000000", "ref": "test"}, nil); code != 200 {
+		p.t.Fatalf("top up: %d", code)
 	}
 	return b.Token
 }

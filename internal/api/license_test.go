@@ -50,6 +50,9 @@ func newLicenseAPI(t *testing.T, d store.Dialect) *licenseAPI {
 		t.Fatal(err)
 	}
 	a.alice, a.bob, a.aliceID, a.bobID = aliceToken, bobToken, alice.CustomerID, bob.CustomerID
+	if _, err := e.Billing.TopUp(ctx, market.AsOperator(), alice.CustomerID, marketplacetest.Funds, "fixture"); err != nil {
+		t.Fatal(err)
+	}
 	e.Merchant(marketplacetest.MerchantOpts{ID: "m-acme", ProductionURL: "https://m.example/p"})
 	e.Product("p-app", "m-acme", catalog.SpecRequest{SkuCode: "seat", Name: "Seat", Charging: market.ChargingPeriod, Delivery: market.DeliveryLicense,
 		Plans: []catalog.PlanRequest{{ProductID: "OFFI-SEAT-M", Period: market.PeriodMonth, Price: 1000}}})

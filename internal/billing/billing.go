@@ -77,12 +77,6 @@ func (w *tickWorker) Work(ctx context.Context, _ *river.Job[tickArgs]) error { r
 
 var _ metering.Biller = (*Service)(nil)
 
-// Entry kinds in a buyer's account.
-const (
-	KindDeduction = "DEDUCTION"
-	KindTopUp     = "TOPUP"
-)
-
 // Bill turns a collection's fees into one bill per buyer and deducts it, in the collection's
 // transaction. A buyer whose balance goes below zero is in arrears: their pay-per-use instances
 // are frozen.
@@ -107,7 +101,7 @@ func (s *Service) Bill(ctx context.Context, tx *store.Tx, c *metering.Collection
 		if err != nil || !fresh {
 			return err
 		}
-		balance, _, err := tx.ApplyEntry(ctx, id, b.ID, KindDeduction, -b.Amount, now)
+		balance, _, err := tx.ApplyEntry(ctx, id, b.ID, market.EntryDeduction, -b.Amount, now)
 		if err != nil {
 			return err
 		}
@@ -133,8 +127,8 @@ func (s *Service) TopUp(ctx context.Context, v market.Viewer, buyerID string, am
 	if err := v.MustBeOperator(); err != nil {
 		return 0, err
 	}
-	if amount <= 0 {
-		return 0, market.Errorf(market.CodeInvalid, "a top-up is a positive amount")
+	if amount <= 0 || amount > market.MaxAmount {
+		return 0, market.Invalid("amount", "a top-up is a positive amount of at most %s", market.MaxAmount)
 	}
 	if ref == "" || len(ref) > 128 {
 		return 0, market.Errorf(market.CodeInvalid, "a top-up needs a reference of 1 to 128 characters")
@@ -145,7 +139,7 @@ func (s *Service) TopUp(ctx context.Context, v market.Viewer, buyerID string, am
 			return err
 		}
 		var err error
-		if balance, _, err = tx.ApplyEntry(ctx, buyerID, "topup:"+ref, KindTopUp, amount, s.clock.Now()); err != nil {
+		if balance, _, err = tx.ApplyEntry(ctx, buyerID, "topup:"+ref, market.EntryTopUp, amount, s.clock.Now()); err != nil {
 			return err
 		}
 		if balance < 0 {

@@ -28,6 +28,9 @@ func TestPushRules(t *testing.T) {
 			}
 			t.Fatalf("other merchant's instance not delivered: %s", otherIn.State)
 		}
+		if _, err := h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 3000, "pack"); err != nil {
+			t.Fatal(err)
+		}
 		pack := h.buy("OFFI-PACK")["OFFI-PACK"]
 		h.clock.Set(t0.Add(3 * time.Hour)) // 13:00
 		old := rec(in, "sn-old", "10:00", "11:00", "1")
@@ -162,8 +165,8 @@ func TestDailyCollectionAndPricing(t *testing.T) {
 func TestPackageDrawnFirst(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
-		ins := h.buy("OFFI-SMS", "OFFI-PACK")
 		h.billing.TopUp(h.ctx, market.AsOperator(), h.buyer, 10_000_000, "pay-1")
+		ins := h.buy("OFFI-SMS", "OFFI-PACK") // the package's 3.000 is paid from the balance
 		sms, pack := ins["OFFI-SMS"], ins["OFFI-PACK"]
 		h.clock.Set(t0.Add(90 * time.Minute))
 		r := rec(sms, "p1", "10:00", "11:00", "150")

@@ -50,7 +50,7 @@ func setup(t *testing.T, d store.Dialect) *harness {
 	other := fulfiltest.New(t, "other-merchant-key-01", 2)
 	e.Merchant(marketplacetest.MerchantOpts{ID: "m-acme", ProductionURL: h.merchant.URL, AccessKey: h.merchant.Key})
 	e.Merchant(marketplacetest.MerchantOpts{ID: "m-other", Name: "Other", ProductionURL: other.URL, AccessKey: other.Key})
-	h.buyer = e.Buyer().BuyerID
+	h.buyer = e.BuyerWith(0).BuyerID
 	u := func(units int64) market.Quantity { return market.Quantity(units * 10_000) }
 	e.Product("p-api", "m-acme",
 		catalog.SpecRequest{SkuCode: "calls", Name: "Calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{

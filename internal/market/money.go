@@ -112,3 +112,40 @@ func digits(s string) bool {
 	}
 	return true
 }
+
+// MaxTotal is the ceiling of a running usage sum (2^62 ten-thousandths, about 4.6e14 units):
+// a sum that reaches it has stopped counting and is not billed (metering isolates it).
+const MaxTotal Quantity = 1 << 62
+
+// Plus adds two quantities, failing on overflow.
+func (q Quantity) Plus(r Quantity) (Quantity, error) {
+	s := q + r
+	if (r > 0 && s < q) || (r < 0 && s > q) {
+		return 0, Errorf(CodeInvalid, "quantity %s + %s overflows", q, r)
+	}
+	return s, nil
+}
+
+// Plus adds two amounts, failing on overflow.
+func (m Money) Plus(n Money) (Money, error) {
+	s := m + n
+	if (n > 0 && s < m) || (n < 0 && s > m) {
+		return 0, Errorf(CodeInvalid, "amount %s + %s overflows", m, n)
+	}
+	return s, nil
+}
+
+// MaxBalance bounds an account balance either way (a hundred trillion units): every ledger sum
+// stays far from int64's edge, and a larger amount is refused instead of wrapping.
+const MaxBalance Money = 100_000_000_000_000_000
+
+// MaxAmount bounds one price, order or top-up (a trillion units).
+const MaxAmount Money = 1_000_000_000_000_000
+
+// Ledger entry kinds: every money movement of a buyer's account is one entry.
+const (
+	EntryTopUp     = "TOPUP"     // money in
+	EntryPayment   = "PAYMENT"   // an order paid from the balance
+	EntryRefund    = "REFUND"    // an order (or part of it) paid back
+	EntryDeduction = "DEDUCTION" // a pay-per-use bill
+)

@@ -42,3 +42,12 @@ type UsageHour struct {
 	Quantity Quantity
 	Records  int64
 }
+
+// CollectionFailure is an instance whose usage a collection could not rate: it is billed for
+// nothing in that collection, and the operator sees why.
+type CollectionFailure struct {
+	CycleAt     time.Time
+	InstanceKey string
+	Reason      string
+	At          time.Time
+}

@@ -23,6 +23,24 @@ type Fee struct {
 	Currency    string
 }
 
+// add counts one usage sum into the fee, and says why the instance cannot be rated when the sum
+// reached the ceiling or the fee's quantities overflow.
+func (f *Fee) add(t market.UsageTotal) string {
+	if t.Quantity >= market.MaxTotal || t.Late >= market.MaxTotal {
+		return "the usage sum reached its ceiling " + market.MaxTotal.String()
+	}
+	q, err := f.Quantity.Plus(t.Quantity)
+	if err != nil {
+		return err.Error()
+	}
+	late, err := f.Late.Plus(t.Late)
+	if err != nil {
+		return err.Error()
+	}
+	f.Quantity, f.Late = q, late
+	return ""
+}
+
 // Collection is one collection's result: the cycle it bills and every instance's fee.
 type Collection struct {
 	At       time.Time
@@ -50,9 +68,13 @@ func (s *Service) Collect(ctx context.Context, at time.Time) error {
 		c := &Collection{At: at}
 		var records int64
 		fees := map[string]*Fee{}
+		failed := map[string]string{} // instance → why it is left out
 		var order []string
 		for _, t := range totals {
 			records += t.Records
+			if failed[t.InstanceKey] != "" {
+				continue
+			}
 			f := fees[t.InstanceKey]
 			if f == nil {
 				in, err := tx.Instance(ctx, t.InstanceKey)
@@ -63,31 +85,45 @@ func (s *Service) Collect(ctx context.Context, at time.Time) error {
 				fees[t.InstanceKey] = f
 				order = append(order, t.InstanceKey)
 			}
-			f.Quantity += t.Quantity
-			f.Late += t.Late
+			if why := f.add(t); why != "" {
+				failed[t.InstanceKey] = why
+				continue
+			}
 			if t.PkgKey != "" {
 				used, err := s.drawPackage(ctx, tx, t.PkgKey, t.Quantity)
 				if err != nil {
 					return err
 				}
-				f.FromPackage += used
+				f.FromPackage += used // at most t.Quantity, which add checked
 			}
 		}
 		var sum market.Money
-		for i, key := range order {
+		for _, key := range order {
 			f := fees[key]
 			plan, err := s.plan(ctx, f.ProductID)
 			if err != nil {
 				return err
 			}
-			if i == 0 {
+			if c.From.IsZero() {
 				c.From, c.To = CycleOf(plan.Cycle, at)
 			}
-			if f.Amount, err = Charge(plan, f.Quantity-f.FromPackage); err != nil {
-				return err
+			if failed[key] == "" {
+				if f.Amount, err = Charge(plan, f.Quantity-f.FromPackage); err != nil {
+					failed[key] = err.Error()
+				} else if total, err := sum.Plus(f.Amount); err != nil {
+					failed[key] = "the collection's total overflows"
+				} else {
+					sum = total
+				}
+			}
+			if why := failed[key]; why != "" {
+				s.log.Warn("usage left out of a collection", "instance", key, "collection", at, "why", why)
+				if err := tx.InsertCollectionFailure(ctx, &market.CollectionFailure{CycleAt: at, InstanceKey: key, Reason: why, At: s.clock.Now()}); err != nil {
+					return err
+				}
+				continue
 			}
 			f.Currency = plan.Currency
-			sum += f.Amount
 			c.Fees = append(c.Fees, *f)
 		}
 		if err := tx.InsertCollection(ctx, at, s.clock.Now(), records, sum); err != nil {

@@ -119,6 +119,9 @@ func (s *Service) Push(ctx context.Context, v market.Viewer, p *kgp.UsagePush, o
 func (s *Service) check(ctx context.Context, merchantID string, r *kgp.UsageRecord, old bool, now time.Time,
 	lookup func(string) (*market.Instance, error)) (*market.UsageRecord, *rejection, error) {
 	q, err := r.Check(old)
+	if errors.Is(err, kgp.ErrUsageValueRange) {
+		return nil, reject(kgp.MKTInvalidUsage, "%s: %v", r.MeteringSN, err), nil
+	}
 	if err != nil {
 		return nil, reject(kgp.MKTBadInput, "%v", err), nil
 	}

@@ -66,6 +66,9 @@ func (s *Service) apply(ctx context.Context, v market.Viewer, key string, req Ch
 		if err != nil || !created {
 			return err
 		}
+		if err := pay(ctx, tx, o); err != nil {
+			return err
+		}
 		if c.applyNow {
 			ok, err := tx.UpdateInstance(ctx, in, before.State)
 			if err != nil {
@@ -253,6 +256,9 @@ func (s *Service) CancelRenewal(ctx context.Context, v market.Viewer, renewalID 
 		ok, err := tx.SetOrderStatus(ctx, r.ID, market.OrderCancelled, r.Amount, "renewal cancelled by the buyer", now, market.OrderProcessing, market.OrderCompleted)
 		if err != nil || !ok {
 			return market.Errorf(market.CodeConflict, "order %s changed meanwhile", renewalID)
+		}
+		if err := credit(ctx, tx, r.BuyerID, r.ID, r.Amount, now); err != nil {
+			return err
 		}
 		id := market.NewOrderID(now)
 		cancel = &market.Order{ID: id, BuyerID: buyerID, MerchantID: r.MerchantID, Type: market.OrderUnsubscribe, Status: market.OrderProcessing,

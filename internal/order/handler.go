@@ -259,8 +259,11 @@ func (s *Service) refund(ctx context.Context, tx *store.Tx, orderID, reason stri
 	if err != nil {
 		return err
 	}
-	_, err = tx.SetOrderStatus(ctx, o.ID, market.OrderRefunded, o.Amount-o.Refunded, reason, s.clock.Now())
-	return err
+	amount := o.Amount - o.Refunded
+	if ok, err := tx.SetOrderStatus(ctx, o.ID, market.OrderRefunded, amount, reason, s.clock.Now(), market.OrderProcessing); err != nil || !ok {
+		return err
+	}
+	return credit(ctx, tx, o.BuyerID, o.ID, amount, s.clock.Now())
 }
 
 // restartable refuses to restart a call whose order was refunded: the buyer has its money back.

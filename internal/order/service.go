@@ -127,8 +127,8 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 		if err != nil {
 			return nil, err
 		}
-		if o.Amount += l.Amount; o.Amount < 0 {
-			return nil, market.Errorf(market.CodeInvalid, "order amount overflows")
+		if o.Amount, err = o.Amount.Plus(l.Amount); err != nil || o.Amount > market.MaxAmount {
+			return nil, market.Errorf(market.CodeInvalid, "the order's amount is beyond %s", market.MaxAmount)
 		}
 		o.Lines = append(o.Lines, *l)
 		in := &market.Instance{Key: l.ID, OrderID: o.ID, MerchantID: o.MerchantID, BuyerID: buyerID,
@@ -145,6 +145,9 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		created, err := tx.InsertOrder(ctx, o, req.IdempotencyKey)
 		if err != nil || !created {
+			return err
+		}
+		if err := pay(ctx, tx, o); err != nil {
 			return err
 		}
 		m, err := tx.Merchant(ctx, o.MerchantID)

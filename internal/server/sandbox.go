@@ -35,6 +35,8 @@ const (
 	SandboxLicenseProductID = "p-sandbox-license"
 	SandboxBuyerID          = "5a0d0b0c0e0f4a1b8c2d3e4f5a6b7c8d"
 	sandboxOrderID          = "CSSANDBOXPAYPERUSE"
+	// SandboxFunds is the sandbox buyer's starting balance: 1,000,000.000.
+	SandboxFunds market.Money = 1_000_000_000
 )
 
 func seedSandbox(ctx context.Context, s *Server) (*Sandbox, error) {
@@ -140,6 +142,10 @@ func seedCatalog(ctx context.Context, s *Server, sb *Sandbox) error {
 	} else if err := s.DB.Write(ctx, func(tx *store.Tx) error {
 		return tx.SetBuyerTokenHash(ctx, SandboxBuyerID, identity.TokenHash(sb.BuyerToken))
 	}); err != nil {
+		return err
+	}
+	// The sandbox buyer starts with a balance to buy with (once: the ref makes a restart a no-op).
+	if _, err := s.Billing.TopUp(ctx, market.AsOperator(), SandboxBuyerID, SandboxFunds, "sandbox-welcome"); err != nil {
 		return err
 	}
 	if _, err := s.DB.InstanceByID(ctx, sb.InstanceID); market.ErrorCode(err) != market.CodeNotFound {

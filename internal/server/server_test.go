@@ -114,6 +114,9 @@ func TestAPIAndOpenAPI(t *testing.T) {
 				t.Fatalf("create buyer: %d %v", code, b)
 			}
 			buyer := str(b["token"])
+			if code, _ := c.do("POST", "/api/v1/buyers/"+str(b["customer_id"])+"/topup", testOperatorToken, map[string]any{"amount": "100000", "ref": "t"}); code != 200 {
+				t.Fatalf("top up: %d", code)
+			}
 			_, other := c.do("POST", "/api/v1/buyers", testOperatorToken, map[string]any{"name": "Bob"})
 
 			// Validation errors say what is wrong and store nothing.

@@ -53,10 +53,28 @@ func (r Reader) Bills(ctx context.Context, buyerID string, p Page) ([]*market.Bi
 	return bills, next, err
 }
 
-// ApplyEntry changes a buyer's balance by amount once per ref: a repeat changes nothing. It
-// returns the balance after the entry (or, for a repeat, the current balance) and whether it
-// applied.
+// ApplyEntry changes a buyer's balance by amount once per ref: a repeat changes nothing. The
+// balance may go below zero (a bill deducted into arrears), but never past ±market.MaxBalance:
+// such an entry is refused with a conflict and nothing is written. It returns the balance after
+// the entry (or, for a repeat, the current balance) and whether it applied.
 func (tx *Tx) ApplyEntry(ctx context.Context, buyerID, ref, kind string, amount market.Money, at time.Time) (market.Money, bool, error) {
+	return tx.entry(ctx, buyerID, ref, kind, amount, at, -market.MaxBalance)
+}
+
+// Charge takes amount (> 0) from a buyer's balance once per ref, only if the balance covers it:
+// a payment never goes into arrears. A charge the balance does not cover is refused with a
+// payment error and nothing is written; a repeat of ref changes nothing.
+func (tx *Tx) Charge(ctx context.Context, buyerID, ref, kind string, amount market.Money, at time.Time) (market.Money, bool, error) {
+	return tx.entry(ctx, buyerID, ref, kind, -amount, at, 0)
+}
+
+// entry applies one ledger entry, keeping the balance within [floor, MaxBalance]. The bounds
+// are checked in the UPDATE itself, so the sum never overflows on either engine (SQLite would
+// turn it into a float) and two transactions cannot both pass the check.
+func (tx *Tx) entry(ctx context.Context, buyerID, ref, kind string, amount market.Money, at time.Time, floor market.Money) (market.Money, bool, error) {
+	if amount > market.MaxBalance || amount < -market.MaxBalance {
+		return 0, false, market.Errorf(market.CodeInvalid, "amount %s is beyond what an account holds", amount)
+	}
 	if _, err := tx.q.ExecContext(ctx, `INSERT INTO accounts (buyer_id, balance, updated_at) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`,
 		buyerID, ms(at)); err != nil {
 		return 0, false, err
@@ -71,8 +89,21 @@ func (tx *Tx) ApplyEntry(ctx context.Context, buyerID, ref, kind string, amount 
 		err = tx.q.QueryRowContext(ctx, `SELECT balance FROM accounts WHERE buyer_id = $1`, buyerID).Scan(&balance)
 		return balance, false, err
 	}
-	if err := tx.q.QueryRowContext(ctx, `UPDATE accounts SET balance = balance + $1, updated_at = $2 WHERE buyer_id = $3 RETURNING balance`,
-		int64(amount), ms(at), buyerID).Scan(&balance); err != nil {
+	// balance + amount must stay in [floor, MaxBalance]; both bounds are rewritten so that
+	// nothing in the comparison can overflow (|amount| and |floor| are at most MaxBalance).
+	err = tx.q.QueryRowContext(ctx, `UPDATE accounts SET balance = balance + $1, updated_at = $2
+		WHERE buyer_id = $3 AND balance >= $4 AND balance <= $5 RETURNING balance`,
+		int64(amount), ms(at), buyerID, int64(floor-amount), int64(market.MaxBalance-amount)).Scan(&balance)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := tx.q.QueryRowContext(ctx, `SELECT balance FROM accounts WHERE buyer_id = $1`, buyerID).Scan(&balance); err != nil {
+			return 0, false, err
+		}
+		if floor == 0 && amount < 0 {
+			return balance, false, market.Errorf(market.CodePayment, "the balance %s does not cover %s; top up first", balance, -amount)
+		}
+		return balance, false, market.Errorf(market.CodeConflict, "the balance %s cannot take %s more", balance, amount)
+	}
+	if err != nil {
 		return 0, false, err
 	}
 	_, err = tx.q.ExecContext(ctx, `UPDATE account_entries SET balance = $1 WHERE buyer_id = $2 AND ref = $3`, int64(balance), buyerID, ref)

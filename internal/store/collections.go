@@ -62,3 +62,23 @@ func (r Reader) Package(ctx context.Context, key string) (quota, used market.Qua
 	}
 	return
 }
+
+// InsertCollectionFailure records that an instance's usage was left out of a collection.
+func (tx *Tx) InsertCollectionFailure(ctx context.Context, f *market.CollectionFailure) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO collection_failures (cycle_at, instance_key, reason, at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, ms(f.CycleAt), f.InstanceKey, f.Reason, ms(f.At))
+	return err
+}
+
+// CollectionFailures lists the instances left out of collections, newest first.
+func (r Reader) CollectionFailures(ctx context.Context, limit int) ([]*market.CollectionFailure, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT cycle_at, instance_key, reason, at FROM collection_failures
+		ORDER BY cycle_at DESC, instance_key LIMIT $1`, limit)
+	return collect(rows, err, func(r rowScanner) (*market.CollectionFailure, error) {
+		var f market.CollectionFailure
+		var cycle, at int64
+		err := r.Scan(&cycle, &f.InstanceKey, &f.Reason, &at)
+		f.CycleAt, f.At = fromMS(cycle), fromMS(at)
+		return &f, err
+	})
+}

@@ -118,8 +118,8 @@ func (tx *Tx) addTotals(ctx context.Context, rows []*market.UsageRecord) error {
 		}
 	}
 	return tx.upsertMany(ctx, len(keys), 7, `INSERT INTO usage_totals (cycle_at, instance_key, pkg_key, buyer_id, quantity, late, records) VALUES `,
-		` ON CONFLICT (cycle_at, instance_key, pkg_key) DO UPDATE SET quantity = usage_totals.quantity + excluded.quantity,
-			late = usage_totals.late + excluded.late, records = usage_totals.records + excluded.records`,
+		` ON CONFLICT (cycle_at, instance_key, pkg_key) DO UPDATE SET quantity = `+saturated("usage_totals.quantity")+`,
+			late = `+saturated("usage_totals.late")+`, records = usage_totals.records + excluded.records`,
 		func(i int) []any {
 			k, t := keys[i], sums[keys[i]]
 			return []any{k.cycle, k.instance, k.pkg, t.buyer, t.quantity, t.late, t.record}
@@ -146,12 +146,21 @@ func (tx *Tx) addHours(ctx context.Context, rows []*market.UsageRecord) error {
 		s[1]++
 	}
 	return tx.upsertMany(ctx, len(keys), 4, `INSERT INTO usage_hours (instance_key, hour_at, quantity, records) VALUES `,
-		` ON CONFLICT (instance_key, hour_at) DO UPDATE SET quantity = usage_hours.quantity + excluded.quantity,
+		` ON CONFLICT (instance_key, hour_at) DO UPDATE SET quantity = `+saturated("usage_hours.quantity")+`,
 			records = usage_hours.records + excluded.records`,
 		func(i int) []any {
 			s := sums[keys[i]]
 			return []any{keys[i].instance, keys[i].hour, s[0], s[1]}
 		})
+}
+
+// saturated is the SQL that adds excluded's value to a running sum without overflowing: a sum
+// stops at market.MaxTotal, where SQLite would turn it into a float and PostgreSQL fail the
+// whole batch. Rating refuses a saturated sum (and bills the other instances).
+func saturated(col string) string {
+	name := col[strings.IndexByte(col, '.')+1:]
+	cap := strconv.FormatInt(int64(market.MaxTotal), 10)
+	return "CASE WHEN " + col + " > " + cap + " - excluded." + name + " THEN " + cap + " ELSE " + col + " + excluded." + name + " END"
 }
 
 // upsertMany runs head + n value tuples of k columns + tail, in chunks.

@@ -128,12 +128,23 @@ func (e *Env) Merchant(o MerchantOpts) *catalog.NewMerchant {
 	return nm
 }
 
-// Buyer creates a buyer and returns it as a viewer.
-func (e *Env) Buyer() market.Viewer {
+// Funds is what Buyer puts on a new buyer's balance: enough for any test's orders.
+const Funds market.Money = 10_000_000_000 // 10,000,000.000
+
+// Buyer creates a buyer with Funds on its balance and returns it as a viewer.
+func (e *Env) Buyer() market.Viewer { return e.BuyerWith(Funds) }
+
+// BuyerWith creates a buyer with balance on its account (none when zero).
+func (e *Env) BuyerWith(balance market.Money) market.Viewer {
 	e.T.Helper()
 	b, _, err := e.Identity.CreateBuyer(e.Ctx, market.AsOperator(), identity.BuyerRequest{Name: "buyer", Email: "buyer@example.com"})
 	if err != nil {
 		e.T.Fatal(err)
+	}
+	if balance > 0 {
+		if _, err := e.Billing.TopUp(e.Ctx, market.AsOperator(), b.CustomerID, balance, "fixture"); err != nil {
+			e.T.Fatal(err)
+		}
 	}
 	return market.AsBuyer(b.CustomerID)
 }
