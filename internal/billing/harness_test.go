@@ -27,6 +27,7 @@ var t0 = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 //	OFFI-GB     STEP 0.500 up to 100, 0.400 above, daily
 //	OFFI-SMS    TIER 0.050 up to 100, 0.040 up to 1000, 0.030 above, hourly
 //	OFFI-PACK   a package of 100 OFFI-SMS for 3.000
+//	OFFI-GOLD   FIXED at the largest price there is, hourly: its usage overflows any bill
 //
 // A second merchant sells OFFI-OTHER, to check that merchants cannot push for each other.
 type harness struct {
@@ -62,6 +63,8 @@ func setup(t *testing.T, d store.Dialect) *harness {
 				Tiers: []market.Tier{{UpTo: u(100), Price: 50}, {UpTo: u(1000), Price: 40}, {Price: 30}}}}},
 		catalog.SpecRequest{SkuCode: "pack", Name: "SMS pack", Charging: market.ChargingOnDemandPkg, Plans: []catalog.PlanRequest{
 			{ProductID: "OFFI-PACK", Price: 3000, PackageItem: "OFFI-SMS", PackageQuota: u(100)}}})
+	e.Product("p-gold", "m-acme", catalog.SpecRequest{SkuCode: "gold", Name: "Gold", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
+		{ProductID: "OFFI-GOLD", Price: market.MaxAmount, Pricing: market.PricingFixed, Cycle: market.CycleHourly}}})
 	e.Product("p-other", "m-other", catalog.SpecRequest{SkuCode: "other", Name: "Other", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
 		{ProductID: "OFFI-OTHER", Price: 10, Pricing: market.PricingFixed, Cycle: market.CycleHourly}}})
 	return h
