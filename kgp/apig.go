@@ -22,7 +22,8 @@ const APIGAlgorithm = "SDK-HMAC-SHA256"
 const (
 	HeaderSdkDate          = "X-Sdk-Date"
 	HeaderSdkContentSHA256 = "X-Sdk-Content-Sha256"
-	unsignedPayload        = "UNSIGNED-PAYLOAD"
+	// UnsignedPayload in X-Sdk-Content-Sha256 leaves the body out of the signature.
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
 )
 
 // APIGRequest is the part of an HTTP request that APIG signs.
@@ -180,8 +181,8 @@ func apigCanonicalHeaders(r *APIGRequest, signed []string) string {
 }
 
 func apigBodyHash(r *APIGRequest) string {
-	if r.Header.Get(HeaderSdkContentSHA256) == unsignedPayload {
-		return unsignedPayload
+	if r.Header.Get(HeaderSdkContentSHA256) == UnsignedPayload {
+		return UnsignedPayload
 	}
 	h := sha256.Sum256(r.Body)
 	return hex.EncodeToString(h[:])

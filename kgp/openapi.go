@@ -188,6 +188,9 @@ func (r *UsageRecord) Check(old bool) (int64, error) {
 		{"relate_pkg_instance", r.RelatePkgInstance, 64, false},
 	}
 	for _, f := range fields {
+		if err := CheckText(f.name, f.value); err != nil {
+			return 0, err
+		}
 		if f.required && f.value == "" {
 			return 0, &FieldError{f.name, "mandatory field missing"}
 		}

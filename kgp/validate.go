@@ -78,6 +78,11 @@ func validateNested(fv reflect.Value, path string) error {
 }
 
 func checkField(fv reflect.Value, path, tag string, present bool) error {
+	if fv.Kind() == reflect.String {
+		if err := CheckText(path, fv.String()); err != nil {
+			return err
+		}
+	}
 	if tag == "" {
 		return nil
 	}
@@ -115,6 +120,18 @@ func checkField(fv reflect.Value, path, tag string, present bool) error {
 				return &FieldError{path, fmt.Sprintf("%q is not one of %s", s, strings.ReplaceAll(arg, "|", ", "))}
 			}
 		}
+	}
+	return nil
+}
+
+// CheckText refuses what no text field of the protocol may hold, whatever its rules: invalid
+// UTF-8 and NUL characters, which PostgreSQL cannot store and no merchant can mean.
+func CheckText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return &FieldError{field, "is not valid UTF-8"}
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return &FieldError{field, "contains a NUL character"}
 	}
 	return nil
 }

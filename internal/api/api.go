@@ -97,6 +97,10 @@ func unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
 // to decide. A missing or unknown token is 401 everywhere.
 func (a *API) auth(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkURLText(r); err != nil {
+			writeError(w, err)
+			return
+		}
 		if !a.Limiter.Allow(r) {
 			writeError(w, market.Errorf(market.CodeTooMany, "too many failed authentications from this address; wait a minute"))
 			return

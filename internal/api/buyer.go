@@ -18,7 +18,12 @@ const IdempotencyKeyHeader = "Idempotency-Key"
 func idempotencyKey(r *http.Request) (string, error) {
 	k := r.Header.Get(IdempotencyKeyHeader)
 	if len(k) > 128 {
-		return "", market.Errorf(market.CodeInvalid, "%s is at most 128 characters", IdempotencyKeyHeader)
+		return "", market.Invalid(IdempotencyKeyHeader, "%s is at most 128 characters", IdempotencyKeyHeader)
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return "", market.Invalid(IdempotencyKeyHeader, "%s is printable ASCII without spaces", IdempotencyKeyHeader)
+		}
 	}
 	return k, nil
 }

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -34,6 +36,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return market.Errorf(market.CodeInvalid, "the request needs a JSON body")
 	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	err = jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true))
 	if err == nil {
 		return nil
@@ -57,6 +62,55 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return market.Invalid(field, "the request body is not valid JSON at byte %d: %s", se.ByteOffset, sentence(se.Err))
 	}
 	return market.Errorf(market.CodeInvalid, "the request body: %s", sentence(err))
+}
+
+// checkJSONText refuses a body whose strings or names hold a NUL character (a valid JSON
+// escape, \u0000, that no field may mean and PostgreSQL cannot store); invalid UTF-8 is refused
+// by the decoder itself.
+func checkJSONText(body []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil // the decoder that follows reports the syntax error with its field
+		}
+		if tok.Kind() == '"' && strings.IndexByte(tok.String(), 0) >= 0 {
+			field := fieldPath(dec.StackPointer())
+			return market.Invalid(field, "%s contains a NUL character", field)
+		}
+	}
+}
+
+// checkURLText refuses a request whose path or query parameters hold a NUL or other control
+// character, or invalid UTF-8, once percent-decoded: no identifier or filter may.
+func checkURLText(r *http.Request) error {
+	if bad(r.URL.Path) {
+		return market.Invalid("path", "the path %q holds a control character or invalid UTF-8", r.URL.EscapedPath())
+	}
+	for name, values := range r.URL.Query() {
+		if bad(name) {
+			return market.Invalid("query", "a query parameter name holds a control character or invalid UTF-8")
+		}
+		for _, v := range values {
+			if bad(v) {
+				return market.Invalid(name, "%s holds a control character or invalid UTF-8", name)
+			}
+		}
+	}
+	return nil
+}
+
+// bad reports invalid UTF-8 or a control character.
+func bad(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldPath turns a JSON pointer ("/specs/0/plans/1/price") into a field path

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mercato-oss/mercato/internal/fulfil"
@@ -86,8 +87,21 @@ func (s *Service) CreateMerchant(ctx context.Context, v market.Viewer, r Merchan
 	if r.ID == "" {
 		r.ID = "m-" + strings.ToLower(market.NewSecret(12))
 	}
-	for _, f := range []struct{ name, v string }{{"id", r.ID}, {"access_key", r.AccessKey}, {"kit_key", r.KitKey}} {
-		if err := text(f.name, f.v, 4, 128); err != nil {
+	if err := ID("id", r.ID); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct{ name, v string }{{"access_key", r.AccessKey}, {"kit_key", r.KitKey}} {
+		if err := secret(f.name, f.v, MinKeyLen); err != nil {
+			return nil, err
+		}
+	}
+	if r.AK != "" {
+		if err := ID("ak", r.AK); err != nil {
+			return nil, err
+		}
+	}
+	if r.SK != "" {
+		if err := secret("sk", r.SK, MinKeyLen); err != nil {
 			return nil, err
 		}
 	}
@@ -98,6 +112,9 @@ func (s *Service) CreateMerchant(ctx context.Context, v market.Viewer, r Merchan
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Merchant(ctx, m.ID); err == nil {
 			return market.Errorf(market.CodeConflict, "merchant %s exists", m.ID)
+		}
+		if _, err := tx.APIKey(ctx, k.AK); err == nil {
+			return &market.Error{Code: market.CodeConflict, Message: "ak " + k.AK + " is taken; leave it empty to have one generated", Field: "ak"}
 		}
 		return errors.Join(tx.InsertMerchant(ctx, m), tx.InsertAPIKey(ctx, k))
 	})
@@ -287,8 +304,8 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 	if r.TrialDays != 0 && (r.Charging != market.ChargingPeriod || r.TrialDays < 3 || r.TrialDays > 180) {
 		return nil, nil, market.Errorf(market.CodeInvalid, "a trial is 3 to 180 days, on period specs only")
 	}
-	if len(r.Plans) == 0 {
-		return nil, nil, market.Errorf(market.CodeInvalid, "spec %s needs at least one plan", r.Name)
+	if len(r.Plans) == 0 || len(r.Plans) > MaxPlans {
+		return nil, nil, market.Errorf(market.CodeInvalid, "spec %s needs 1 to %d plans", r.Name, MaxPlans)
 	}
 	periods := map[string]bool{}
 	var plans []market.Plan
@@ -304,8 +321,8 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 		} else if pr.Period != "" {
 			return nil, nil, market.Errorf(market.CodeInvalid, "only period specs have a period")
 		}
-		if pr.Price < 0 {
-			return nil, nil, market.Errorf(market.CodeInvalid, "a price cannot be negative")
+		if pr.Price < 0 || pr.Price > market.MaxAmount {
+			return nil, nil, market.Errorf(market.CodeInvalid, "a price is 0 to %s", market.MaxAmount)
 		}
 		id := pr.ProductID
 		if id == "" {
@@ -324,14 +341,53 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 	return sp, plans, nil
 }
 
-// text checks a string field's length in characters.
+// Limits of what a merchant may register.
+const (
+	// MaxPlans is the most plans of one spec: a plan per period type, or a handful of
+	// pay-per-use billing items, are all KooGallery sells.
+	MaxPlans = 20
+	// MinKeyLen is the shortest key or secret accepted: they are HMAC keys and passwords that no
+	// one types.
+	MinKeyLen = 16
+)
+
+// text checks a string field's length in characters and refuses control characters.
 func text(name, v string, lo, hi int) error {
 	n := utf8.RuneCountInString(v)
 	if n < lo || n > hi {
-		return market.Errorf(market.CodeInvalid, "%s must be %d to %d characters", name, lo, hi)
+		return market.Invalid(name, "%s must be %d to %d characters", name, lo, hi)
 	}
-	if strings.ContainsAny(v, "\x00\r\n") {
-		return market.Errorf(market.CodeInvalid, "%s contains control characters", name)
+	if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return market.Invalid(name, "%s contains control characters or invalid UTF-8", name)
+	}
+	return nil
+}
+
+// ID checks an identifier that appears in URLs and file names: 4 to 64 letters, digits, '-' and
+// '_', starting with a letter or digit. No dots or slashes, so that no ID can walk a path.
+func ID(name, v string) error {
+	if len(v) < 4 || len(v) > 64 {
+		return market.Invalid(name, "%s must be 4 to 64 characters", name)
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '-' && c != '_') {
+			return market.Invalid(name, "%s %q may hold only letters, digits, '-' and '_', and starts with a letter or digit", name, v)
+		}
+	}
+	return nil
+}
+
+// secret checks a key: at least min printable ASCII characters, at most 128.
+func secret(name, v string, min int) error {
+	if len(v) < min || len(v) > 128 {
+		return market.Invalid(name, "%s must be %d to 128 characters", name, min)
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x21 || v[i] > 0x7e {
+			return market.Invalid(name, "%s may hold only printable ASCII without spaces", name)
+		}
 	}
 	return nil
 }

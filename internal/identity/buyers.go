@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/mail"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -61,21 +63,30 @@ func (s *Service) CreateBuyer(ctx context.Context, v market.Viewer, r BuyerReque
 		return nil, "", err
 	}
 	if n := utf8.RuneCountInString(r.Name); n < 1 || n > 64 {
-		return nil, "", market.Errorf(market.CodeInvalid, "name must be 1 to 64 characters")
+		return nil, "", market.Invalid("name", "name must be 1 to 64 characters")
+	}
+	if !utf8.ValidString(r.Name) || strings.IndexFunc(r.Name, unicode.IsControl) >= 0 {
+		return nil, "", market.Invalid("name", "name may not hold control characters (line breaks, NUL) or invalid UTF-8")
 	}
 	if r.Email != "" {
 		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 128 {
-			return nil, "", market.Errorf(market.CodeInvalid, "email %q is not an address", r.Email)
+			return nil, "", market.Invalid("email", "email %q is not an address", r.Email)
 		}
 	}
-	if len(r.Mobile) > 32 {
-		return nil, "", market.Errorf(market.CodeInvalid, "mobile is at most 32 characters")
+	if len(r.Mobile) > 32 || strings.Trim(r.Mobile, "+0123456789- ") != "" {
+		return nil, "", market.Invalid("mobile", "mobile is at most 32 digits, spaces, '+' and '-'")
 	}
 	if r.CustomerID == "" {
 		r.CustomerID = market.NewHexID()
 	}
+	if len(r.CustomerID) != 32 || strings.Trim(r.CustomerID, "0123456789abcdef") != "" {
+		return nil, "", market.Invalid("customer_id", "customer_id is 32 lowercase hex characters")
+	}
 	if r.Token == "" {
 		r.Token = "buyer_" + market.NewSecret(40)
+	}
+	if err := CheckToken("token", r.Token); err != nil {
+		return nil, "", err
 	}
 	b := &market.Buyer{CustomerID: r.CustomerID, Name: r.Name, Email: r.Email, Mobile: r.Mobile, CreatedAt: s.clock.Now()}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {

@@ -42,7 +42,7 @@ func setup(t *testing.T, d store.Dialect) *harness {
 	h := &harness{t: t, ctx: e.Ctx, env: e, db: e.DB, clock: e.Clock, orders: e.Orders, lic: e.Licenses}
 	h.buyer = e.Buyer().BuyerID
 	for _, m := range []string{"m-acme", "m-other"} {
-		e.Merchant(marketplacetest.MerchantOpts{ID: m, Name: m, ProductionURL: "https://" + m + ".example/produce", AccessKey: "key-" + m})
+		e.Merchant(marketplacetest.MerchantOpts{ID: m, Name: m, ProductionURL: "https://" + m + ".example/produce", AccessKey: "access-key-of-" + m})
 	}
 	lic := func(sku, name string, c market.Charging, plans ...catalog.PlanRequest) catalog.SpecRequest {
 		return catalog.SpecRequest{SkuCode: sku, Name: name, Charging: c, Delivery: market.DeliveryLicense, Plans: plans}

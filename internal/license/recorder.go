@@ -218,20 +218,40 @@ func (r *Recorder[T]) gather(batch *[]*pending[T], rows *[]T, deadline time.Time
 	return true
 }
 
-// commit stores one batch and answers everyone in it.
+// commit stores one batch and answers everyone in it. A batch that fails is stored again one
+// sender at a time, so that one sender's bad item fails that sender only, not everyone who
+// happened to share its batch.
 func (r *Recorder[T]) commit(batch []*pending[T], rows []T) {
+	err := r.store(rows)
+	if err == nil || len(batch) == 1 {
+		if err != nil {
+			r.log.Error("heartbeats not stored", "items", len(rows), "err", err)
+		}
+		for _, p := range batch {
+			p.err <- err
+		}
+		return
+	}
+	r.log.Warn("heartbeat batch failed; storing its senders one by one", "senders", len(batch), "err", err)
+	for _, p := range batch {
+		err := r.store(p.items)
+		if err != nil {
+			r.log.Error("heartbeats not stored", "items", len(p.items), "err", err)
+		}
+		p.err <- err
+	}
+}
+
+// store flushes rows within the flush timeout and counts what was stored.
+func (r *Recorder[T]) store(rows []T) error {
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.FlushTimeout)
+	defer cancel()
 	start := time.Now()
 	err := r.flush(ctx, rows)
 	r.busy.Add(uint64(time.Since(start)))
-	cancel()
-	if err != nil {
-		r.log.Error("heartbeat batch not stored", "items", len(rows), "err", err)
-	} else {
+	if err == nil {
 		r.batches.Add(1)
 		r.items.Add(uint64(len(rows)))
 	}
-	for _, p := range batch {
-		p.err <- err
-	}
+	return err
 }

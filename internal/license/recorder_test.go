@@ -170,8 +170,10 @@ func TestRecorderFailedCommitFailsEveryWaiter(t *testing.T) {
 	f := newFakeStore()
 	f.hold = make(chan struct{})
 	boom := errors.New("disk full")
+	var full atomic.Bool
+	full.Store(true)
 	f.fail = func(n int) error {
-		if n == 1 {
+		if n >= 1 && full.Load() {
 			return boom
 		}
 		return nil
@@ -191,6 +193,7 @@ func TestRecorderFailedCommitFailsEveryWaiter(t *testing.T) {
 		}
 	}
 	// The recorder goes on after a failure.
+	full.Store(false)
 	if err := r.Record(context.Background(), hb("after")); err != nil || !f.isCommitted("after") {
 		t.Fatalf("after a failed batch: %v", err)
 	}
@@ -301,5 +304,40 @@ func TestRecorderCommitters(t *testing.T) {
 	}
 	if total != 60 || bad.Load() != 0 {
 		t.Fatalf("batches %v, %d acknowledged early", f.batchSizes(), bad.Load())
+	}
+}
+
+// TestRecorderBadItemFailsOnlyItsSender: a batch that fails because of one sender's item (a NUL
+// that PostgreSQL refuses, say) is stored again sender by sender, so only that sender fails.
+func TestRecorderBadItemFailsOnlyItsSender(t *testing.T) {
+	t.Parallel()
+	f := newFakeStore()
+	f.hold = make(chan struct{})
+	poison := errors.New("invalid byte sequence")
+	f.fail = func(int) error { return nil }
+	r := NewRecorder(func(ctx context.Context, hbs []market.Heartbeat) error {
+		for _, h := range hbs {
+			if h.ThirdPartyAccount == "caller-7" {
+				f.entered <- struct{}{} // counted as a flush, not stored
+				return poison
+			}
+		}
+		return f.flush(ctx, hbs)
+	}, RecorderConfig{MaxDelay: 0}, quiet())
+	r.Start()
+	t.Cleanup(func() { r.Stop(context.Background()) })
+	go r.Record(context.Background(), hb("first"))
+	<-f.entered
+	var bad atomic.Int32
+	wait := recordAll(r, f, 20, &bad)
+	queued(t, r, 20)
+	close(f.hold)
+	for i, err := range wait() {
+		if (i == 7) != errors.Is(err, poison) || i != 7 && err != nil {
+			t.Fatalf("caller %d: %v", i, err)
+		}
+	}
+	if bad.Load() != 0 {
+		t.Fatalf("%d acknowledged without being stored", bad.Load())
 	}
 }

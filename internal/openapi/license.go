@@ -69,9 +69,13 @@ func (h *Handler) licenseCall(w http.ResponseWriter, r *http.Request) (*market.A
 			return nil, nil
 		}
 	}
+	if why := textError(r); why != "" {
+		h.licenseFail(w, r, invalid(errors.New(why)))
+		return nil, nil
+	}
 	key, _, why := h.authenticate(r, body)
 	if key == nil {
-		h.Log.Info("open API authentication failed", "path", r.URL.Path, "why", why)
+		h.authFailed(r, why)
 		h.licenseFail(w, r, &market.Error{Code: market.CodeUnauthorized, Message: kgp.LicenseUnauthorized.Message()})
 	}
 	return key, body

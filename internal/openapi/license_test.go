@@ -47,7 +47,7 @@ func newLicenseSite(t *testing.T, d store.Dialect) *licenseSite {
 	e := marketplacetest.New(t, d, marketplacetest.Options{Start: t0})
 	s := &licenseSite{t: t, ctx: e.Ctx, db: e.DB, lic: e.Licenses, orders: e.Orders, buyer: e.Buyer().BuyerID}
 	for _, m := range []string{"m-acme", "m-other"} {
-		nm := e.Merchant(marketplacetest.MerchantOpts{ID: m, Name: m, ProductionURL: "https://" + m + ".example/p", AccessKey: "k-" + m})
+		nm := e.Merchant(marketplacetest.MerchantOpts{ID: m, Name: m, ProductionURL: "https://" + m + ".example/p", AccessKey: "access-key-of-" + m})
 		if m == "m-acme" {
 			s.key = nm.Key
 		}

@@ -22,8 +22,12 @@ func (h *Handler) orderQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	key, code, why := h.authenticate(r, nil)
 	if key == nil {
-		h.Log.Info("open API authentication failed", "path", r.URL.Path, "why", why)
+		h.authFailed(r, why)
 		fail(code, "")
+		return
+	}
+	if why := textError(r); why != "" {
+		fail(kgp.MKTInvalidParam, why)
 		return
 	}
 	q := r.URL.Query()

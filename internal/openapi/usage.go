@@ -10,7 +10,8 @@ import (
 	"github.com/mercato-oss/mercato/kgp"
 )
 
-// maxUsageBody bounds a usage push: 1000 records are about 250 KB.
+// maxUsageBody bounds a usage push: 1000 records of the longest fields, every character of
+// the four 64-character IDs written as a \uXXXX escape, need about 1.8 MB.
 const maxUsageBody = 2 << 20
 
 // usagePush answers POST .../isv/usage-data (new, old=false: APIG plus the body signature) and
@@ -22,6 +23,12 @@ func (h *Handler) usagePush(old bool) http.HandlerFunc {
 			e.ExtraInfo = extra
 			writeJSON(w, code.HTTPStatus(), e)
 		}
+		// What can be checked without the body is checked before reading it.
+		if _, key, why := h.precheck(r); key == nil {
+			h.authFailed(r, why)
+			fail(kgp.MKTIllegalToken, "")
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUsageBody))
 		if err != nil {
 			fail(kgp.MKTTooManyRecords, "the body is larger than 2 MiB")
@@ -29,7 +36,7 @@ func (h *Handler) usagePush(old bool) http.HandlerFunc {
 		}
 		key, code, why := h.authenticate(r, body)
 		if key == nil {
-			h.Log.Info("open API authentication failed", "path", r.URL.Path, "why", why)
+			h.authFailed(r, why)
 			fail(code, "")
 			return
 		}
