@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/conformance"
-	"github.com/mercato-oss/mercato/sdk/sdktest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // TestBrokenMerchantsAreCaught runs the suite against merchants that each break one rule and

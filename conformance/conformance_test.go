@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/conformance"
-	"github.com/mercato-oss/mercato/sdk/sdktest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 const (

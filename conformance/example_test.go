@@ -6,8 +6,8 @@ import (
 	"log"
 
 	"github.com/mercato-oss/mercato/conformance"
-	"github.com/mercato-oss/mercato/sdk/sdktest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // ExampleRun checks the SDK's test merchant. Over plain HTTP the optional HTTPS case fails, and
