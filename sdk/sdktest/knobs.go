@@ -24,8 +24,8 @@ type Knobs struct {
 	// Down answers every request with HTTP 503 and no body, as a merchant under maintenance.
 	Down bool
 	// Delay holds each request of an activity (kit syncs by their interface name, Every for
-	// all) this long before it is served; Forever hangs it. A caller that gives up ends the
-	// wait, and the request is then not served at all.
+	// all) this long before it is served; Forever hangs it. A caller that gives up, or Close,
+	// ends the wait, and the request is then aborted without an answer.
 	Delay map[kgp.Activity]time.Duration
 	// Fail makes the merchant's own code fail (000005) the first N times the SDK passes it a
 	// call of the activity, counting down. The SDK answers repeats of finished operations

@@ -72,7 +72,9 @@ func (c *call) businessID() string {
 }
 
 // ServeHTTP implements http.Handler: it records the request, applies Down and Delay, lets the
-// faults rewrite the request, has the SDK answer it, and lets the knobs rewrite the answer.
+// faults rewrite the request, has the SDK answer it, and lets the knobs rewrite the answer. A
+// request whose delay is cut short, by its caller or by Close, is aborted without an answer
+// (http.ErrAbortHandler).
 func (m *Merchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, sdk.DefaultMaxBodyBytes+1))
 	if err != nil {
@@ -86,7 +88,7 @@ func (m *Merchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	delay := k.delay(c.activity)
 	m.mu.Unlock()
 	if delay > 0 && !m.wait(r, delay) {
-		return
+		panic(http.ErrAbortHandler) // no answer at all: the connection just closes
 	}
 	if k.Down {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
