@@ -6,19 +6,24 @@ import (
 	"testing"
 )
 
-// TestNoSQLiteInTheSDK keeps the promise of package sqlitestore: a merchant that keeps the SDK's
-// state in its own database links no SQLite, and no public package links the marketplace.
-func TestNoSQLiteInTheSDK(t *testing.T) {
+// TestDependencies keeps the promise of package sqlitestore — a merchant that keeps the SDK's
+// state in its own database links no SQLite — and keeps the marketplace out of every public SDK
+// package.
+func TestDependencies(t *testing.T) {
 	t.Parallel()
 	const module = "github.com/mercato-oss/mercato/"
-	for _, pkg := range []string{"sdk", "sdk/sdktest"} {
-		out, err := exec.Command("go", "list", "-deps", module+pkg).CombinedOutput()
+	for _, tc := range []struct {
+		pkg    string
+		sqlite bool // may link SQLite
+	}{{"sdk", false}, {"sdk/sdktest", false}, {"sdk/sqlitestore", true}} {
+		out, err := exec.Command("go", "list", "-deps", module+tc.pkg).CombinedOutput()
 		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+			t.Fatalf("go list -deps %s: %v\n%s", tc.pkg, err, out)
 		}
 		for dep := range strings.FieldsSeq(string(out)) {
-			if strings.HasPrefix(dep, "modernc.org/sqlite") || strings.HasPrefix(dep, module+"internal/") || dep == module+"sdk/sqlitestore" {
-				t.Errorf("%s depends on %s", pkg, dep)
+			sqlite := strings.HasPrefix(dep, "modernc.org/sqlite") || dep == module+"sdk/sqlitestore"
+			if strings.HasPrefix(dep, module+"internal/") || sqlite && !tc.sqlite {
+				t.Errorf("%s depends on %s", tc.pkg, dep)
 			}
 		}
 	}
