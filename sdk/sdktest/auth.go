@@ -65,15 +65,7 @@ func (m *Merchant) sign(r *http.Request, c *call, x repair, at time.Time) *http.
 			in.Header.Set("authToken", token)
 		}
 	case c.kit:
-		h := in.Header
-		ts, n := h.Get("x-timestamp"), h.Get("x-nonce")
-		if kgp.VerifyKit(m.KitKey, h.Get("x-sign"), ts, n, body) != nil && !x.signature {
-			return in
-		}
-		ts, n = restamp(ts, n, x, at, nonce)
-		h.Set("x-timestamp", ts)
-		h.Set("x-nonce", n)
-		h.Set("x-sign", kgp.SignKit(m.KitKey, ts, n, body))
+		kitV2.resign(in.Header.Get, in.Header.Set, m.KitKey, body, x, at, nonce)
 	case c.gen == kgp.Gen1:
 		q := in.URL.Query()
 		if kgp.VerifyAuthToken(m.Key, q) != nil && !x.signature {
@@ -86,28 +78,43 @@ func (m *Merchant) sign(r *http.Request, c *call, x repair, at time.Time) *http.
 		in.URL.RawQuery = q.Encode()
 	default:
 		q := in.URL.Query()
-		ts, n := q.Get("timestamp"), q.Get("nonce")
-		if kgp.VerifyBasic(m.Key, q.Get("signature"), ts, n, body) != nil && !x.signature {
-			return in
+		if basic.resign(q.Get, q.Set, m.Key, body, x, at, nonce) {
+			in.URL.RawQuery = q.Encode()
 		}
-		ts, n = restamp(ts, n, x, at, nonce)
-		q.Set("timestamp", ts)
-		q.Set("nonce", n)
-		q.Set("signature", kgp.SignBasic(m.Key, ts, n, body))
-		in.URL.RawQuery = q.Encode()
 	}
 	return in
 }
 
-// restamp replaces the epoch-millisecond timestamp and the nonce where x says so.
-func restamp(ts, nonce string, x repair, at time.Time, fresh string) (string, string) {
+// hmacScheme is a signature over a timestamp (epoch milliseconds), a nonce and the body, carried
+// in three named fields: 2.0 URL parameters, kit v2 headers.
+type hmacScheme struct {
+	signature, timestamp, nonce string
+	verify                      func(key, signature, timestamp, nonce string, body []byte) error
+	sign                        func(key, timestamp, nonce string, body []byte) string
+}
+
+// The two schemes of that form (constant tables).
+var (
+	basic = hmacScheme{"signature", "timestamp", "nonce", kgp.VerifyBasic, kgp.SignBasic}
+	kitV2 = hmacScheme{"x-sign", "x-timestamp", "x-nonce", kgp.VerifyKit, kgp.SignKit}
+)
+
+// resign applies x to the fields get reads and set writes, and reports whether it signed anew.
+func (s hmacScheme) resign(get func(string) string, set func(string, string), key string, body []byte, x repair, at time.Time, fresh string) bool {
+	ts, nonce := get(s.timestamp), get(s.nonce)
+	if s.verify(key, get(s.signature), ts, nonce, body) != nil && !x.signature {
+		return false
+	}
 	if x.timestamp {
 		ts = kgp.FormatEpochMillis(at)
 	}
 	if x.nonce {
 		nonce = fresh
 	}
-	return ts, nonce
+	set(s.timestamp, ts)
+	set(s.nonce, nonce)
+	set(s.signature, s.sign(key, ts, nonce, body))
+	return true
 }
 
 // stampKitV1 sets the timeStamp of a kit v1 body, which carries its time inside the signed
