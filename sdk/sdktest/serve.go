@@ -18,13 +18,14 @@ type call struct {
 	gen      kgp.Generation
 	kit      bool
 	body     []byte     // 2.0 and kit body
+	rawQuery string     // the URL parameters as sent
 	query    url.Values // the URL parameters
 	req      any        // kgp.BasicRequest, kgp.LegacyRequest or kgp.KitRequest
 }
 
 // readCall classifies a request the way the SDK routes it: kit path, then GET (1.0) or POST.
 func readCall(r *http.Request, body []byte) *call {
-	c := &call{body: body, query: r.URL.Query(), gen: kgp.Gen2}
+	c := &call{body: body, rawQuery: r.URL.RawQuery, query: r.URL.Query(), gen: kgp.Gen2}
 	if name, gen, ok := kgp.ParseKitPath(r.URL.Path); ok {
 		c.kit, c.gen, c.activity = true, gen, kgp.Activity(name)
 		if req, err := kgp.DecodeKit(name, gen, body); err == nil {
@@ -54,7 +55,7 @@ func readCall(r *http.Request, body []byte) *call {
 func (c *call) recorded() Request {
 	body := c.body
 	if c.gen == kgp.Gen1 && !c.kit {
-		body = []byte(c.query.Encode())
+		body = []byte(c.rawQuery)
 	}
 	return Request{Activity: c.activity, Generation: c.gen, Kit: c.kit, Body: body}
 }
