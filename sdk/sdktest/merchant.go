@@ -65,9 +65,9 @@ type Merchant struct {
 
 // Request is one request the Merchant received.
 type Request struct {
-	Activity   kgp.Activity // a kit sync is named by its interface, such as "tenantSync"
-	Generation kgp.Generation
-	Kit        bool
+	Activity   kgp.Activity   // a kit sync is named by its interface, such as "tenantSync"
+	Generation kgp.Generation // of the interface: 1.0 GET or 2.0 POST, kit v1 or v2
+	Kit        bool           // a kit sync (under .../produceAPI/)
 	Body       []byte         // the 2.0 or kit JSON body, or the 1.0 query string
 	Status     int            // the HTTP status answered; 0 if the caller gave up first
 	Result     kgp.ResultCode // the resultCode answered
@@ -75,10 +75,10 @@ type Request struct {
 
 // Instance is the merchant's own record of an instance it created.
 type Instance struct {
-	ID, OrderID, OrderLineID, ProductID, SkuCode string
+	ID, OrderID, OrderLineID, ProductID, SkuCode string // as the creating call (or a 1.0 upgrade) said
 	ExpireTime                                   string // yyyyMMddHHmmss, the last one received
-	Frozen, Released                             bool
-	Refreshes, Upgrades                          int // refreshInstance and upgrade calls applied
+	Frozen, Released                             bool   // by the last status change, by a release
+	Refreshes, Upgrades                          int    // refreshInstance and upgrade calls applied
 }
 
 // New returns a Merchant that does not listen: serve it yourself (httptest.NewTLSServer, a
