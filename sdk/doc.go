@@ -33,10 +33,11 @@
 // or the merchant's own database behind the interface. newInstance reserves the instance under
 // its idempotency key — (orderId, orderLineId), or (orderId, productId) for a pay-per-use line
 // when Config.Orders can show the order, and (orderId, productId) in 1.0, which has no order
-// lines — with an insert under a UNIQUE key, so the first delivery wins and every duplicate, concurrent or later, answers with
-// the same instanceId. Renewals and upgrades run once per order; status changes and releases
-// that change nothing are answered without a call; kit syncs reach the Merchant only when they
-// change the stored state of their tenant, application, user or department.
+// lines — with an insert under a UNIQUE key, so the first delivery wins and every duplicate,
+// concurrent or later, answers with the same instanceId. Renewals and upgrades run once per
+// order; status changes and releases that change nothing are answered without a call; kit syncs
+// reach the Merchant only when they change the stored state of their tenant, application, user
+// or department.
 //
 // # Asynchronous provisioning
 //
