@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/conformance"
-	"github.com/mercato-oss/mercato/conformance/conformancetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // TestBrokenMerchantsAreCaught runs the suite against merchants that each break one rule and
@@ -15,7 +15,7 @@ import (
 // (a slow newInstance fails every case that creates instances), but the named one must.
 func TestBrokenMerchantsAreCaught(t *testing.T) {
 	t.Parallel()
-	type F = conformancetest.Faults
+	type F = sdktest.Faults
 	tests := []struct {
 		name     string
 		o        opts
@@ -24,7 +24,7 @@ func TestBrokenMerchantsAreCaught(t *testing.T) {
 		optional bool   // the case is not mandatory, so the check as a whole may still pass
 		also     string // another case that must fail for the same rule
 	}{
-		{"new instanceId per retry", opts{faults: F{NewIDPerRetry: true}}, "idem.newInstance.repeat", "idempotency", false, ""},
+		{"new instanceId per retry", opts{faults: F{NewIDPerDelivery: true}}, "idem.newInstance.repeat", "idempotency", false, ""},
 		{"check-then-insert race", opts{faults: F{RacyCreate: true}}, "idem.newInstance.concurrent", "idempotency", false, ""},
 		{"creates before verifying", opts{faults: F{CreateBeforeAuth: true}}, "auth.signature", "side effect", false, ""},
 		{"accepts a wrong signature", opts{faults: F{AcceptBadSignature: true}}, "auth.signature", "signature", false, ""},
@@ -39,7 +39,7 @@ func TestBrokenMerchantsAreCaught(t *testing.T) {
 		{"no Body-Sign (2.0, reported)", opts{faults: F{NoBodySign: true}}, "resp.body-sign", "body-sign", true, ""},
 		{"Body-Sign with a wrong key", opts{faults: F{WrongBodySignKey: true}}, "resp.body-sign.valid", "body-sign", false, ""},
 		{"non-JSON answers", opts{faults: F{NonJSON: true}}, "resp.json", "json", false, ""},
-		{"slow newInstance", opts{faults: F{SlowNewInstance: 200 * time.Millisecond}, timeout: 100 * time.Millisecond, noKit: true},
+		{"slow newInstance", opts{slow: 200 * time.Millisecond, timeout: 100 * time.Millisecond, noKit: true},
 			"resp.budget", "budget", false, "accept.newInstance"},
 		{"appInfo encrypted with another key", opts{encrypt: kgp.EncryptAES256, faults: F{AppInfoWrongKey: true}}, "query.appInfo", "appInfo", false, ""},
 		{"queryInstance refuses 100 ids", opts{faults: F{MaxQueryIDs: 50}}, "query.batch", "queryInstance capacity", false, ""},

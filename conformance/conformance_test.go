@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/conformance"
-	"github.com/mercato-oss/mercato/conformance/conformancetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 const (
@@ -25,18 +25,19 @@ type fixture struct {
 }
 
 // opts are the knobs of setup; the zero value is a conforming 2.0 merchant over plain HTTP with
-// a kit key.
+// a kit key, sending appInfo credentials in plaintext.
 type opts struct {
 	gen     kgp.Generation
-	faults  conformancetest.Faults
-	encrypt kgp.EncryptType
+	faults  sdktest.Faults
+	slow    time.Duration   // newInstance answers this late
+	encrypt kgp.EncryptType // empty: plaintext credentials without encryptType
 	tls     bool
 	noKit   bool
 	timeout time.Duration
 	frozen  bool // the checker's clock stands still: each call must still get its own timestamp
 }
 
-// setup starts a reference merchant (with o.faults) and returns the configuration that checks it.
+// setup starts the test merchant (with o.faults) and returns the configuration that checks it.
 func setup(t *testing.T, o opts) fixture {
 	t.Helper()
 	pem, err := os.ReadFile("testdata/merchant-rsa.pem")
@@ -47,8 +48,16 @@ func setup(t *testing.T, o opts) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := conformancetest.New(conformancetest.Config{Key: testKey, KitKey: testKitKey, ClientKey: priv,
-		EncryptType: o.encrypt, Faults: o.faults})
+	m, err := sdktest.New(sdktest.Options{Key: testKey, KitKey: testKitKey, ClientKey: priv, EncryptType: o.encrypt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Set(func(k *sdktest.Knobs) {
+		k.Faults, k.PlaintextAppInfo = o.faults, o.encrypt == ""
+		if o.slow > 0 {
+			k.Delay[kgp.ActivityNewInstance] = o.slow
+		}
+	})
 	srv := httptest.NewUnstartedServer(m)
 	if o.tls {
 		srv.StartTLS()
@@ -56,6 +65,7 @@ func setup(t *testing.T, o opts) fixture {
 		srv.Start()
 	}
 	t.Cleanup(srv.Close)
+	t.Cleanup(m.Close) // first: it ends the delays the server would wait for
 	cfg := conformance.Config{URL: srv.URL + "/saasproduce", Key: testKey, KitKey: testKitKey,
 		KitPublicKey: &priv.PublicKey, Generation: o.gen, Client: srv.Client(), Timeout: o.timeout}
 	if o.noKit {
@@ -98,9 +108,9 @@ func table(t *testing.T, rep *conformance.Report) string {
 	return b.String()
 }
 
-// TestReferenceMerchantConforms runs the whole suite against the reference merchant: every case
-// passes, except those that cannot apply (replay in 1.0, HTTPS over a plain listener).
-func TestReferenceMerchantConforms(t *testing.T) {
+// TestTestMerchantConforms runs the whole suite against the test merchant without faults: every
+// case passes, except those that cannot apply (replay in 1.0, HTTPS over a plain listener).
+func TestTestMerchantConforms(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -110,8 +120,8 @@ func TestReferenceMerchantConforms(t *testing.T) {
 	}{
 		{"2.0 AES-256 over TLS", opts{gen: kgp.Gen2, encrypt: kgp.EncryptAES256, tls: true}, nil, nil},
 		{"1.0 AES-128 over TLS", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES128, tls: true}, []string{"auth.replay", "kit.replay"}, nil},
-		// The reference merchant refuses a byte-identical 1.0 or kit v1 request as a replay, so
-		// repeats sent within one millisecond must differ in their timestamp.
+		// The test merchant (the SDK) refuses a byte-identical 1.0 or kit v1 request as a replay,
+		// so repeats sent within one millisecond must differ in their timestamp.
 		{"1.0 with a frozen clock", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES256, frozen: true}, []string{"auth.replay", "kit.replay"},
 			[]string{"transport.https"}},
 		{"2.0 plaintext appInfo over HTTP", opts{gen: kgp.Gen2}, nil, []string{"transport.https"}},

@@ -4,22 +4,23 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"net/http/httptest"
 
 	"github.com/mercato-oss/mercato/conformance"
-	"github.com/mercato-oss/mercato/conformance/conformancetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
-// ExampleRun checks the reference merchant. Over plain HTTP the optional HTTPS case fails, and
+// ExampleRun checks the SDK's test merchant. Over plain HTTP the optional HTTPS case fails, and
 // without the merchant's RSA public key the applicationSync case is skipped; every mandatory
 // case passes.
 func ExampleRun() {
-	merchant := conformancetest.New(conformancetest.Config{Key: "basic-key", KitKey: "kit-key", EncryptType: kgp.EncryptAES256})
-	srv := httptest.NewServer(merchant)
-	defer srv.Close()
+	merchant, err := sdktest.Start(sdktest.Options{Key: "basic-key", KitKey: "kit-key", EncryptType: kgp.EncryptAES256})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer merchant.Close()
 
-	rep, err := conformance.Run(context.Background(), conformance.Config{URL: srv.URL, Key: "basic-key", KitKey: "kit-key"})
+	rep, err := conformance.Run(context.Background(), conformance.Config{URL: merchant.URL, Key: "basic-key", KitKey: "kit-key"})
 	if err != nil {
 		log.Fatal(err)
 	}

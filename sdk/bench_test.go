@@ -18,7 +18,7 @@ import (
 // run, so the figure survives a change of machine. Requests are signed before the timer
 // starts, each with its own nonce.
 func BenchmarkHandler(b *testing.B) {
-	h, err := sdk.NewHandler(sdk.Config{Key: testKey, StateDir: b.TempDir(), Now: func() time.Time { return t0 }}, newFake())
+	h, err := sdk.NewHandler(sdk.Config{Key: testKey, Store: openStore(b, b.TempDir()), Now: func() time.Time { return t0 }}, newFake())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,7 +26,7 @@ type OrderQuerier interface {
 	QueryOrder(ctx context.Context, orderID, orderLineID string) (*kgp.OrderInfo, error)
 }
 
-// Config configures a Handler. Key and one of StateDir or Store are required.
+// Config configures a Handler. Key and Store are required.
 type Config struct {
 	// Key is the access key bound to the basic interfaces: it verifies 2.0 signatures and 1.0
 	// authTokens, signs Body-Sign and encrypts appInfo credentials.
@@ -38,9 +38,8 @@ type Config struct {
 	// kgp.EncryptAES128 ("2"). It must match the product's release settings.
 	EncryptType kgp.EncryptType
 
-	// StateDir holds the SQLite store (OpenStore), opened and closed by the Handler.
-	StateDir string
-	// Store replaces the store in StateDir; the caller opens and closes it.
+	// Store keeps the Handler's state: sqlitestore.Open(dir) for SQLite in a state directory,
+	// or the merchant's own implementation. The caller opens and closes it.
 	Store Store
 	// Orders, when set, is asked for the order of each new 2.0 order line, so that a
 	// pay-per-use line gets the (orderId, productId) idempotency key and the merchant gets the
@@ -60,9 +59,11 @@ type Config struct {
 	// MaxBodyBytes bounds request bodies; DefaultMaxBodyBytes if zero.
 	MaxBodyBytes int64
 
-	// NewInstanceID makes the ID of a new instance; random UUIDs if nil. It is called once per
-	// order line (or pay-per-use product): retries get the stored ID.
-	NewInstanceID func() string
+	// NewInstanceID makes the ID of a new instance from the delivery that first reserves it;
+	// random UUIDs if nil. It is called once per order line (or pay-per-use product): retries
+	// get the stored ID. Returning call.BusinessID follows §4.1's recommendation; the ID must
+	// be unique, so do that only if the platform's businessIds are.
+	NewInstanceID func(call *NewInstanceCall) string
 	// Logger receives the Handler's logs; nothing is logged if nil.
 	Logger *slog.Logger
 	// Now is the clock of the timestamp window; time.Now if nil.
@@ -74,8 +75,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Key == "" {
 		return c, errors.New("sdk: Config.Key (the access key) is required")
 	}
-	if c.Store == nil && c.StateDir == "" {
-		return c, errors.New("sdk: Config.StateDir or Config.Store is required")
+	if c.Store == nil {
+		return c, errors.New("sdk: Config.Store is required (sqlitestore.Open, or your own sdk.Store)")
 	}
 	if c.EncryptType == "" {
 		c.EncryptType = kgp.EncryptAES256
@@ -102,7 +103,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if c.NewInstanceID == nil {
-		c.NewInstanceID = newUUID
+		c.NewInstanceID = func(*NewInstanceCall) string { return newUUID() }
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

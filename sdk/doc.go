@@ -29,14 +29,15 @@
 //
 // # Idempotency
 //
-// The Handler keeps its state in a Store, by default SQLite in Config.StateDir (OpenStore).
-// newInstance reserves the instance under its idempotency key — (orderId, orderLineId), or
-// (orderId, productId) for a pay-per-use line when Config.Orders can show the order, and
-// (orderId, productId) in 1.0, which has no order lines — with INSERT ... ON CONFLICT on a
-// UNIQUE key, so the first delivery wins and every duplicate, concurrent or later, answers with
-// the same instanceId. Renewals and upgrades run once per order; status changes and releases
-// that change nothing are answered without a call; kit syncs reach the Merchant only when they
-// change the stored state of their tenant, application, user or department.
+// The Handler keeps its state in a Store: SQLite in a state directory (package sdk/sqlitestore)
+// or the merchant's own database behind the interface. newInstance reserves the instance under
+// its idempotency key — (orderId, orderLineId), or (orderId, productId) for a pay-per-use line
+// when Config.Orders can show the order, and (orderId, productId) in 1.0, which has no order
+// lines — with an insert under a UNIQUE key, so the first delivery wins and every duplicate,
+// concurrent or later, answers with the same instanceId. Renewals and upgrades run once per
+// order; status changes and releases that change nothing are answered without a call; kit syncs
+// reach the Merchant only when they change the stored state of their tenant, application, user
+// or department.
 //
 // # Asynchronous provisioning
 //

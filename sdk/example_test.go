@@ -15,6 +15,7 @@ import (
 
 	"github.com/mercato-oss/mercato/kgp"
 	"github.com/mercato-oss/mercato/sdk"
+	"github.com/mercato-oss/mercato/sdk/sqlitestore"
 )
 
 // shop is a merchant that sells one SaaS product: it implements NewInstance and leaves the
@@ -36,7 +37,12 @@ func ExampleNewHandler() {
 	dir, _ := os.MkdirTemp("", "merchant-state")
 	defer os.RemoveAll(dir)
 
-	h, err := sdk.NewHandler(sdk.Config{Key: key, StateDir: dir}, shop{})
+	store, err := sqlitestore.Open(dir) // or your own database behind sdk.Store
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	h, err := sdk.NewHandler(sdk.Config{Key: key, Store: store}, shop{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -132,7 +138,7 @@ func ExampleReporter() {
 	defer api.Close()
 	dir, _ := os.MkdirTemp("", "merchant-state")
 	defer os.RemoveAll(dir)
-	store, _ := sdk.OpenStore(dir) // the same store a Handler can use (Config.Store)
+	store, _ := sqlitestore.Open(dir) // the same store a Handler can use (Config.Store)
 	defer store.Close()
 	client, _ := sdk.NewClient(sdk.ClientConfig{AK: "my-iam-ak", SK: "my-iam-sk", AccessKey: "my-access-key", BaseURL: api.URL})
 
@@ -157,7 +163,7 @@ func ExampleReporter() {
 // order details, and the usage Reporter, sharing one store. (Compiled, not run.)
 func Example_production() {
 	ctx := context.Background()
-	store, err := sdk.OpenStore("/var/lib/shop/koogallery")
+	store, err := sqlitestore.Open("/var/lib/shop/koogallery")
 	if err != nil {
 		log.Fatal(err)
 	}

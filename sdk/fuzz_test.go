@@ -28,7 +28,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/p?signature=&timestamp=1&nonce=", "", "", []byte(`{"activity":"queryInstance","instanceId":"`+string(bytes.Repeat([]byte("a,"), 200))+`"}`))
 	f.Add("PUT", "/%zz", "Content-Length", "-1", []byte{0xff, 0xfe})
 
-	h, err := sdk.NewHandler(sdk.Config{Key: testKey, KitKey: testKitKey, StateDir: f.TempDir(),
+	h, err := sdk.NewHandler(sdk.Config{Key: testKey, KitKey: testKitKey, Store: openStore(f, f.TempDir()),
 		Now: func() time.Time { return t0 }, MaxBodyBytes: 64 << 10}, newFake())
 	if err != nil {
 		f.Fatal(err)

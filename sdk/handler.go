@@ -20,12 +20,11 @@ import (
 // .../produceAPI/<name>), whatever path it is mounted on. Create it with NewHandler and Close
 // it on shutdown.
 type Handler struct {
-	cfg      Config
-	m        Merchant
-	store    Store
-	ownStore bool
-	guard    *kgp.ReplayGuard
-	log      *slog.Logger
+	cfg   Config
+	m     Merchant
+	store Store
+	guard *kgp.ReplayGuard
+	log   *slog.Logger
 
 	// ctx outlives requests: background provisioning runs under it, and Close cancels it.
 	ctx    context.Context
@@ -37,8 +36,8 @@ type Handler struct {
 	closed  bool
 }
 
-// NewHandler returns the production-interface handler for m. It opens the store (unless
-// cfg.Store is given) and resumes every provisioning a previous process left pending.
+// NewHandler returns the production-interface handler for m. It resumes every provisioning a
+// previous process left pending in cfg.Store.
 func NewHandler(cfg Config, m Merchant) (*Handler, error) {
 	if m == nil {
 		return nil, errors.New("sdk: NewHandler needs a Merchant")
@@ -48,13 +47,6 @@ func NewHandler(cfg Config, m Merchant) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, m: m, store: cfg.Store, log: cfg.Logger, flights: map[string]*flight{}}
-	if h.store == nil {
-		s, err := OpenStore(cfg.StateDir)
-		if err != nil {
-			return nil, err
-		}
-		h.store, h.ownStore = s, true
-	}
 	h.guard = &kgp.ReplayGuard{Window: cfg.Window, Nonces: cfg.Nonces, Now: cfg.Now}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	if err := h.resume(); err != nil {
@@ -64,9 +56,9 @@ func NewHandler(cfg Config, m Merchant) (*Handler, error) {
 	return h, nil
 }
 
-// Close stops background provisioning, waits for it to return and closes the store it opened.
-// Provisioning interrupted by Close stays pending in the store and resumes with the next
-// Handler on the same store.
+// Close stops background provisioning and waits for it to return; the store stays open (its
+// owner closes it). Provisioning interrupted by Close stays pending in the store and resumes
+// with the next Handler on the same store.
 func (h *Handler) Close() error {
 	h.mu.Lock()
 	already := h.closed
@@ -77,9 +69,6 @@ func (h *Handler) Close() error {
 	}
 	h.cancel()
 	h.wg.Wait()
-	if h.ownStore {
-		return h.store.Close()
-	}
 	return nil
 }
 

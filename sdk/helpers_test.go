@@ -13,6 +13,7 @@ import (
 
 	"github.com/mercato-oss/mercato/kgp"
 	"github.com/mercato-oss/mercato/sdk"
+	"github.com/mercato-oss/mercato/sdk/sqlitestore"
 )
 
 const (
@@ -131,7 +132,7 @@ type bundle struct {
 	t     *testing.T
 	h     *sdk.Handler
 	m     *fakeMerchant
-	store *sdk.SQLiteStore
+	store *sqlitestore.Store
 	dir   string
 	seq   atomic.Int64
 }
@@ -140,10 +141,7 @@ type bundle struct {
 func setup(t *testing.T, mod func(*sdk.Config, *fakeMerchant)) *bundle {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := sdk.OpenStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openStore(t, dir)
 	m := newFake()
 	cfg := sdk.Config{Key: testKey, KitKey: testKitKey, Store: store, Now: func() time.Time { return t0 }}
 	if mod != nil {
@@ -153,11 +151,20 @@ func setup(t *testing.T, mod func(*sdk.Config, *fakeMerchant)) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		h.Close()
-		store.Close()
-	})
+	t.Cleanup(func() { h.Close() })
 	return &bundle{t: t, h: h, m: m, store: store, dir: dir}
+}
+
+// openStore opens the SQLite store in dir, closed when the test ends (after the handlers on it,
+// whose cleanups registered later run first).
+func openStore(tb testing.TB, dir string) *sqlitestore.Store {
+	tb.Helper()
+	store, err := sqlitestore.Open(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	return store
 }
 
 // nonce returns a fresh nonce.

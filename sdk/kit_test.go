@@ -144,7 +144,7 @@ func TestKitFailureIsRetried(t *testing.T) {
 
 func TestKitNotImplemented(t *testing.T) {
 	t.Parallel()
-	h, err := sdk.NewHandler(sdk.Config{Key: testKey, KitKey: testKitKey, StateDir: t.TempDir(),
+	h, err := sdk.NewHandler(sdk.Config{Key: testKey, KitKey: testKitKey, Store: openStore(t, t.TempDir()),
 		Now: func() time.Time { return t0 }}, sdk.Unimplemented{})
 	if err != nil {
 		t.Fatal(err)

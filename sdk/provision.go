@@ -40,7 +40,7 @@ func (h *Handler) newInstance(ctx context.Context, call *NewInstanceCall) *kgp.R
 	if resp != nil {
 		return resp
 	}
-	call.InstanceID, call.Attempt = h.cfg.NewInstanceID(), 1
+	call.InstanceID, call.Attempt = h.cfg.NewInstanceID(call), 1
 	raw, err := json.Marshal(call)
 	if err != nil {
 		return h.storeFailed(err)

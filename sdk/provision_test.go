@@ -11,6 +11,7 @@ import (
 
 	"github.com/mercato-oss/mercato/kgp"
 	"github.com/mercato-oss/mercato/sdk"
+	"github.com/mercato-oss/mercato/sdk/sqlitestore"
 )
 
 func TestNewInstanceIsIdempotent(t *testing.T) {
@@ -146,7 +147,11 @@ func TestRestartResumesProvisioning(t *testing.T) {
 		<-ctx.Done() // never finishes before the process goes away
 		return nil, ctx.Err()
 	}
-	cfg := sdk.Config{Key: testKey, StateDir: dir, Now: func() time.Time { return t0 }, ProvisionBudget: 10 * time.Millisecond}
+	store1, err := sqlitestore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sdk.Config{Key: testKey, Store: store1, Now: func() time.Time { return t0 }, ProvisionBudget: 10 * time.Millisecond}
 	h1, err := sdk.NewHandler(cfg, slow)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +160,7 @@ func TestRestartResumesProvisioning(t *testing.T) {
 	first := b.newInstance2("CSRESTART", "CSRESTART-000001")
 	wantCode(t, first, kgp.ResultProcessing)
 	<-started
-	if err := h1.Close(); err != nil {
+	if err := errors.Join(h1.Close(), store1.Close()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -165,6 +170,7 @@ func TestRestartResumesProvisioning(t *testing.T) {
 		resumed <- call
 		return &sdk.Provisioned{AppInfo: &kgp.AppInfo{FrontEndURL: "https://resumed.example.com/", UserName: "u1"}}, nil
 	}
+	cfg.Store = openStore(t, dir) // the process restarts: the store is opened anew
 	h2, err := sdk.NewHandler(cfg, fast)
 	if err != nil {
 		t.Fatal(err)
@@ -290,11 +296,7 @@ func TestPayPerUseKeyedByProduct(t *testing.T) {
 // another type answers with them re-encrypted.
 func TestEncryptTypeChange(t *testing.T) {
 	t.Parallel()
-	store, err := sdk.OpenStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t, t.TempDir())
 	open := func(et kgp.EncryptType) *bundle {
 		h, err := sdk.NewHandler(sdk.Config{Key: testKey, Store: store, EncryptType: et, Now: func() time.Time { return t0 }}, newFake())
 		if err != nil {

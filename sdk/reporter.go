@@ -43,8 +43,8 @@ const (
 // ReporterConfig configures a Reporter. Pusher and Store are required.
 type ReporterConfig struct {
 	Pusher UsagePusher
-	// Store keeps the windows until KooGallery acknowledges them: usually the *SQLiteStore the
-	// Handler uses.
+	// Store keeps the windows until KooGallery acknowledges them: usually the store the
+	// Handler uses (a *sqlitestore.Store implements both).
 	Store UsageStore
 	Clock Clock // the real clock if nil
 	// PushAt is the offset into each hour at which the previous hour is pushed; DefaultPushAt

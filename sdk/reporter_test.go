@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/sdk"
+	"github.com/mercato-oss/mercato/sdk/sqlitestore"
 )
 
 // fakeClock is a Clock that moves only when the test says.
@@ -68,14 +69,10 @@ func (c *fakeClock) set(at time.Time) {
 }
 
 // reporterSetup returns a Reporter on a fresh store, pushing through a Client to a fake API.
-func reporterSetup(t *testing.T, clock *fakeClock, script func(int, *http.Request, []byte) (int, string)) (*sdk.Reporter, *fakeAPI, *sdk.SQLiteStore) {
+func reporterSetup(t *testing.T, clock *fakeClock, script func(int, *http.Request, []byte) (int, string)) (*sdk.Reporter, *fakeAPI, *sqlitestore.Store) {
 	t.Helper()
 	c, api, _ := clientSetup(t, script)
-	store, err := sdk.OpenStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t, t.TempDir())
 	r, err := sdk.NewReporter(sdk.ReporterConfig{Pusher: c, Store: store, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
@@ -162,8 +159,8 @@ func TestReporterPersistsWindows(t *testing.T) {
 	dir := t.TempDir()
 	c, api, _ := clientSetup(t, nil)
 	clock := newFakeClock(at("09:30"))
-	open := func() (*sdk.Reporter, *sdk.SQLiteStore) {
-		store, err := sdk.OpenStore(dir)
+	open := func() (*sdk.Reporter, *sqlitestore.Store) {
+		store, err := sqlitestore.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +225,7 @@ func TestReporterRejections(t *testing.T) {
 	if got := api.got()[len(api.got())-1]; got.InstanceID != "OK" || api.count() != 2 {
 		t.Fatalf("%d pushes, last %+v", api.count(), got)
 	}
-	if _, err := sdk.NewReporter(sdk.ReporterConfig{Pusher: &sdk.Client{}, Store: &sdk.SQLiteStore{}, PushAt: 20 * time.Minute}); err == nil {
+	if _, err := sdk.NewReporter(sdk.ReporterConfig{Pusher: &sdk.Client{}, Store: &sqlitestore.Store{}, PushAt: 20 * time.Minute}); err == nil {
 		t.Fatal("PushAt past minute 15 accepted")
 	}
 }

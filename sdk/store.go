@@ -92,9 +92,10 @@ type InstanceChange struct {
 }
 
 // Store is the durable state behind a Handler: instances keyed by their idempotency key,
-// idempotent operations, and the last state of each kit entity. OpenStore returns the SQLite
-// implementation; another database can implement the interface, and must give the same
-// guarantees under concurrent calls from several goroutines.
+// idempotent operations, and the last state of each kit entity. Package sdk/sqlitestore is the
+// SQLite implementation, in a package of its own so that a merchant with another database links
+// no SQLite; another database can implement the interface, and must give the same guarantees
+// under concurrent calls from several goroutines.
 //
 // A Store belongs to one Handler at a time: when a Handler starts it resumes every pending
 // provisioning it finds, which would run twice if two processes shared the store.

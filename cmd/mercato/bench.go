@@ -18,12 +18,13 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil"
-	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/server"
 	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // benchmarks are the `mercato bench` subcommands; each prints its figures next to a baseline
@@ -144,8 +145,11 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 		return nil, err
 	}
 	defer s.Close()
-	m, stop := fulfiltest.Start("bench-access-key-000", 2)
-	defer stop()
+	m, err := sdktest.Start(sdktest.Options{Key: "bench-access-key-000"})
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
 	nm, err := s.Catalog.CreateMerchant(ctx, market.AsOperator(), catalog.MerchantRequest{Name: "bench", ProductionURL: m.URL, AccessKey: m.Key})
 	if err != nil {
 		return nil, err
@@ -224,13 +228,13 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 }
 
 // awaitActive waits until n instances are active and their appInfo queries answered.
-func awaitActive(ctx context.Context, s *server.Server, m *fulfiltest.Merchant, n int) error {
+func awaitActive(ctx context.Context, s *server.Server, m *sdktest.Merchant, n int) error {
 	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
 		active, err := s.DB.CountInstances(ctx, market.InstanceActive)
 		if err != nil {
 			return err
 		}
-		if active == n && m.Count("queryInstance") >= n {
+		if active == n && m.Count(kgp.ActivityQueryInstance) >= n {
 			return nil
 		}
 		if time.Since(start) > 10*time.Minute {

@@ -2,14 +2,13 @@ package main
 
 import (
 	"encoding/xml"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mercato-oss/mercato/conformance/conformancetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 const (
@@ -17,10 +16,10 @@ const (
 	checkKitKey = "kit-7a6b5c4d-check"
 )
 
-// checkSetup starts a reference merchant with faults and returns its URL and the merchant's
+// checkSetup starts the test merchant with faults and returns its URL and the merchant's
 // public key, Base64 DER as KooGallery's console shows it. The key pair is the conformance
 // package's test fixture: generating a 3072-bit key per test would cost seconds.
-func checkSetup(t *testing.T, faults conformancetest.Faults) (url, publicKey string) {
+func checkSetup(t *testing.T, faults sdktest.Faults) (url, publicKey string) {
 	t.Helper()
 	pem, err := os.ReadFile("../../conformance/testdata/merchant-rsa.pem")
 	if err != nil {
@@ -34,10 +33,9 @@ func checkSetup(t *testing.T, faults conformancetest.Faults) (url, publicKey str
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(conformancetest.New(conformancetest.Config{Key: checkKey, KitKey: checkKitKey,
-		ClientKey: priv, EncryptType: kgp.EncryptAES256, Faults: faults}))
-	t.Cleanup(srv.Close)
-	return srv.URL, pub
+	m := sdktest.NewServer(t, sdktest.Options{Key: checkKey, KitKey: checkKitKey, ClientKey: priv, EncryptType: kgp.EncryptAES256})
+	m.Set(func(k *sdktest.Knobs) { k.Faults = faults })
+	return m.URL, pub
 }
 
 // junitReport is the part of the JUnit XML the tests read back.
@@ -60,16 +58,16 @@ func TestCheckExitStatus(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		faults     conformancetest.Faults
+		faults     sdktest.Faults
 		generation string
 		keyInFile  bool
 		want       int
 		failing    string // a case that must be a <failure> in the JUnit report
 	}{
-		{"conforming 2.0", conformancetest.Faults{}, "2", true, exitOK, ""},
-		{"conforming 1.0", conformancetest.Faults{}, "1", false, exitOK, ""},
-		{"2.0 without nonce cache", conformancetest.Faults{NoNonceCheck: true}, "2", false, exitFail, "auth.replay"},
-		{"1.0 without Body-Sign", conformancetest.Faults{NoBodySign: true}, "1", false, exitFail, "resp.body-sign"},
+		{"conforming 2.0", sdktest.Faults{}, "2", true, exitOK, ""},
+		{"conforming 1.0", sdktest.Faults{}, "1", false, exitOK, ""},
+		{"2.0 without nonce cache", sdktest.Faults{NoNonceCheck: true}, "2", false, exitFail, "auth.replay"},
+		{"1.0 without Body-Sign", sdktest.Faults{NoBodySign: true}, "1", false, exitFail, "resp.body-sign"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +82,7 @@ func TestCheckExitStatus(t *testing.T) {
 				pub = name
 			}
 			junit := filepath.Join(dir, "report.xml")
-			code, out, errOut := cli(t, "", "check", "--url", url+"/produce", "--key", checkKey, "--kit-key", checkKitKey,
+			code, out, errOut := cli(t, "", "check", "--url", url, "--key", checkKey, "--kit-key", checkKitKey,
 				"--kit-public-key", pub, "--generation", tt.generation, "--junit", junit)
 			if code != tt.want {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, out, errOut)
@@ -119,7 +117,7 @@ func TestCheckExitStatus(t *testing.T) {
 // TestCheckSelect runs one case by --run: the others are reported as skipped.
 func TestCheckSelect(t *testing.T) {
 	t.Parallel()
-	url, _ := checkSetup(t, conformancetest.Faults{})
+	url, _ := checkSetup(t, sdktest.Faults{})
 	code, out, errOut := cli(t, "", "check", "--url", url, "--key", checkKey, "--run", `^idem\.newInstance\.repeat$`)
 	if code != exitOK || !strings.Contains(out, "idem.newInstance.repeat      pass") || !strings.Contains(out, "not selected") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)

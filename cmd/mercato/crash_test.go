@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // TestCrashMidProvisioning SIGKILLs the server while hundreds of orders are being provisioned,
@@ -18,10 +18,8 @@ import (
 func TestCrashMidProvisioning(t *testing.T) {
 	t.Parallel()
 	const n = 300
-	merchant := fulfiltest.New(t, "crash-test-access-key", 2)
-	merchant.Lock()
-	merchant.Delay = 15 * time.Millisecond // a real merchant takes a little while
-	merchant.Unlock()
+	merchant := sdktest.NewServer(t, sdktest.Options{Key: "crash-test-access-key"})
+	merchant.Set(func(k *sdktest.Knobs) { k.Delay[sdktest.Every] = 15 * time.Millisecond }) // a real merchant takes a little while
 	db := "sqlite:" + filepath.Join(t.TempDir(), "mercato.db")
 
 	p1 := startServe(t, "--db", db, "--call-workers", "8")
@@ -76,7 +74,7 @@ func TestSQLiteSingleProcess(t *testing.T) {
 func TestTwoServersOnePostgres(t *testing.T) {
 	t.Parallel()
 	const n = 200
-	merchant := fulfiltest.New(t, "two-servers-access-key", 2)
+	merchant := sdktest.NewServer(t, sdktest.Options{Key: "two-servers-access-key"})
 	dsn := storetest.DSN(t, store.Postgres)
 	p1 := startServe(t, "--db", dsn, "--call-workers", "4")
 	p2 := startServe(t, "--db", dsn, "--call-workers", "4")

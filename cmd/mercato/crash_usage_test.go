@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // TestCrashDuringUsagePushes SIGKILLs the server while clients push usage, restarts it, and
@@ -25,7 +25,7 @@ import (
 func TestCrashDuringUsagePushes(t *testing.T) {
 	t.Parallel()
 	const instances, batches = 100, 40
-	merchant := fulfiltest.New(t, "usage-crash-access-key", 2)
+	merchant := sdktest.NewServer(t, sdktest.Options{Key: "usage-crash-access-key"})
 	dbPath := filepath.Join(t.TempDir(), "mercato.db")
 	p1 := startServe(t, "--db", "sqlite:"+dbPath, "--call-workers", "8")
 	var m struct {

@@ -6,20 +6,18 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/mercato-oss/mercato/examples/merchant/merchantapp"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/server"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // runDemo starts a marketplace on SQLite in a temporary directory with a demo merchant (or an
@@ -67,14 +65,14 @@ type demoOptions struct {
 	out, stderr              io.Writer
 }
 
-// demoEnv is a running demo: the marketplace, its clock, and the demo merchant's outage switch.
+// demoEnv is a running demo: the marketplace, its clock, and the built-in merchant's knobs.
 type demoEnv struct {
 	s        *server.Server
 	clock    *market.FakeClock
 	apiURL   string
 	merchant *market.Merchant
 	buyer    string
-	down     *atomic.Bool // nil for an external merchant
+	builtin  *sdktest.Merchant // nil for an external merchant
 	out      io.Writer
 	start    time.Time
 }
@@ -110,11 +108,13 @@ func (o *demoOptions) run(ctx context.Context) error {
 	defer func() { stopServe(); <-served }()
 
 	env := &demoEnv{s: s, clock: clock, apiURL: "http://" + ln.Addr().String(), out: o.out, start: time.Now()}
-	closeMerchant, err := o.merchantSide(ctx, env, dir, log)
+	err = o.merchantSide(ctx, env, log)
+	if env.builtin != nil {
+		defer env.builtin.Close()
+	}
 	if err != nil {
 		return err
 	}
-	defer closeMerchant()
 	b, token, err := s.Identity.CreateBuyer(ctx, market.AsOperator(), identity.BuyerRequest{Name: "Demo Buyer", Email: "buyer@demo.example", Mobile: "13800000000"})
 	if err != nil {
 		return err
@@ -144,50 +144,27 @@ func (o *demoOptions) run(ctx context.Context) error {
 }
 
 // merchantSide registers the merchant with the marketplace: the external one given by the flags,
-// or the built-in demo merchant (the SDK's example) on its own local listener.
-func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, dir string, log *slog.Logger) (func(), error) {
+// or the built-in one, the SDK's test merchant (sdk/sdktest) on its own local listener.
+func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, log *slog.Logger) error {
 	req := catalog.MerchantRequest{Name: "Demo merchant", Generation: o.generation, AccessKey: o.key, KitKey: o.kitKey, ProductionURL: o.merchantURL}
-	if o.merchantURL != "" {
-		nm, err := env.s.Catalog.CreateMerchant(ctx, market.AsOperator(), req)
+	if o.merchantURL == "" {
+		m, err := sdktest.Start(sdktest.Options{Key: market.NewSecret(32), KitKey: market.NewSecret(32), EncryptType: kgp.EncryptAES256,
+			ProvisionBudget: 300 * time.Millisecond, Logger: log})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		env.merchant = nm.Merchant
-		fmt.Fprintf(env.out, "merchant open-API credentials: --api-url %s --ak %s --sk %s\n", env.apiURL, nm.Key.AK, nm.Key.SK)
-		return func() {}, env.seedCatalog(ctx)
+		env.builtin = m
+		req.ProductionURL, req.AccessKey, req.KitKey = m.URL, m.Key, m.KitKey
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	var h atomic.Pointer[http.Handler] // the app, once it has its keys
-	starting := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "starting", http.StatusServiceUnavailable) }))
-	h.Store(&starting)
-	env.down = &atomic.Bool{}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if env.down.Load() {
-			http.Error(w, "demo outage", http.StatusServiceUnavailable)
-			return
-		}
-		(*h.Load()).ServeHTTP(w, r)
-	})}
-	go srv.Serve(ln)
-	req.ProductionURL, req.AccessKey, req.KitKey = "http://"+ln.Addr().String()+"/saas/produce", market.NewSecret(32), market.NewSecret(32)
 	nm, err := env.s.Catalog.CreateMerchant(ctx, market.AsOperator(), req)
 	if err != nil {
-		srv.Close()
-		return nil, err
+		return err
 	}
 	env.merchant = nm.Merchant
-	app, closer, err := merchantapp.New(merchantapp.Config{Key: req.AccessKey, KitKey: req.KitKey, EncryptType: kgp.EncryptAES256,
-		StateDir: filepath.Join(dir, "merchant"), AK: nm.Key.AK, SK: nm.Key.SK, APIURL: env.apiURL,
-		PublicURL: "http://" + ln.Addr().String(), SlowDelay: 1500 * time.Millisecond, ProvisionBudget: 300 * time.Millisecond, Logger: log})
-	if err != nil {
-		srv.Close()
-		return nil, err
+	if env.builtin == nil {
+		fmt.Fprintf(env.out, "merchant open-API credentials: --api-url %s --ak %s --sk %s\n", env.apiURL, nm.Key.AK, nm.Key.SK)
 	}
-	h.Store(&app)
-	return func() { srv.Close(); closer.Close() }, env.seedCatalog(ctx)
+	return env.seedCatalog(ctx)
 }
 
 // seedCatalog gives the demo merchant a product with the specs the story buys.

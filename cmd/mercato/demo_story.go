@@ -10,6 +10,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // The demo's story. Each step acts through the marketplace's services, moves business time as far
@@ -61,6 +62,13 @@ func (e *demoEnv) story(ctx context.Context) int {
 		}
 	}
 	return failed
+}
+
+// knobs changes the built-in merchant's behaviour; an external merchant's is its own.
+func (e *demoEnv) knobs(change func(k *sdktest.Knobs)) {
+	if e.builtin != nil {
+		e.builtin.Set(change)
+	}
 }
 
 func (e *demoEnv) settle(ctx context.Context) error {
@@ -168,9 +176,13 @@ func (e *demoEnv) wantOrder(ctx context.Context, id string, status market.OrderS
 	return nil
 }
 
+// async buys the enterprise spec, which the built-in merchant takes 1.5 s (real time) to
+// provision: past the SDK's budget, so newInstance answers 000004 and the marketplace polls.
 func (e *demoEnv) async(ctx context.Context) (string, error) {
 	start := e.clock.Now()
+	e.knobs(func(k *sdktest.Knobs) { k.ProvisionDelay = 1500 * time.Millisecond })
 	key, detail, err := e.purchase(ctx, false, "OFFIDEMOENTYEAR", 1)
+	e.knobs(func(k *sdktest.Knobs) { k.ProvisionDelay = 0 })
 	if err != nil {
 		return "", err
 	}
@@ -188,8 +200,8 @@ func (e *demoEnv) async(ctx context.Context) (string, error) {
 		}
 	}
 	if answered != string(kgp.ResultProcessing) {
-		if e.down != nil {
-			return "", fmt.Errorf("newInstance answered %s, want 000004 from the demo merchant's slow spec", answered)
+		if e.builtin != nil {
+			return "", fmt.Errorf("newInstance answered %s, want 000004 from the built-in merchant's slow provisioning", answered)
 		}
 		return "the merchant answered " + answered + " synchronously; " + detail, nil
 	}
@@ -336,18 +348,18 @@ func addMonth(t time.Time) time.Time {
 }
 
 func (e *demoEnv) outage(ctx context.Context) (string, error) {
-	if e.down == nil {
+	if e.builtin == nil {
 		return "skipped: an external merchant cannot be taken down from here", nil
 	}
-	e.down.Store(true)
+	e.knobs(func(k *sdktest.Knobs) { k.Down = true })
 	o, err := e.s.Orders.Purchase(ctx, market.AsBuyer(e.buyer), order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFIDEMOSTDMONTH", PeriodNumber: 1}}})
 	if err != nil {
-		e.down.Store(false)
+		e.knobs(func(k *sdktest.Knobs) { k.Down = false })
 		return "", err
 	}
 	key := o.Lines[0].ID
 	err = e.advance(ctx, 45*time.Minute, 5*time.Minute)
-	e.down.Store(false)
+	e.knobs(func(k *sdktest.Knobs) { k.Down = false })
 	if err != nil {
 		return "", err
 	}

@@ -54,15 +54,28 @@ func (s *syncBuffer) String() string {
 // startServe runs `mercato serve ARGS` and waits until it answers /healthz.
 func startServe(t *testing.T, args ...string) *proc {
 	t.Helper()
+	addr := freeAddr(t)
+	full := append([]string{"serve", "--addr", addr, "--allow-insecure-merchants"}, args...)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "MERCATO_TEST_EXEC="+strings.Join(full, "\x1f"), "MERCATO_OPERATOR_TOKEN="+testOperatorToken)
+	return startProc(t, cmd, addr, "/healthz")
+}
+
+// freeAddr returns a loopback address nothing listens on, for a child process to listen on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	full := append([]string{"serve", "--addr", addr, "--allow-insecure-merchants"}, args...)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "MERCATO_TEST_EXEC="+strings.Join(full, "\x1f"), "MERCATO_OPERATOR_TOKEN="+testOperatorToken)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startProc starts cmd, which listens on addr, kills it when the test ends unless it has
+// stopped, and waits until it answers GET health.
+func startProc(t *testing.T, cmd *exec.Cmd, addr, health string) *proc {
+	t.Helper()
 	p := &proc{t: t, cmd: cmd, base: "http://" + addr, log: &syncBuffer{}}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
@@ -76,13 +89,13 @@ func startServe(t *testing.T, args ...string) *proc {
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(p.base + "/healthz")
+		resp, err := http.Get(p.base + health)
 		if err == nil {
 			resp.Body.Close()
 			return p
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve did not come up:\n%s", p.log.String())
+			t.Fatalf("%s did not come up:\n%s", cmd.Path, p.log.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

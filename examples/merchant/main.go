@@ -1,10 +1,16 @@
-// Command merchant runs the example KooGallery merchant built on package sdk:
+// Command merchant is the example KooGallery merchant, built only on package sdk and its SQLite
+// store (sdk/sqlitestore): it sells a SaaS product on period, one-time and pay-per-use terms,
+// provisions slow specs in the background, supports trials, renewals, upgrades, freezing and
+// release, and keeps the tenants, applications, users and departments of joint-operation
+// products. It is the reference for the merchant guide; copy it, nothing imports it.
 //
 //	go run ./examples/merchant --addr 127.0.0.1:9090 --key K --kit-key K2 --encrypt-type 1 --state DIR
 //
 // Its production URL is http://ADDR/ (every path; kit syncs under /produceAPI/). Add --ak,
 // --sk and --api-url to query orders and push usage through the open API (KooGallery's, or a
-// `mercato serve` sandbox).
+// `mercato serve` sandbox). Besides the production URL it has a few demo pages under /-/:
+// /-/app/<instanceId> (the "front end" a buyer logs in to, refused while frozen), /-/usage
+// (POST instance=&amount= to record pay-per-use usage) and /-/health.
 package main
 
 import (
@@ -19,7 +25,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mercato-oss/mercato/examples/merchant/merchantapp"
 	"github.com/mercato-oss/mercato/kgp"
 )
 
@@ -33,7 +38,7 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("merchant", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:9090", "listen address")
-	var cfg merchantapp.Config
+	var cfg config
 	fs.StringVar(&cfg.Key, "key", os.Getenv("MERCHANT_KEY"), "access key bound to the basic interfaces")
 	fs.StringVar(&cfg.KitKey, "kit-key", os.Getenv("MERCHANT_KIT_KEY"), "access key bound to the kit interfaces (empty: no kits)")
 	encrypt := fs.String("encrypt-type", "1", "appInfo encryption: 1 (AES-256) or 2 (AES-128)")
@@ -60,7 +65,7 @@ func run(args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 
-	h, closer, err := merchantapp.New(cfg)
+	h, closer, err := newApp(cfg)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
-	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/metering"
@@ -16,6 +15,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 var t0 = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
@@ -39,7 +39,7 @@ type harness struct {
 	orders   *order.Service
 	metering *metering.Service
 	billing  *billing.Service
-	merchant *fulfiltest.Merchant
+	merchant *sdktest.Merchant
 	buyer    string
 }
 
@@ -47,8 +47,8 @@ func setup(t *testing.T, d store.Dialect) *harness {
 	t.Helper()
 	e := marketplacetest.New(t, d, marketplacetest.Options{Start: t0})
 	h := &harness{t: t, ctx: e.Ctx, env: e, db: e.DB, clock: e.Clock, orders: e.Orders, metering: e.Metering, billing: e.Billing}
-	h.merchant = fulfiltest.New(t, "metering-merchant-key", 2)
-	other := fulfiltest.New(t, "other-merchant-key-01", 2)
+	h.merchant = sdktest.NewServer(t, sdktest.Options{Key: "metering-merchant-key"})
+	other := sdktest.NewServer(t, sdktest.Options{Key: "other-merchant-key-01"})
 	e.Merchant(marketplacetest.MerchantOpts{ID: "m-acme", ProductionURL: h.merchant.URL, AccessKey: h.merchant.Key})
 	e.Merchant(marketplacetest.MerchantOpts{ID: "m-other", Name: "Other", ProductionURL: other.URL, AccessKey: other.Key})
 	h.buyer = e.BuyerWith(0).BuyerID

@@ -38,6 +38,11 @@ func TestUsageNearTheLimits(t *testing.T) {
 						EndTime: kgp.FormatSdkDate(begin.Add(time.Second)), UsageValue: kgp.Decimal(values[rng.IntN(len(values))])})
 				}
 			}
+			// The golden instance always gets the largest value once an hour: its charge overflows.
+			top := recs[len(recs)-1]
+			top.MeteringSN, top.UsageValue = fmt.Sprintf("top-%d", hour), "99999999.9999"
+			top.BeginTime, top.EndTime = kgp.FormatSdkDate(t0.Add(time.Duration(hour)*time.Hour+50*time.Minute)), kgp.FormatSdkDate(t0.Add(time.Duration(hour)*time.Hour+51*time.Minute))
+			recs = append(recs, top)
 			// One value past the limit is refused with MKT.9002, naming the record; the rest stay.
 			bad := recs[0]
 			bad.MeteringSN, bad.UsageValue = "too-big", "100000000"

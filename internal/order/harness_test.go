@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/catalog"
-	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 var t0 = marketplacetest.T0
@@ -30,7 +30,7 @@ type harness struct {
 	db       *store.DB
 	clock    *market.FakeClock
 	svc      *order.Service
-	merchant *fulfiltest.Merchant
+	merchant *sdktest.Merchant
 	m        *market.Merchant
 	buyer    market.Viewer
 }
@@ -39,7 +39,7 @@ func setup(t *testing.T, d store.Dialect, gen int) *harness {
 	t.Helper()
 	e := marketplacetest.New(t, d, marketplacetest.Options{})
 	h := &harness{t: t, ctx: e.Ctx, env: e, db: e.DB, clock: e.Clock, svc: e.Orders}
-	h.merchant = fulfiltest.New(t, "merchant-access-key", gen)
+	h.merchant = sdktest.NewServer(t, sdktest.Options{Key: "merchant-access-key"})
 	h.m = e.Merchant(marketplacetest.MerchantOpts{ID: "m-acme", ProductionURL: h.merchant.URL, Generation: gen, AccessKey: h.merchant.Key}).Merchant
 	h.buyer = e.Buyer()
 	e.Product("p-crm", h.m.ID,

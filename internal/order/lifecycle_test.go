@@ -10,6 +10,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 func TestPurchaseDelivers(t *testing.T) {
@@ -49,9 +50,7 @@ func fieldOf(body []byte, name string) string {
 func TestAsyncProvisioningPolls(t *testing.T) {
 	t.Parallel()
 	each(t, 2, func(t *testing.T, h *harness) {
-		h.merchant.Lock()
-		h.merchant.Async, h.merchant.ReadyAfter = true, 2
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Async, k.ReadyAfter = true, 2 })
 		o := h.buy(order.Item{ProductID: "OFFI-STD-M", PeriodNumber: 1})
 		h.wantInstance(o.Lines[0].ID, market.InstanceProvisioning)
 		h.wantOrder(o.ID, market.OrderProcessing)
@@ -67,9 +66,7 @@ func TestAsyncProvisioningPolls(t *testing.T) {
 func TestCreateFailingThreeHoursRefunds(t *testing.T) {
 	t.Parallel()
 	each(t, 2, func(t *testing.T, h *harness) {
-		h.merchant.Lock()
-		h.merchant.Fail[kgp.ActivityNewInstance] = 1000
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Fail[kgp.ActivityNewInstance] = 1000 })
 		o := h.buy(order.Item{ProductID: "OFFI-STD-M", PeriodNumber: 2})
 		h.advance(2*time.Hour+59*time.Minute, 5*time.Minute)
 		h.wantOrder(o.ID, market.OrderProcessing)
@@ -106,15 +103,11 @@ func TestCreateFailingThreeHoursRefunds(t *testing.T) {
 func TestOutageHealsWithinWindow(t *testing.T) {
 	t.Parallel()
 	each(t, 2, func(t *testing.T, h *harness) {
-		h.merchant.Lock()
-		h.merchant.Down = true
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Down = true })
 		o := h.buy(order.Item{ProductID: "OFFI-STD-M", PeriodNumber: 1})
 		h.advance(40*time.Minute, 5*time.Minute)
 		h.wantInstance(o.Lines[0].ID, market.InstancePending)
-		h.merchant.Lock()
-		h.merchant.Down = false
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Down = false })
 		h.advance(40*time.Minute, 5*time.Minute)
 		h.wantInstance(o.Lines[0].ID, market.InstanceActive)
 		h.wantOrder(o.ID, market.OrderCompleted)
@@ -143,7 +136,7 @@ func TestRenewalCountsFromExpiry(t *testing.T) {
 			t.Fatalf("expire %v product %s amount %s", in.ExpireAt, in.ProductID, r.Amount)
 		}
 		mi, _ := h.merchant.Instance(in.ID)
-		if mi.ExpireTime != "20270228090000" || mi.Renewals != 1 {
+		if mi.ExpireTime != "20270228090000" || mi.Refreshes != 1 {
 			t.Fatalf("merchant saw %+v", mi)
 		}
 		// The first month's expiry timer finds a later expiry and does nothing.
@@ -313,9 +306,7 @@ func TestUpgradeFailureRefunds(t *testing.T) {
 	each(t, 2, func(t *testing.T, h *harness) {
 		o := h.buy(order.Item{ProductID: "OFFI-STD-M", PeriodNumber: 1})
 		key := o.Lines[0].ID
-		h.merchant.Lock()
-		h.merchant.Fail[kgp.ActivityUpgradeInstance] = 1000
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Fail[kgp.ActivityUpgradeInstance] = 1000 })
 		u, err := h.svc.Upgrade(h.ctx, h.buyer, key, order.ChangeRequest{ProductID: "OFFI-PRO-M"})
 		if err != nil {
 			t.Fatal(err)
@@ -378,9 +369,7 @@ func TestRestartByHand(t *testing.T) {
 	each(t, 2, func(t *testing.T, h *harness) {
 		o := h.buy(order.Item{ProductID: "OFFI-STD-M", PeriodNumber: 1})
 		key := o.Lines[0].ID
-		h.merchant.Lock()
-		h.merchant.Fail[kgp.ActivityRefreshInstance] = 1000
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Fail[kgp.ActivityRefreshInstance] = 1000 })
 		r, err := h.svc.Renew(h.ctx, h.buyer, key, order.ChangeRequest{PeriodNumber: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -391,9 +380,7 @@ func TestRestartByHand(t *testing.T) {
 			t.Fatalf("failed calls %+v", calls)
 		}
 		h.wantOrder(r.ID, market.OrderProcessing) // a renewal that failed waits for the seller
-		h.merchant.Lock()
-		h.merchant.Fail[kgp.ActivityRefreshInstance] = 0
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Fail[kgp.ActivityRefreshInstance] = 0 })
 		if _, err := h.env.Calls.Restart(h.ctx, market.AsOperator(), calls[0].ID); err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +451,7 @@ func TestGeneration1(t *testing.T) {
 		}
 		h.settle()
 		h.wantInstance(key, market.InstanceActive)
-		if mi, _ := h.merchant.Instance(in.ID); mi.Frozen || mi.Renewals != 1 {
+		if mi, _ := h.merchant.Instance(in.ID); mi.Frozen || mi.Refreshes != 1 {
 			t.Fatalf("merchant %+v", mi)
 		}
 	})

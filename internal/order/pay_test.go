@@ -8,6 +8,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // TestOrdersArePaidFromTheBalance: every order takes its amount from the buyer's balance when it
@@ -44,9 +45,7 @@ func TestOrdersArePaidFromTheBalance(t *testing.T) {
 
 		// A failed upgrade is refunded: 30.000 out, 30.000 back.
 		h.advance(14*24*time.Hour, 7*24*time.Hour)
-		h.merchant.Lock()
-		h.merchant.Fail[kgp.ActivityUpgradeInstance] = 1000
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Fail[kgp.ActivityUpgradeInstance] = 1000 })
 		u, err := h.svc.Upgrade(h.ctx, buyer, o.Lines[0].ID, order.ChangeRequest{ProductID: "OFFI-PRO-M"})
 		if err != nil {
 			t.Fatal(err)
@@ -91,9 +90,7 @@ func TestCreateRefundCreditsTheBalance(t *testing.T) {
 	t.Parallel()
 	each(t, 2, func(t *testing.T, h *harness) {
 		buyer := h.env.BuyerWith(200_000)
-		h.merchant.Lock()
-		h.merchant.Down = true
-		h.merchant.Unlock()
+		h.merchant.Set(func(k *sdktest.Knobs) { k.Down = true })
 		o, err := h.svc.Purchase(h.ctx, buyer, order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-STD-M", PeriodNumber: 2}}})
 		if err != nil {
 			t.Fatal(err)

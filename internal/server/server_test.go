@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/server"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // client is a tiny JSON client for the marketplace under test.
@@ -95,7 +95,7 @@ func TestAPIAndOpenAPI(t *testing.T) {
 			srv := httptest.NewServer(s.Handler)
 			t.Cleanup(srv.Close)
 			c := &client{t: t, base: srv.URL}
-			fm := fulfiltest.New(t, "merchant-key-0001", 2)
+			fm := sdktest.NewServer(t, sdktest.Options{Key: "merchant-key-0001"})
 
 			// Operator: merchant, product, buyer.
 			code, m := c.do("POST", "/api/v1/merchants", testOperatorToken, map[string]any{"name": "Acme", "production_url": fm.URL, "access_key": fm.Key})

@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-oss/mercato/internal/fulfil/fulfiltest"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/server"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // signedPost sends a usage push as a merchant SDK does: APIG over the canonical body, plus the
@@ -84,7 +84,7 @@ func TestUsagePushOverHTTP(t *testing.T) {
 			srv := httptest.NewServer(s.Handler)
 			t.Cleanup(srv.Close)
 			c := &client{t: t, base: srv.URL}
-			fm := fulfiltest.New(t, "usage-merchant-key-01", 2)
+			fm := sdktest.NewServer(t, sdktest.Options{Key: "usage-merchant-key-01"})
 			_, m := c.do("POST", "/api/v1/merchants", testOperatorToken, map[string]any{"name": "Acme", "production_url": fm.URL, "access_key": fm.Key})
 			merchantID, ak, sk := str(m["merchant"].(map[string]any)["id"]), str(m["ak"]), str(m["sk"])
 			c.do("POST", "/api/v1/products", testOperatorToken, map[string]any{"merchant_id": merchantID, "name": "API",

@@ -1,4 +1,4 @@
-package merchantapp
+package main
 
 import (
 	"fmt"
@@ -30,15 +30,15 @@ type demo struct {
 	seq atomic.Int64
 }
 
-func start(t *testing.T, dir string, mod func(*Config)) *demo {
+func start(t *testing.T, dir string, mod func(*config)) *demo {
 	t.Helper()
-	cfg := Config{Key: key, KitKey: kitKey, StateDir: dir, Now: func() time.Time { return t0 },
+	cfg := config{Key: key, KitKey: kitKey, StateDir: dir, Now: func() time.Time { return t0 },
 		// The budget leaves room for a slow machine (or -race): only slow specs may exceed it.
 		SlowDelay: 600 * time.Millisecond, ProvisionBudget: 300 * time.Millisecond, PublicURL: "https://demo.test"}
 	if mod != nil {
 		mod(&cfg)
 	}
-	h, cl, err := New(cfg)
+	h, cl, err := newApp(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestPeriodLifecycle(t *testing.T) {
 	for _, et := range []kgp.EncryptType{kgp.EncryptAES256, kgp.EncryptAES128} {
 		t.Run("encryptType="+string(et), func(t *testing.T) {
 			t.Parallel()
-			d := start(t, t.TempDir(), func(c *Config) { c.EncryptType = et })
+			d := start(t, t.TempDir(), func(c *config) { c.EncryptType = et })
 			defer d.close()
 			resp := d.newInstance("CSPERIOD")
 			want(t, resp, kgp.ResultSuccess)
@@ -210,7 +210,7 @@ func TestSlowSpecProvisionsInTheBackground(t *testing.T) {
 func TestRestartDuringSlowProvisioning(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	d := start(t, dir, func(c *Config) { c.SlowDelay = time.Hour })
+	d := start(t, dir, func(c *config) { c.SlowDelay = time.Hour })
 	resp := d.newInstance("CSSLOWRESTART")
 	want(t, resp, kgp.ResultProcessing)
 	d.close()

@@ -1,4 +1,4 @@
-package merchantapp
+package main
 
 import (
 	"encoding/json"
@@ -53,7 +53,7 @@ type department struct {
 	InstanceID, TenantID, OrgCode, Name, Parent string
 }
 
-// state is everything the demo merchant knows, keyed by natural keys.
+// state is everything the example merchant knows, keyed by natural keys.
 type state struct {
 	Instances   map[string]*instance    `json:"instances"`
 	Tenants     map[string]*tenant      `json:"tenants"`
@@ -78,7 +78,7 @@ func openDB(dir string) (*db, error) {
 		return nil, err
 	default:
 		if err := json.Unmarshal(raw, &d.s); err != nil {
-			return nil, fmt.Errorf("merchantapp: %s: %w", d.path, err)
+			return nil, fmt.Errorf("merchant: %s: %w", d.path, err)
 		}
 	}
 	if d.s.Instances == nil {

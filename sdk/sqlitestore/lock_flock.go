@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package sdk
+package sqlitestore
 
 import (
 	"errors"
@@ -15,14 +15,14 @@ import (
 func lockDir(dir string) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("sdk: state directory lock: %w", err)
+		return nil, fmt.Errorf("sqlitestore: state directory lock: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("sdk: state directory %s is in use by another store", dir)
+			return nil, fmt.Errorf("sqlitestore: state directory %s is in use by another store", dir)
 		}
-		return nil, fmt.Errorf("sdk: state directory lock: %w", err)
+		return nil, fmt.Errorf("sqlitestore: state directory lock: %w", err)
 	}
 	return f, nil
 }

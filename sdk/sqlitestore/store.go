@@ -1,4 +1,8 @@
-package sdk
+// Package sqlitestore is the SQLite implementation of the merchant SDK's sdk.Store and
+// sdk.UsageStore: one database file in a state directory, with the pure-Go modernc.org/sqlite
+// driver. It is a package of its own so that a merchant that keeps the SDK's state in its own
+// database (implementing sdk.Store) links no SQLite.
+package sqlitestore
 
 import (
 	"context"
@@ -11,16 +15,18 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+
+	"github.com/mercato-oss/mercato/sdk"
 )
 
-// StoreFile is the name of the SQLite database inside a state directory.
-const StoreFile = "mercato-sdk.db"
+// File is the name of the SQLite database inside a state directory.
+const File = "mercato-sdk.db"
 
-// SQLiteStore is the default Store and UsageStore: one SQLite database in a state directory, in
+// Store is an sdk.Store and sdk.UsageStore: one SQLite database in a state directory, in
 // WAL mode, with one writer connection (SQLite allows one writer at a time; queueing writers in
 // Go is cheaper than retrying on SQLITE_BUSY) and a small pool of readers. Idempotency rests on
 // UNIQUE keys and INSERT ... ON CONFLICT, so it holds even if the writer were not serialised.
-type SQLiteStore struct {
+type Store struct {
 	w, r *sql.DB
 	lock *os.File
 	// Statements of the request hot path, prepared once: parsing SQL costs more than running
@@ -29,8 +35,8 @@ type SQLiteStore struct {
 }
 
 var (
-	_ Store      = (*SQLiteStore)(nil)
-	_ UsageStore = (*SQLiteStore)(nil)
+	_ sdk.Store      = (*Store)(nil)
+	_ sdk.UsageStore = (*Store)(nil)
 )
 
 // schema is applied on every open; each statement is idempotent. The tables carry an sdk_
@@ -90,22 +96,22 @@ CREATE INDEX IF NOT EXISTS sdk_usage_open ON sdk_usage(hour_ms) WHERE state = 'o
 PRAGMA user_version = 1;
 `
 
-// OpenStore opens (creating if needed) the SQLite store in dir. It takes an advisory lock on
-// the directory, so that a second process cannot resume the same pending provisioning; the lock
-// is released by Close.
-func OpenStore(dir string) (*SQLiteStore, error) {
+// Open opens (creating if needed) the SQLite store in dir. It takes an advisory lock on the
+// directory, so that a second process cannot resume the same pending provisioning; the lock is
+// released by Close.
+func Open(dir string) (*Store, error) {
 	if dir == "" {
-		return nil, errors.New("sdk: state directory not set")
+		return nil, errors.New("sqlitestore: state directory not set")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("sdk: state directory: %w", err)
+		return nil, fmt.Errorf("sqlitestore: state directory: %w", err)
 	}
 	lock, err := lockDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	s := &SQLiteStore{lock: lock}
-	path := filepath.Join(dir, StoreFile)
+	s := &Store{lock: lock}
+	path := filepath.Join(dir, File)
 	// busy_timeout first, so that the pragmas after it wait rather than fail while another
 	// connection holds the database.
 	wdsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
@@ -117,7 +123,7 @@ func OpenStore(dir string) (*SQLiteStore, error) {
 	s.w.SetMaxOpenConns(1)
 	if _, err := s.w.Exec(schema); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("sdk: store schema: %w", err)
+		return nil, fmt.Errorf("sqlitestore: store schema: %w", err)
 	}
 	if s.r, err = sql.Open("sqlite", rdsn); err != nil {
 		s.Close()
@@ -138,7 +144,7 @@ func OpenStore(dir string) (*SQLiteStore, error) {
 }
 
 // Close closes the database and releases the directory lock.
-func (s *SQLiteStore) Close() error {
+func (s *Store) Close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{s.byLine, s.byID} {
 		if st != nil {
@@ -159,7 +165,7 @@ func (s *SQLiteStore) Close() error {
 
 // tx runs fn in a write transaction (BEGIN IMMEDIATE, from the DSN), committing when fn
 // succeeds.
-func (s *SQLiteStore) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

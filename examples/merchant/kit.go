@@ -1,4 +1,4 @@
-package merchantapp
+package main
 
 import (
 	"context"

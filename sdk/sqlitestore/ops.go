@@ -1,4 +1,4 @@
-package sdk
+package sqlitestore
 
 import (
 	"context"
@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/mercato-oss/mercato/sdk"
 )
 
-// ClaimOp implements Store.
-func (s *SQLiteStore) ClaimOp(ctx context.Context, key, instanceID string) (OpState, error) {
-	var state OpState
+// ClaimOp implements sdk.Store.
+func (s *Store) ClaimOp(ctx context.Context, key, instanceID string) (sdk.OpState, error) {
+	var state sdk.OpState
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO sdk_ops (key, instance_id, state, updated_ms)
 			VALUES (?, ?, 'running', ?) ON CONFLICT (key) DO NOTHING`, key, instanceID, nowMillis())
@@ -18,24 +20,24 @@ func (s *SQLiteStore) ClaimOp(ctx context.Context, key, instanceID string) (OpSt
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			state = OpClaimed
+			state = sdk.OpClaimed
 			return err
 		}
 		var stored string
 		if err := tx.QueryRowContext(ctx, `SELECT state FROM sdk_ops WHERE key = ?`, key).Scan(&stored); err != nil {
 			return err
 		}
-		state = OpRunning
+		state = sdk.OpRunning
 		if stored == "done" {
-			state = OpDone
+			state = sdk.OpDone
 		}
 		return nil
 	})
 	return state, err
 }
 
-// FinishOp implements Store.
-func (s *SQLiteStore) FinishOp(ctx context.Context, key string, c InstanceChange) error {
+// FinishOp implements sdk.Store.
+func (s *Store) FinishOp(ctx context.Context, key string, c sdk.InstanceChange) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := nowMillis()
 		if _, err := tx.ExecContext(ctx, `UPDATE sdk_ops SET state = 'done', updated_ms = ? WHERE key = ?`, now, key); err != nil {
@@ -56,14 +58,14 @@ func (s *SQLiteStore) FinishOp(ctx context.Context, key string, c InstanceChange
 	})
 }
 
-// AbandonOp implements Store.
-func (s *SQLiteStore) AbandonOp(ctx context.Context, key string) error {
+// AbandonOp implements sdk.Store.
+func (s *Store) AbandonOp(ctx context.Context, key string) error {
 	_, err := s.w.ExecContext(ctx, `DELETE FROM sdk_ops WHERE key = ? AND state = 'running'`, key)
 	return err
 }
 
-// KitHashes implements Store.
-func (s *SQLiteStore) KitHashes(ctx context.Context, kind string, keys []string) (map[string]string, error) {
+// KitHashes implements sdk.Store.
+func (s *Store) KitHashes(ctx context.Context, kind string, keys []string) (map[string]string, error) {
 	out := make(map[string]string, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -88,8 +90,8 @@ func (s *SQLiteStore) KitHashes(ctx context.Context, kind string, keys []string)
 	return out, rows.Err()
 }
 
-// SetKitHashes implements Store.
-func (s *SQLiteStore) SetKitHashes(ctx context.Context, kind string, hashes map[string]string) error {
+// SetKitHashes implements sdk.Store.
+func (s *Store) SetKitHashes(ctx context.Context, kind string, hashes map[string]string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := nowMillis()
 		for k, h := range hashes {
@@ -103,9 +105,9 @@ func (s *SQLiteStore) SetKitHashes(ctx context.Context, kind string, hashes map[
 	})
 }
 
-// AddUsage implements UsageStore. The upsert only adds to an open window; when it touches no
+// AddUsage implements sdk.UsageStore. The upsert only adds to an open window; when it touches no
 // row the window exists and is closed, or belongs to another package instance.
-func (s *SQLiteStore) AddUsage(ctx context.Context, w UsageWindow) error {
+func (s *Store) AddUsage(ctx context.Context, w sdk.UsageWindow) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO sdk_usage (instance_id, hour_ms, value, relate_pkg, metering_sn)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (instance_id, hour_ms) DO UPDATE SET value = value + excluded.value
@@ -123,23 +125,23 @@ func (s *SQLiteStore) AddUsage(ctx context.Context, w UsageWindow) error {
 			return err
 		}
 		if state != "open" {
-			return ErrWindowClosed
+			return sdk.ErrWindowClosed
 		}
-		return fmt.Errorf("sdk: usage of %s in this hour is deducted from package %q, not %q", w.InstanceID, pkg, w.RelatePkgInstance)
+		return fmt.Errorf("sqlitestore: usage of %s in this hour is deducted from package %q, not %q", w.InstanceID, pkg, w.RelatePkgInstance)
 	})
 }
 
-// UndeliveredWindows implements UsageStore.
-func (s *SQLiteStore) UndeliveredWindows(ctx context.Context, end time.Time) ([]UsageWindow, error) {
+// UndeliveredWindows implements sdk.UsageStore.
+func (s *Store) UndeliveredWindows(ctx context.Context, end time.Time) ([]sdk.UsageWindow, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT instance_id, hour_ms, value, relate_pkg, metering_sn FROM sdk_usage
 		WHERE state = 'open' AND hour_ms < ? ORDER BY hour_ms, instance_id`, millis(end))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []UsageWindow
+	var out []sdk.UsageWindow
 	for rows.Next() {
-		var w UsageWindow
+		var w sdk.UsageWindow
 		var hour int64
 		if err := rows.Scan(&w.InstanceID, &hour, &w.Value, &w.RelatePkgInstance, &w.MeteringSN); err != nil {
 			return nil, err
@@ -150,8 +152,8 @@ func (s *SQLiteStore) UndeliveredWindows(ctx context.Context, end time.Time) ([]
 	return out, rows.Err()
 }
 
-// MarkDelivered implements UsageStore.
-func (s *SQLiteStore) MarkDelivered(ctx context.Context, sns []string, at time.Time) error {
+// MarkDelivered implements sdk.UsageStore.
+func (s *Store) MarkDelivered(ctx context.Context, sns []string, at time.Time) error {
 	if len(sns) == 0 {
 		return nil
 	}
@@ -164,15 +166,15 @@ func (s *SQLiteStore) MarkDelivered(ctx context.Context, sns []string, at time.T
 	return err
 }
 
-// MarkRejected implements UsageStore.
-func (s *SQLiteStore) MarkRejected(ctx context.Context, sn, reason string, at time.Time) error {
+// MarkRejected implements sdk.UsageStore.
+func (s *Store) MarkRejected(ctx context.Context, sn, reason string, at time.Time) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE sdk_usage SET state = 'rejected', reason = ?, done_ms = ?
 		WHERE state = 'open' AND metering_sn = ?`, reason, millis(at), sn)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errors.New("sdk: no open usage window with metering_sn " + sn)
+		return errors.New("sqlitestore: no open usage window with metering_sn " + sn)
 	}
 	return nil
 }

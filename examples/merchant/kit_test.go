@@ -1,4 +1,4 @@
-package merchantapp
+package main
 
 import (
 	"crypto/rand"
@@ -48,7 +48,7 @@ func TestKitSyncs(t *testing.T) {
 		t.Run(fmt.Sprintf("gen%d", g), func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			d := start(t, dir, func(c *Config) { c.PrivateKey = base64.StdEncoding.EncodeToString(der) })
+			d := start(t, dir, func(c *config) { c.PrivateKey = base64.StdEncoding.EncodeToString(der) })
 			id := d.newInstance("CSKIT").InstanceID
 			tenant := func(flag int) kgp.KitRequest {
 				return kgp.TenantSync{InstanceID: id, OrderID: "CSKIT", TenantID: "T1", TenantCode: "acme", Name: "Acme",
@@ -98,7 +98,7 @@ func TestPayPerUseWithTheOpenAPI(t *testing.T) {
 				ChargingMode: kgp.ChargingOnDemand, ProductInfo: []kgp.ProductInfo{{ProductID: "OFFI-PPU", SkuCode: "metered", ProductName: "Metered"}}}}}})
 	}))
 	defer api.Close()
-	d := start(t, t.TempDir(), func(c *Config) { c.AK, c.SK, c.APIURL = "ak", "sk", api.URL })
+	d := start(t, t.TempDir(), func(c *config) { c.AK, c.SK, c.APIURL = "ak", "sk", api.URL })
 	defer d.close()
 	id := d.newInstance("MOCKONDEMAND").InstanceID
 	other := d.basic(kgp.NewInstance{BusinessID: "b", OrderID: "MOCKONDEMAND", OrderLineID: "MOCKONDEMAND-000002"})

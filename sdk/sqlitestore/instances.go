@@ -1,4 +1,4 @@
-package sdk
+package sqlitestore
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk"
 )
 
 const instanceColumns = `id, idem_key, order_id, order_line_id, product_id, provision, attempt, fail_code,
@@ -15,8 +16,8 @@ const instanceColumns = `id, idem_key, order_id, order_line_id, product_id, prov
 
 type rowScanner interface{ Scan(...any) error }
 
-func scanInstance(row rowScanner) (*Instance, error) {
-	var in Instance
+func scanInstance(row rowScanner) (*sdk.Instance, error) {
+	var in sdk.Instance
 	var appInfo string
 	var created, updated int64
 	err := row.Scan(&in.ID, &in.Key, &in.OrderID, &in.OrderLineID, &in.ProductID, &in.Provision,
@@ -43,8 +44,8 @@ func marshalAppInfo(a *kgp.AppInfo) (string, error) {
 	return string(b), err
 }
 
-// InstanceByLine implements Store.
-func (s *SQLiteStore) InstanceByLine(ctx context.Context, orderID, orderLineID string) (*Instance, error) {
+// InstanceByLine implements sdk.Store.
+func (s *Store) InstanceByLine(ctx context.Context, orderID, orderLineID string) (*sdk.Instance, error) {
 	in, err := scanInstance(s.byLine.QueryRowContext(ctx, orderID, orderLineID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -52,14 +53,14 @@ func (s *SQLiteStore) InstanceByLine(ctx context.Context, orderID, orderLineID s
 	return in, err
 }
 
-// Reserve implements Store. The INSERT ... ON CONFLICT DO NOTHING on the UNIQUE idem_key is
+// Reserve implements sdk.Store. The INSERT ... ON CONFLICT DO NOTHING on the UNIQUE idem_key is
 // what makes twenty concurrent duplicates agree on one instance.
-func (s *SQLiteStore) Reserve(ctx context.Context, in *Instance) (*Instance, bool, error) {
+func (s *Store) Reserve(ctx context.Context, in *sdk.Instance) (*sdk.Instance, bool, error) {
 	appInfo, err := marshalAppInfo(in.AppInfo)
 	if err != nil {
 		return nil, false, err
 	}
-	var stored *Instance
+	var stored *sdk.Instance
 	var inserted bool
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		now := nowMillis()
@@ -96,9 +97,9 @@ func (s *SQLiteStore) Reserve(ctx context.Context, in *Instance) (*Instance, boo
 	return stored, inserted, nil
 }
 
-// Instances implements Store.
-func (s *SQLiteStore) Instances(ctx context.Context, ids ...string) (map[string]*Instance, error) {
-	out := make(map[string]*Instance, len(ids))
+// Instances implements sdk.Store.
+func (s *Store) Instances(ctx context.Context, ids ...string) (map[string]*sdk.Instance, error) {
+	out := make(map[string]*sdk.Instance, len(ids))
 	switch len(ids) {
 	case 0:
 		return out, nil
@@ -132,8 +133,8 @@ func (s *SQLiteStore) Instances(ctx context.Context, ids ...string) (map[string]
 	return out, rows.Err()
 }
 
-// RetryProvision implements Store.
-func (s *SQLiteStore) RetryProvision(ctx context.Context, id string) (bool, error) {
+// RetryProvision implements sdk.Store.
+func (s *Store) RetryProvision(ctx context.Context, id string) (bool, error) {
 	res, err := s.w.ExecContext(ctx, `UPDATE sdk_instances SET provision = 'pending', attempt = attempt + 1,
 		fail_code = '', fail_msg = '', updated_ms = ? WHERE id = ? AND provision = 'failed'`, nowMillis(), id)
 	if err != nil {
@@ -143,8 +144,8 @@ func (s *SQLiteStore) RetryProvision(ctx context.Context, id string) (bool, erro
 	return n == 1, err
 }
 
-// FinishProvision implements Store.
-func (s *SQLiteStore) FinishProvision(ctx context.Context, id string, out ProvisionOutcome) error {
+// FinishProvision implements sdk.Store.
+func (s *Store) FinishProvision(ctx context.Context, id string, out sdk.ProvisionOutcome) error {
 	appInfo, err := marshalAppInfo(out.AppInfo)
 	if err != nil {
 		return err
@@ -155,15 +156,15 @@ func (s *SQLiteStore) FinishProvision(ctx context.Context, id string, out Provis
 	return err
 }
 
-// PendingProvisions implements Store.
-func (s *SQLiteStore) PendingProvisions(ctx context.Context) ([]*Instance, error) {
+// PendingProvisions implements sdk.Store.
+func (s *Store) PendingProvisions(ctx context.Context) ([]*sdk.Instance, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+instanceColumns+` FROM sdk_instances
 		WHERE provision = 'pending' ORDER BY created_ms`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Instance
+	var out []*sdk.Instance
 	for rows.Next() {
 		in, err := scanInstance(rows)
 		if err != nil {
@@ -174,10 +175,10 @@ func (s *SQLiteStore) PendingProvisions(ctx context.Context) ([]*Instance, error
 	return out, rows.Err()
 }
 
-// Recover implements Store: running operations of a dead process are dropped, so that their
+// Recover implements sdk.Store: running operations of a dead process are dropped, so that their
 // redelivery performs them, and every pending provisioning counts a new attempt, which the
 // Handler is about to start.
-func (s *SQLiteStore) Recover(ctx context.Context) error {
+func (s *Store) Recover(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sdk_ops WHERE state = 'running'`); err != nil {
 			return err

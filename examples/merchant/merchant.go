@@ -1,4 +1,4 @@
-package merchantapp
+package main
 
 import (
 	"context"
@@ -23,7 +23,7 @@ const (
 // merchant implements sdk.Merchant. The SDK has made every call authentic, well-formed and
 // idempotent; what is left is the business.
 type merchant struct {
-	cfg      Config
+	cfg      config
 	db       *db
 	log      *slog.Logger
 	client   *sdk.Client   // nil without the open API

@@ -1,13 +1,4 @@
-// Package merchantapp is a complete KooGallery merchant built only on package sdk: it sells a
-// SaaS product on period, one-time and pay-per-use terms, provisions slow specs in the
-// background, supports trials, renewals, upgrades, freezing and release, and keeps the
-// tenants, applications, users and departments of joint-operation products. It is the demo
-// merchant of `mercato demo` and the reference for the merchant guide.
-//
-// Besides the production URL, which it serves on every path, it has a few demo pages under
-// /-/: /-/app/<instanceId> (the "front end" a buyer logs in to, refused while frozen),
-// /-/usage (POST instance=&amount= to record pay-per-use usage) and /-/health.
-package merchantapp
+package main
 
 import (
 	"context"
@@ -22,10 +13,11 @@ import (
 
 	"github.com/mercato-oss/mercato/kgp"
 	"github.com/mercato-oss/mercato/sdk"
+	"github.com/mercato-oss/mercato/sdk/sqlitestore"
 )
 
-// Config configures the demo merchant.
-type Config struct {
+// config configures the example merchant.
+type config struct {
 	Key         string          // access key bound to the basic interfaces (required)
 	KitKey      string          // access key bound to the kit interfaces; empty disables kits
 	EncryptType kgp.EncryptType // "1" (AES-256, the default) or "2" (AES-128)
@@ -49,12 +41,12 @@ type Config struct {
 	Now    func() time.Time // the SDK's clock; time.Now if nil
 }
 
-// New builds the merchant: the SDK handler on the production URL, the demo pages, and, when
+// newApp builds the merchant: the SDK handler on the production URL, the demo pages, and, when
 // the open API is configured, a usage Reporter running in the background. Close the returned
 // Closer on shutdown.
-func New(cfg Config) (http.Handler, io.Closer, error) {
+func newApp(cfg config) (http.Handler, io.Closer, error) {
 	if cfg.StateDir == "" {
-		return nil, nil, errors.New("merchantapp: StateDir is required")
+		return nil, nil, errors.New("merchant: StateDir is required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -78,7 +70,7 @@ func New(cfg Config) (http.Handler, io.Closer, error) {
 			return nil, nil, err
 		}
 	}
-	store, err := sdk.OpenStore(cfg.StateDir)
+	store, err := sqlitestore.Open(cfg.StateDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,7 +113,7 @@ func New(cfg Config) (http.Handler, io.Closer, error) {
 // app owns what New started.
 type app struct {
 	handler *sdk.Handler
-	store   *sdk.SQLiteStore
+	store   *sqlitestore.Store
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 }
