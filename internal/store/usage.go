@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,11 @@ const usageChunk = 500
 // per-hour totals of the records it stored, all in the caller's transaction. rows must hold no
 // duplicate among themselves. It returns how many rows were new.
 func (tx *Tx) InsertUsage(ctx context.Context, rows []market.UsageRecord) (int, error) {
+	// In key order, like the sums below: concurrent pushes of the same records must take the
+	// unique index's locks in one order.
+	slices.SortFunc(rows, func(a, b market.UsageRecord) int {
+		return cmp.Or(cmp.Compare(a.MerchantID, b.MerchantID), cmp.Compare(a.MeteringSN, b.MeteringSN))
+	})
 	var fresh []*market.UsageRecord
 	for start := 0; start < len(rows); start += usageChunk {
 		chunk := rows[start:min(start+usageChunk, len(rows))]
@@ -117,6 +124,11 @@ func (tx *Tx) addTotals(ctx context.Context, rows []*market.UsageRecord) error {
 			t.late += int64(r.Quantity)
 		}
 	}
+	// Rows are locked in key order, the same in every transaction: two concurrent pushes that
+	// share sums wait for each other instead of deadlocking (PostgreSQL).
+	slices.SortFunc(keys, func(a, b totalKey) int {
+		return cmp.Or(cmp.Compare(a.cycle, b.cycle), cmp.Compare(a.instance, b.instance), cmp.Compare(a.pkg, b.pkg))
+	})
 	return tx.upsertMany(ctx, len(keys), 7, `INSERT INTO usage_totals (cycle_at, instance_key, pkg_key, buyer_id, quantity, late, records) VALUES `,
 		` ON CONFLICT (cycle_at, instance_key, pkg_key) DO UPDATE SET quantity = `+saturated("usage_totals.quantity")+`,
 			late = `+saturated("usage_totals.late")+`, records = usage_totals.records + excluded.records`,
@@ -145,6 +157,7 @@ func (tx *Tx) addHours(ctx context.Context, rows []*market.UsageRecord) error {
 		s[0] += int64(r.Quantity)
 		s[1]++
 	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.instance, b.instance), cmp.Compare(a.hour, b.hour)) })
 	return tx.upsertMany(ctx, len(keys), 4, `INSERT INTO usage_hours (instance_key, hour_at, quantity, records) VALUES `,
 		` ON CONFLICT (instance_key, hour_at) DO UPDATE SET quantity = `+saturated("usage_hours.quantity")+`,
 			records = usage_hours.records + excluded.records`,
