@@ -21,10 +21,11 @@ var commands = []command{
 	{"serve", "run the marketplace (JSON API, open API, merchant calls); --sandbox plays KooGallery locally", runServe},
 	{"migrate", "apply the database migrations", runMigrate},
 	{"demo", "run the marketplace with a demo merchant through the whole SaaS lifecycle", runDemo},
-	{"bench", "measure a hot path beside a baseline run in the same process (dispatch)", runBench},
+	{"bench", "measure a hot path beside a baseline run in the same process (dispatch, usage, rate, heartbeat)", runBench},
 	{"sign", "compute or verify a KooGallery signature (v2, kit, authtoken, body, usage, apig)", runSign},
 	{"crypt", "encrypt or decrypt an appInfo credential (AES with the SHA1PRNG-derived key)", runCrypt},
 	{"check", "check a merchant endpoint for conformance (signatures, replay, idempotency, Body-Sign, 5 s)", runCheck},
+	{"version", "print the version of this binary", runVersion},
 }
 
 // main only adapts the process to run, which tests call directly.
@@ -38,6 +39,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(nil, stdin, stdout, stderr)
 	}
 	if isHelp(args[0]) {
 		if len(args) == 1 {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -38,6 +39,12 @@ type Config struct {
 	// fee on their sales, in thousandths.
 	BillDay     int
 	FeePerMille int64
+	// TLSCert and TLSKey, when set, make the server speak HTTPS itself (otherwise put it behind
+	// a reverse proxy that does, docs/operator-guide.md).
+	TLSCert, TLSKey string
+	// ShutdownGrace is how long a stopping server lets requests and merchant calls in flight
+	// finish before it cancels them.
+	ShutdownGrace time.Duration
 
 	Log   *slog.Logger
 	Clock market.Clock
@@ -70,7 +77,7 @@ const (
 // benchmarks and the demo start from.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, DB: DefaultDB, Site: "cn", RetentionDays: 15, CallWorkers: 20, CallsPerMerchant: 4,
-		BillDay: 7, FeePerMille: 50}
+		BillDay: 7, FeePerMille: 50, ShutdownGrace: 30 * time.Second}
 }
 
 // Flags registers the serve flags on fs, with defaults from the environment.
@@ -85,6 +92,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.CallWorkers, "call-workers", envInt("MERCATO_CALL_WORKERS", 20), "merchant calls in flight per process (MERCATO_CALL_WORKERS)")
 	fs.IntVar(&c.CallsPerMerchant, "calls-per-merchant", envInt("MERCATO_CALLS_PER_MERCHANT", 4), "merchant calls in flight to one merchant per process (MERCATO_CALLS_PER_MERCHANT)")
 	fs.IntVar(&c.BillDay, "bill-day", envInt("MERCATO_BILL_DAY", 7), "day of the month merchants' statements are made (MERCATO_BILL_DAY)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("MERCATO_TLS_CERT", ""), "PEM certificate chain: serve HTTPS (MERCATO_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("MERCATO_TLS_KEY", ""), "PEM private key of --tls-cert (MERCATO_TLS_KEY)")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("MERCATO_SHUTDOWN_GRACE", 30*time.Second), "how long SIGTERM waits for requests and merchant calls in flight (MERCATO_SHUTDOWN_GRACE)")
 	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{
@@ -135,6 +145,15 @@ func (c *Config) Check() error {
 	if c.Sandbox {
 		c.AllowInsecureMerchants = true // the sandbox merchant runs on the developer's machine
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = 30 * time.Second
+	}
+	if c.ShutdownGrace < time.Second || c.ShutdownGrace > time.Hour {
+		return fmt.Errorf("--shutdown-grace must be 1s to 1h")
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -157,6 +176,13 @@ func env(name, def string) string {
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
 		return n
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
 	}
 	return def
 }

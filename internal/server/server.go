@@ -111,23 +111,34 @@ func (s *Server) Start(ctx context.Context) error {
 	if n > 0 {
 		s.Cfg.Log.Info("recovered jobs left running by a previous process", "jobs", n)
 	}
-	return s.Queue.Start(ctx)
+	// The queue runs until Serve stops it gracefully, not until ctx is cancelled: a cancelled
+	// start context would cancel the merchant calls in flight, which the merchant may already
+	// have acted on, and they would be sent again after a restart.
+	return s.Queue.Start(context.WithoutCancel(ctx))
 }
 
-// Serve answers HTTP on ln until ctx is done, then shuts down gracefully: it stops accepting,
+// Serve answers HTTP on ln until ctx is done, then shuts down gracefully within the configured
+// grace period: it stops accepting,
 // lets requests in flight finish, and lets running jobs finish (a job cut short is retried by
 // whichever process picks it up next).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if s.Cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, s.Cfg.TLSCert, s.Cfg.TLSKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	s.Cfg.Log.Info("shutting down: finishing requests and merchant calls in flight", "grace", s.Cfg.ShutdownGrace)
+	stop, cancel := context.WithTimeout(context.Background(), s.Cfg.ShutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(stop)
 	// Every heartbeat request has been answered, so its heartbeat is committed; Stop commits
@@ -135,8 +146,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if lerr := s.Licenses.Stop(stop); lerr != nil {
 		err = errors.Join(err, lerr)
 	}
-	if qerr := s.Queue.Stop(stop); qerr != nil && !errors.Is(qerr, context.Canceled) {
-		err = errors.Join(err, qerr)
+	if qerr := s.Queue.Stop(stop); qerr != nil {
+		// The grace period is over: what still runs is cancelled, and taken over at the next
+		// start (on SQLite) or by another replica once River's rescuer sees it stuck.
+		s.Cfg.Log.Warn("grace period over; cancelling the jobs still running", "err", qerr)
+		hard, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if cerr := s.Queue.StopAndCancel(hard); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
 	}
 	return err
 }
