@@ -17,6 +17,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Retry windows (protocol §7, rules §9.2): create, upgrade and order notification are retried for
@@ -69,6 +70,8 @@ type Dispatcher struct {
 	caller     *Caller
 	limit      *merchantLimit
 	activities map[string]*Activity
+	calls      *prometheus.CounterVec   // attempts by activity and result
+	latency    *prometheus.HistogramVec // attempt latency by activity
 }
 
 // New returns a dispatcher over db. Merchant calls go through client (NewHTTPClient in
@@ -81,7 +84,37 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, client *http.Client
 		return nil, fmt.Errorf("fulfil: %d workers, %d per merchant: both must be at least 1", cfg.Workers, cfg.PerMerchant)
 	}
 	return &Dispatcher{db: db, clock: clock, log: log, cfg: cfg, caller: &Caller{HTTP: client, Clock: clock},
-		limit: newMerchantLimit(cfg.PerMerchant), activities: map[string]*Activity{}}, nil
+		limit: newMerchantLimit(cfg.PerMerchant), activities: map[string]*Activity{},
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mercato_merchant_call_attempts_total",
+			Help: "Attempts of merchant calls by activity and result: the resultCode, or the failure (http_5xx, no_answer, invalid)."},
+			[]string{"activity", "result"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mercato_merchant_call_seconds",
+			Help: "Latency of merchant call attempts that got an answer.", Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
+			[]string{"activity"}),
+	}, nil
+}
+
+// Collectors returns the dispatcher's metrics, for the server's registry.
+func (d *Dispatcher) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{d.calls, d.latency}
+}
+
+// observe counts one attempt.
+func (d *Dispatcher) observe(activity string, a *market.Attempt) {
+	result := a.ResultCode
+	switch {
+	case result != "":
+	case a.Status == 0:
+		result = "no_answer"
+	case a.Status != 200:
+		result = fmt.Sprintf("http_%d", a.Status)
+	default:
+		result = "invalid"
+	}
+	d.calls.WithLabelValues(activity, result).Inc()
+	if a.Status != 0 {
+		d.latency.WithLabelValues(activity).Observe(a.Latency.Seconds())
+	}
 }
 
 // Handle registers activities. A name registered twice, or an activity without Answered or a

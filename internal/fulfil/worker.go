@@ -77,6 +77,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
 	// call must see its answer recorded, or the call would be sent again after a restart.
 	out := d.caller.Send(context.WithoutCancel(ctx), m, call, call.Attempts+1)
 	d.limit.release(m.ID, out.Attempt.Status != 0)
+	d.observe(call.Activity, &out.Attempt)
 	var next time.Time
 	err = d.db.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 		current, err := tx.Call(ctx, call.ID)

@@ -118,6 +118,7 @@ func (s *Service) Collect(ctx context.Context, at time.Time) error {
 			}
 			if why := failed[key]; why != "" {
 				s.log.Warn("usage left out of a collection", "instance", key, "collection", at, "why", why)
+				s.collections.WithLabelValues("left_out").Inc()
 				if err := tx.InsertCollectionFailure(ctx, &market.CollectionFailure{CycleAt: at, InstanceKey: key, Reason: why, At: s.clock.Now()}); err != nil {
 					return err
 				}
@@ -129,6 +130,7 @@ func (s *Service) Collect(ctx context.Context, at time.Time) error {
 		if err := tx.InsertCollection(ctx, at, s.clock.Now(), records, sum); err != nil {
 			return err
 		}
+		s.collections.WithLabelValues("collection").Inc()
 		if len(c.Fees) == 0 {
 			return nil
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Rules of a usage push (protocol §8.5, §8.6).
@@ -30,6 +31,9 @@ type Service struct {
 	biller Biller
 
 	plans sync.Map // productId → *market.Plan; plans never change once created
+
+	records     *prometheus.CounterVec // usage records by outcome: stored, duplicate, rejected
+	collections *prometheus.CounterVec // collections run, and instances left out of them
 }
 
 // New returns the metering service; biller turns each collection's charges into bills.
@@ -37,7 +41,24 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, biller Biller) (*Se
 	if db == nil || clock == nil || log == nil || biller == nil {
 		return nil, errors.New("metering: New needs a database, a clock, a logger and a biller")
 	}
-	return &Service{db: db, clock: clock, log: log, biller: biller}, nil
+	s := &Service{db: db, clock: clock, log: log, biller: biller,
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mercato_usage_records_total",
+			Help: "Usage records pushed by merchants, by outcome: stored, duplicate (stored before) or rejected."}, []string{"outcome"}),
+		collections: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mercato_usage_collections_total",
+			Help: "Usage collections rated and billed (collection), and instances a collection left out (left_out)."}, []string{"event"}),
+	}
+	for _, o := range []string{"stored", "duplicate", "rejected"} {
+		s.records.WithLabelValues(o) // exported as 0 before the first push
+	}
+	for _, e := range []string{"collection", "left_out"} {
+		s.collections.WithLabelValues(e)
+	}
+	return s, nil
+}
+
+// Collectors returns the metering metrics, for the server's registry.
+func (s *Service) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{s.records, s.collections}
 }
 
 // rejection is why one record was refused.
@@ -99,13 +120,18 @@ func (s *Service) Push(ctx context.Context, v market.Viewer, p *kgp.UsagePush, o
 		rows = append(rows, *row)
 	}
 	if len(rows) > 0 {
+		var stored int
 		if err := s.db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.InsertUsage(ctx, rows)
+			var err error
+			stored, err = tx.InsertUsage(ctx, rows)
 			return err
 		}); err != nil {
 			return nil, err
 		}
+		s.records.WithLabelValues("stored").Add(float64(stored))
+		s.records.WithLabelValues("duplicate").Add(float64(len(rows) - stored))
 	}
+	s.records.WithLabelValues("rejected").Add(float64(len(rejected)))
 	if len(rejected) == 0 {
 		return &kgp.ErrorResponse{ErrorCode: kgp.MKTSuccess, ErrorMsg: kgp.MKTSuccess.Message()}, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -31,6 +32,9 @@ type Server struct {
 	Handler http.Handler
 	// Sandbox holds what the sandbox seeded, when --sandbox is on.
 	Sandbox *Sandbox
+
+	jobs    *jobMetrics
+	started atomic.Bool // the job queue runs
 }
 
 // New opens and migrates the database, builds the services and the job queue (not started), and
@@ -84,7 +88,11 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 		Licenses: s.Licenses, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	s.Handler = mux
+	mux.HandleFunc("GET /readyz", s.readyz)
+	hm := newHTTPMetrics()
+	s.jobs = newJobMetrics()
+	mux.Handle("GET /metrics", metricsHandler(s.registry(hm, s.jobs)))
+	s.Handler = observed(mux, hm, log)
 
 	if cfg.Sandbox {
 		if s.Sandbox, err = seedSandbox(ctx, s); err != nil {
@@ -114,7 +122,12 @@ func (s *Server) Start(ctx context.Context) error {
 	// The queue runs until Serve stops it gracefully, not until ctx is cancelled: a cancelled
 	// start context would cancel the merchant calls in flight, which the merchant may already
 	// have acted on, and they would be sent again after a restart.
-	return s.Queue.Start(context.WithoutCancel(ctx))
+	s.jobs.follow(s.Queue)
+	if err := s.Queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	s.started.Store(true)
+	return nil
 }
 
 // Serve answers HTTP on ln until ctx is done, then shuts down gracefully within the configured
@@ -146,6 +159,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if lerr := s.Licenses.Stop(stop); lerr != nil {
 		err = errors.Join(err, lerr)
 	}
+	s.started.Store(false)
 	if qerr := s.Queue.Stop(stop); qerr != nil {
 		// The grace period is over: what still runs is cancelled, and taken over at the next
 		// start (on SQLite) or by another replica once River's rescuer sees it stuck.

@@ -71,7 +71,7 @@ func (db *DB) NewQueue(jobs *Jobs, cfg QueueConfig) (*river.Client[*sql.Tx], err
 	rc := &river.Config{
 		Queues:  queues,
 		Workers: jobs.workers,
-		Logger:  cfg.Log.With("component", "queue"),
+		Logger:  slog.New(quieter{cfg.Log.Handler()}).With("component", "queue"),
 		// Pick jobs up quickly: SQLite has no LISTEN/NOTIFY, so River polls.
 		FetchCooldown:     20 * time.Millisecond,
 		FetchPollInterval: 100 * time.Millisecond,
@@ -167,3 +167,27 @@ func (db *DB) Settle(ctx context.Context, now func() time.Time, timeout time.Dur
 	}
 	return nil
 }
+
+// quieter logs River's routine INFO lines (periodic jobs enqueued, leadership, maintenance) at
+// DEBUG: they say the queue works, every few seconds. Warnings and errors pass unchanged.
+type quieter struct{ slog.Handler }
+
+func (q quieter) Enabled(ctx context.Context, l slog.Level) bool {
+	if l == slog.LevelInfo {
+		l = slog.LevelDebug
+	}
+	return q.Handler.Enabled(ctx, l)
+}
+
+func (q quieter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelInfo {
+		r.Level = slog.LevelDebug
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quieter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quieter{q.Handler.WithAttrs(attrs)}
+}
+
+func (q quieter) WithGroup(name string) slog.Handler { return quieter{q.Handler.WithGroup(name)} }
