@@ -38,9 +38,16 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, v market.Viewer) e
 // Prefix is where the API is served.
 const Prefix = "/api/v1/"
 
+// Mux is what Register adds routes to: an *http.ServeMux (or a recorder, in tests).
+type Mux interface {
+	Handle(pattern string, h http.Handler)
+	Handler(r *http.Request) (h http.Handler, pattern string)
+}
+
 // Register adds the API's routes to mux, and answers every other path under Prefix (and a
 // wrong method on a known path) in the API's error shape.
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux Mux) {
+	mux.Handle("GET "+SpecPath, http.HandlerFunc(serveSpec))
 	mux.Handle("POST /api/v1/merchants", a.auth(a.createMerchant))
 	mux.Handle("GET /api/v1/merchants", a.auth(a.listMerchants))
 	mux.Handle("GET /api/v1/merchants/{id}", a.auth(a.getMerchant))
@@ -76,7 +83,7 @@ func (a *API) Register(mux *http.ServeMux) {
 
 // unrouted answers a request no route took: 405 with Allow when the path exists under other
 // methods, 404 otherwise, both in the API's error shape.
-func unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+func unrouted(mux Mux, w http.ResponseWriter, r *http.Request) {
 	var allowed []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())

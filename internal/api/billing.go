@@ -10,13 +10,35 @@ import (
 
 // Billing endpoints: accounts and top-ups, bills, usage per instance and hour, statements.
 
-func (a *API) registerBilling(mux *http.ServeMux) {
+func (a *API) registerBilling(mux Mux) {
 	mux.Handle("GET /api/v1/account", a.auth(a.getAccount))
 	mux.Handle("GET /api/v1/buyers/{id}/account", a.auth(a.getAccount))
 	mux.Handle("POST /api/v1/buyers/{id}/topup", a.auth(a.topUp))
 	mux.Handle("GET /api/v1/bills", a.auth(a.listBills))
 	mux.Handle("GET /api/v1/instances/{key}/usage", a.auth(a.instanceUsage))
 	mux.Handle("GET /api/v1/statements", a.auth(a.listStatements))
+}
+
+// topUpRequest credits a buyer's account once per ref.
+type topUpRequest struct {
+	Amount market.Money `json:"amount"`
+	Ref    string       `json:"ref"`
+}
+
+type hourView struct {
+	Hour     string          `json:"hour"`
+	Quantity market.Quantity `json:"quantity"`
+	Records  int64           `json:"records"`
+}
+
+type statementView struct {
+	MerchantID string       `json:"merchant_id"`
+	Month      string       `json:"month"`
+	Sales      market.Money `json:"sales"`
+	Vouchers   market.Money `json:"vouchers"`
+	Fee        market.Money `json:"fee"`
+	Settlement market.Money `json:"settlement"`
+	CreatedAt  string       `json:"created_at"`
 }
 
 type entryView struct {
@@ -52,10 +74,7 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request, v market.Viewer
 }
 
 func (a *API) topUp(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	var req struct {
-		Amount market.Money `json:"amount"`
-		Ref    string       `json:"ref"`
-	}
+	var req topUpRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
@@ -117,11 +136,6 @@ func (a *API) instanceUsage(w http.ResponseWriter, r *http.Request, v market.Vie
 	if err != nil {
 		return err
 	}
-	type hourView struct {
-		Hour     string          `json:"hour"`
-		Quantity market.Quantity `json:"quantity"`
-		Records  int64           `json:"records"`
-	}
 	out := []hourView{}
 	for _, h := range hours {
 		out = append(out, hourView{ts(h.Hour), h.Quantity, h.Records})
@@ -138,15 +152,6 @@ func (a *API) listStatements(w http.ResponseWriter, r *http.Request, v market.Vi
 	list, err := a.Billing.Statements(r.Context(), v, r.URL.Query().Get("merchant_id"), n)
 	if err != nil {
 		return err
-	}
-	type statementView struct {
-		MerchantID string       `json:"merchant_id"`
-		Month      string       `json:"month"`
-		Sales      market.Money `json:"sales"`
-		Vouchers   market.Money `json:"vouchers"`
-		Fee        market.Money `json:"fee"`
-		Settlement market.Money `json:"settlement"`
-		CreatedAt  string       `json:"created_at"`
 	}
 	out := []statementView{}
 	for _, s := range list {

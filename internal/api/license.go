@@ -13,7 +13,7 @@ import (
 // instance's; a buyer only its own.
 
 // registerLicenses adds the license routes.
-func (a *API) registerLicenses(mux *http.ServeMux) {
+func (a *API) registerLicenses(mux Mux) {
 	mux.Handle("GET /api/v1/instances/{key}/licenses", a.auth(a.listLicenses))
 	mux.Handle("POST /api/v1/instances/{key}/licenses/receive", a.auth(a.receiveLicenses))
 	mux.Handle("GET /api/v1/licenses/{code}/heartbeats", a.auth(a.listHeartbeats))
