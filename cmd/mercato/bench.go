@@ -139,7 +139,7 @@ func schemeOf(dsn string) string {
 // dispatch runs the marketplace on dsn against a local merchant and measures n orders.
 func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := server.New(ctx, server.Config{DB: dsn, Site: "cn", CallWorkers: 20, AllowInsecureMerchants: true,
+	s, err := server.New(ctx, server.Config{DB: dsn, KeyFile: benchKeyFile(), Site: "cn", CallWorkers: 20, AllowInsecureMerchants: true,
 		OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
 	if err != nil {
 		return nil, err
@@ -317,3 +317,7 @@ func queueBaseline(ctx context.Context, dsn string, n int) (float64, error) {
 
 // testOperatorToken is the operator token of the servers the benchmarks and tests start.
 const testOperatorToken = "op_bench_0123456789abcdefghijklmnopqrstuvwxyz"
+
+// benchKeyFile is the key file of the servers the benchmarks start: beside their temporary
+// databases, not in the working directory.
+func benchKeyFile() string { return filepath.Join(os.TempDir(), "mercato-bench.key") }

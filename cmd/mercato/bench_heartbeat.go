@@ -90,7 +90,7 @@ func benchHeartbeat(args []string, stdout, stderr io.Writer) int {
 // runHeartbeatBench runs the marketplace on dsn with n activated licenses and measures both runs.
 func runHeartbeatBench(ctx context.Context, dsn string, n, clients int, d time.Duration) (*heartbeatResult, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := server.New(ctx, server.Config{DB: dsn, Site: "cn", CallWorkers: 1, OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
+	s, err := server.New(ctx, server.Config{DB: dsn, KeyFile: benchKeyFile(), Site: "cn", CallWorkers: 1, OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func benchRate(args []string, stdout, stderr io.Writer) int {
 func rate(ctx context.Context, dsn string, n int64) (*rateResult, error) {
 	clock := market.NewFakeClock(time.Now().UTC().Truncate(time.Hour))
 	cfg := server.DefaultConfig()
-	cfg.DB, cfg.Clock, cfg.Log, cfg.Out = dsn, clock, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard
+	cfg.DB, cfg.KeyFile, cfg.Clock, cfg.Log, cfg.Out = dsn, benchKeyFile(), clock, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard
 	cfg.OperatorToken = "op_" + market.NewSecret(40)
 	s, err := server.New(ctx, cfg)
 	if err != nil {

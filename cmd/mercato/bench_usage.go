@@ -146,7 +146,7 @@ func (f *usageFixture) batch(b int) kgp.UsagePush {
 
 func pushUsage(ctx context.Context, dsn string, batches, clients int) (*usageResult, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := server.New(ctx, server.Config{DB: dsn, Site: "cn", CallWorkers: 4, OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
+	s, err := server.New(ctx, server.Config{DB: dsn, KeyFile: benchKeyFile(), Site: "cn", CallWorkers: 4, OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
 	if err != nil {
 		return nil, err
 	}

@@ -76,8 +76,9 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	const n = 200
 	merchant := sdktest.NewServer(t, sdktest.Options{Key: "two-servers-access-key"})
 	dsn := storetest.DSN(t, store.Postgres)
-	p1 := startServe(t, "--db", dsn, "--call-workers", "4")
-	p2 := startServe(t, "--db", dsn, "--call-workers", "4")
+	keyFile := filepath.Join(t.TempDir(), "mercato.key") // replicas share their key file
+	p1 := startServe(t, "--db", dsn, "--call-workers", "4", "--key-file", keyFile)
+	p2 := startServe(t, "--db", dsn, "--call-workers", "4", "--key-file", keyFile)
 	token := p1.seed(merchant.URL, merchant.Key)
 	placeOrders(t, []*proc{p1, p2}, token, n)
 	waitCompleted(t, p1, n, 2*time.Minute)

@@ -25,6 +25,7 @@ var commands = []command{
 	{"sign", "compute or verify a KooGallery signature (v2, kit, authtoken, body, usage, apig)", runSign},
 	{"crypt", "encrypt or decrypt an appInfo credential (AES with the SHA1PRNG-derived key)", runCrypt},
 	{"check", "check a merchant endpoint for conformance (signatures, replay, idempotency, Body-Sign, 5 s)", runCheck},
+	{"keys", "rotate the key file that seals stored secrets, and reseal them", runKeys},
 	{"version", "print the version of this binary", runVersion},
 }
 

@@ -103,6 +103,7 @@ func (a *API) listInstances(w http.ResponseWriter, r *http.Request, v market.Vie
 		info, err := a.Orders.AppInfo(r.Context(), v, in)
 		out[i] = viewInstance(in, info, err)
 	}
+	w.Header().Set("Cache-Control", "no-store") // the instances carry their login credentials
 	writeList(w, r, "instances", out, next)
 	return nil
 }
@@ -113,7 +114,7 @@ func (a *API) getInstance(w http.ResponseWriter, r *http.Request, v market.Viewe
 		return err
 	}
 	info, err := a.Orders.AppInfo(r.Context(), v, in)
-	writeJSON(w, http.StatusOK, viewInstance(in, info, err))
+	writeSecret(w, http.StatusOK, viewInstance(in, info, err)) // it carries the login credentials
 	return nil
 }
 

@@ -77,7 +77,7 @@ func Spec() ([]byte, error) {
 		"paths": paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
-			"schemas": map[string]any{"Error": object{"error": object{"code": "", "message": "", "field": ""}}.schema()},
+			"schemas":         map[string]any{"Error": object{"error": object{"code": "", "message": "", "field": ""}}.schema()},
 		},
 	}
 	return json.MarshalIndent(doc, "", "  ")
@@ -121,7 +121,7 @@ func response(reply any) map[string]any {
 	case list:
 		r["content"] = jsonContent(map[string]any{"type": "object", "properties": map[string]any{
 			v.name: map[string]any{"type": "array", "items": schema(reflect.TypeOf(v.item))},
-			"next":  map[string]any{"type": "string", "description": "the next page, absent on the last"}}})
+			"next": map[string]any{"type": "string", "description": "the next page, absent on the last"}}})
 	case object:
 		r["content"] = jsonContent(v.schema())
 	default:

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/fulfil"
@@ -39,6 +40,10 @@ type Config struct {
 	// fee on their sales, in thousandths.
 	BillDay     int
 	FeePerMille int64
+	// KeyFile holds the keys that seal stored secrets (merchant keys, SKs, appInfo); it is
+	// created when missing. Default: beside the SQLite database, or ./mercato.key for PostgreSQL.
+	// Replicas sharing a PostgreSQL database need the same file.
+	KeyFile string
 	// TLSCert and TLSKey, when set, make the server speak HTTPS itself (otherwise put it behind
 	// a reverse proxy that does, docs/operator-guide.md).
 	TLSCert, TLSKey string
@@ -92,6 +97,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.CallWorkers, "call-workers", envInt("MERCATO_CALL_WORKERS", 20), "merchant calls in flight per process (MERCATO_CALL_WORKERS)")
 	fs.IntVar(&c.CallsPerMerchant, "calls-per-merchant", envInt("MERCATO_CALLS_PER_MERCHANT", 4), "merchant calls in flight to one merchant per process (MERCATO_CALLS_PER_MERCHANT)")
 	fs.IntVar(&c.BillDay, "bill-day", envInt("MERCATO_BILL_DAY", 7), "day of the month merchants' statements are made (MERCATO_BILL_DAY)")
+	fs.StringVar(&c.KeyFile, "key-file", env("MERCATO_KEY_FILE", ""), "keys that seal stored secrets; created when missing (default: beside the SQLite file, or ./mercato.key) (MERCATO_KEY_FILE)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("MERCATO_TLS_CERT", ""), "PEM certificate chain: serve HTTPS (MERCATO_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("MERCATO_TLS_KEY", ""), "PEM private key of --tls-cert (MERCATO_TLS_KEY)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("MERCATO_SHUTDOWN_GRACE", 30*time.Second), "how long SIGTERM waits for requests and merchant calls in flight (MERCATO_SHUTDOWN_GRACE)")
@@ -112,6 +118,21 @@ type SandboxSeed struct {
 	AK, SK     string // MERCATO_SANDBOX_AK, MERCATO_SANDBOX_SK
 	InstanceID string // MERCATO_SANDBOX_INSTANCE
 	BuyerToken string // MERCATO_SANDBOX_BUYER_TOKEN
+}
+
+// KeyFilePath is the key file of the configuration: --key-file, or the default beside the
+// SQLite database, or ./mercato.key for PostgreSQL.
+func (c *Config) KeyFilePath() string {
+	if c.KeyFile != "" {
+		return c.KeyFile
+	}
+	if path, ok := strings.CutPrefix(c.DB, "sqlite:"); ok {
+		return path + ".key"
+	}
+	if !strings.Contains(c.DB, "://") {
+		return c.DB + ".key"
+	}
+	return "mercato.key"
 }
 
 // DBFlag registers --db alone (for `mercato migrate`).

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestSandboxLicense(t *testing.T) {
 			t.Parallel()
 			ctx, stop := context.WithCancel(context.Background())
 			defer stop()
-			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), Site: "cn", CallWorkers: 1, Sandbox: true,
+			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), KeyFile: filepath.Join(t.TempDir(), "mercato.key"), Site: "cn", CallWorkers: 1, Sandbox: true,
 				SandboxSeed: server.SandboxSeed{BuyerToken: "buyer-license-test-token-0123456789abcdef"}, OperatorToken: testOperatorToken,
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Out: io.Discard})
 			if err != nil {

@@ -47,6 +47,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := store.LoadKeyFile(cfg.KeyFilePath(), true)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.UseKeyring(keys)
 	s, err := build(ctx, cfg, db)
 	if err != nil {
 		db.Close()

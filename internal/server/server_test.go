@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestAPIAndOpenAPI(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			clock := market.NewFakeClock(time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC))
-			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), Site: "cn", RetentionDays: 15, CallWorkers: 4,
+			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), KeyFile: filepath.Join(t.TempDir(), "mercato.key"), Site: "cn", RetentionDays: 15, CallWorkers: 4,
 				AllowInsecureMerchants: true, OperatorToken: testOperatorToken, Clock: clock, Out: io.Discard,
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {

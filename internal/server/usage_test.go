@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ func TestUsagePushOverHTTP(t *testing.T) {
 			ctx := context.Background()
 			start := time.Now().UTC().Truncate(time.Hour).Add(-2 * time.Hour)
 			clock := market.NewFakeClock(start)
-			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), Site: "cn", CallWorkers: 2, AllowInsecureMerchants: true,
+			s, err := server.New(ctx, server.Config{DB: storetest.DSN(t, d), KeyFile: filepath.Join(t.TempDir(), "mercato.key"), Site: "cn", CallWorkers: 2, AllowInsecureMerchants: true,
 				OperatorToken: testOperatorToken, Clock: clock, Out: io.Discard, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				t.Fatal(err)

@@ -9,20 +9,26 @@ import (
 const instanceCols = `line_id, id, order_id, merchant_id, buyer_id, product_id, sku_code, charging, period, state, trial,
 	expire_at, release_at, app_info, encrypt_type, created_at, updated_at, delivery`
 
-func scanInstance(r rowScanner) (*market.Instance, error) {
+func (r Reader) scanInstance(s rowScanner) (*market.Instance, error) {
 	var in market.Instance
 	var id, appInfo *string
 	var expire, release, created, updated int64
-	err := r.Scan(&in.Key, &id, &in.OrderID, &in.MerchantID, &in.BuyerID, &in.ProductID, &in.SkuCode, &in.Charging, &in.Period,
-		&in.State, &in.Trial, &expire, &release, &appInfo, &in.EncryptType, &created, &updated, &in.Delivery)
+	if err := s.Scan(&in.Key, &id, &in.OrderID, &in.MerchantID, &in.BuyerID, &in.ProductID, &in.SkuCode, &in.Charging, &in.Period,
+		&in.State, &in.Trial, &expire, &release, &appInfo, &in.EncryptType, &created, &updated, &in.Delivery); err != nil {
+		return nil, err
+	}
 	if id != nil {
 		in.ID = *id
 	}
 	if appInfo != nil && *appInfo != "" {
-		in.AppInfoJSON = []byte(*appInfo)
+		info, err := r.keys.open(*appInfo)
+		if err != nil {
+			return nil, err
+		}
+		in.AppInfoJSON = []byte(info)
 	}
 	in.ExpireAt, in.ReleaseAt, in.CreatedAt, in.UpdatedAt = fromMS(expire), fromMS(release), fromMS(created), fromMS(updated)
-	return &in, err
+	return &in, nil
 }
 
 // InsertInstance stores an instance (before the merchant has named it).
@@ -30,20 +36,20 @@ func (tx *Tx) InsertInstance(ctx context.Context, in *market.Instance) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO instances (`+instanceCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		in.Key, nullString(in.ID), in.OrderID, in.MerchantID, in.BuyerID, in.ProductID, in.SkuCode, string(in.Charging), in.Period,
-		string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt), string(in.AppInfoJSON), in.EncryptType, ms(in.CreatedAt), ms(in.UpdatedAt),
+		string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt), tx.keys.seal(string(in.AppInfoJSON)), in.EncryptType, ms(in.CreatedAt), ms(in.UpdatedAt),
 		string(cmpDelivery(in.Delivery)))
 	return err
 }
 
 // Instance returns an instance by its key (the creating order line).
 func (r Reader) Instance(ctx context.Context, key string) (*market.Instance, error) {
-	in, err := scanInstance(r.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE line_id = $1`, key))
+	in, err := r.scanInstance(r.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE line_id = $1`, key))
 	return in, notFound(err, "instance", key)
 }
 
 // InstanceByID returns an instance by the merchant's instanceId.
 func (r Reader) InstanceByID(ctx context.Context, id string) (*market.Instance, error) {
-	in, err := scanInstance(r.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = $1`, id))
+	in, err := r.scanInstance(r.q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = $1`, id))
 	return in, notFound(err, "instance", id)
 }
 
@@ -62,7 +68,7 @@ func (r Reader) Instances(ctx context.Context, f InstanceFilter) ([]*market.Inst
 		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR order_id = $3) AND ($4 = '' OR state = $4)
 		AND ($5 = 0 OR created_at < $5 OR created_at = $5 AND line_id < $6)
 		ORDER BY created_at DESC, line_id DESC LIMIT $7`, f.BuyerID, f.MerchantID, f.OrderID, string(f.State), f.Page.afterMS(), f.Page.After.ID, f.Page.limit()+1)
-	list, err := collect(rows, err, scanInstance)
+	list, err := collect(rows, err, r.scanInstance)
 	return cut(list, err, f.Page, func(in *market.Instance) Cursor { return Cursor{in.CreatedAt, in.Key} })
 }
 
@@ -74,7 +80,7 @@ func (tx *Tx) UpdateInstance(ctx context.Context, in *market.Instance, from ...m
 			trial = $6, expire_at = $7, release_at = $8, app_info = $9, encrypt_type = $10, updated_at = $11
 			WHERE line_id = $12 AND state = $13`,
 			nullString(in.ID), in.ProductID, in.SkuCode, in.Period, string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt),
-			string(in.AppInfoJSON), in.EncryptType, ms(in.UpdatedAt), in.Key, string(f)))
+			tx.keys.seal(string(in.AppInfoJSON)), in.EncryptType, ms(in.UpdatedAt), in.Key, string(f)))
 		if err != nil || ok {
 			return ok, err
 		}

@@ -8,38 +8,40 @@ import (
 
 const merchantCols = `id, name, production_url, generation, access_key, kit_key, require_body_sign, created_at`
 
-func scanMerchant(r rowScanner) (*market.Merchant, error) {
+func (r Reader) scanMerchant(s rowScanner) (*market.Merchant, error) {
 	var m market.Merchant
 	var created int64
-	err := r.Scan(&m.ID, &m.Name, &m.ProductionURL, &m.Generation, &m.AccessKey, &m.KitKey, &m.RequireBodySign, &created)
+	if err := s.Scan(&m.ID, &m.Name, &m.ProductionURL, &m.Generation, &m.AccessKey, &m.KitKey, &m.RequireBodySign, &created); err != nil {
+		return nil, err
+	}
 	m.CreatedAt = fromMS(created)
-	return &m, err
+	return &m, r.keys.openAll(&m.AccessKey, &m.KitKey)
 }
 
 // InsertMerchant stores a new merchant.
 func (tx *Tx) InsertMerchant(ctx context.Context, m *market.Merchant) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		m.ID, m.Name, m.ProductionURL, m.Generation, m.AccessKey, m.KitKey, m.RequireBodySign, ms(m.CreatedAt))
+		m.ID, m.Name, m.ProductionURL, m.Generation, tx.keys.seal(m.AccessKey), tx.keys.seal(m.KitKey), m.RequireBodySign, ms(m.CreatedAt))
 	return err
 }
 
 // Merchant returns a merchant by ID.
 func (r Reader) Merchant(ctx context.Context, id string) (*market.Merchant, error) {
-	m, err := scanMerchant(r.q.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = $1`, id))
+	m, err := r.scanMerchant(r.q.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = $1`, id))
 	return m, notFound(err, "merchant", id)
 }
 
 // Merchants lists a page of merchants, by ID.
 func (r Reader) Merchants(ctx context.Context, p Page) ([]*market.Merchant, Cursor, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id > $1 ORDER BY id LIMIT $2`, p.After.ID, p.limit()+1)
-	list, err := collect(rows, err, scanMerchant)
+	list, err := collect(rows, err, r.scanMerchant)
 	return cut(list, err, p, func(m *market.Merchant) Cursor { return Cursor{ID: m.ID} })
 }
 
 // InsertAPIKey stores an AK/SK pair.
 func (tx *Tx) InsertAPIKey(ctx context.Context, k *market.APIKey) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO api_keys (ak, sk, merchant_id, created_at) VALUES ($1, $2, $3, $4)`,
-		k.AK, k.SK, k.MerchantID, ms(k.CreatedAt))
+		k.AK, tx.keys.seal(k.SK), k.MerchantID, ms(k.CreatedAt))
 	return err
 }
 
@@ -49,18 +51,23 @@ func (r Reader) APIKey(ctx context.Context, ak string) (*market.APIKey, error) {
 	var created int64
 	err := r.q.QueryRowContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE ak = $1`, ak).
 		Scan(&k.AK, &k.SK, &k.MerchantID, &created)
+	if err != nil {
+		return nil, notFound(err, "access key", ak)
+	}
 	k.CreatedAt = fromMS(created)
-	return &k, notFound(err, "access key", ak)
+	return &k, r.keys.openAll(&k.SK)
 }
 
 // APIKeysOf lists a merchant's AK/SK pairs, oldest first.
 func (r Reader) APIKeysOf(ctx context.Context, merchantID string) ([]*market.APIKey, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT ak, sk, merchant_id, created_at FROM api_keys WHERE merchant_id = $1 ORDER BY created_at, ak`, merchantID)
-	return collect(rows, err, func(r rowScanner) (*market.APIKey, error) {
+	return collect(rows, err, func(s rowScanner) (*market.APIKey, error) {
 		var k market.APIKey
 		var created int64
-		err := r.Scan(&k.AK, &k.SK, &k.MerchantID, &created)
+		if err := s.Scan(&k.AK, &k.SK, &k.MerchantID, &created); err != nil {
+			return nil, err
+		}
 		k.CreatedAt = fromMS(created)
-		return &k, err
+		return &k, r.keys.openAll(&k.SK)
 	})
 }

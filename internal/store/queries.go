@@ -29,6 +29,8 @@ type Reader struct {
 	// tx and stmts, inside a write transaction, run the generated statements prepared once.
 	tx    *sql.Tx
 	stmts *stmtCache
+	// keys seals and opens the columns that hold secrets; nil stores them in clear.
+	keys *Keyring
 }
 
 // stmtCache holds the big generated statements (a full 500-row usage INSERT has 6000

@@ -75,10 +75,17 @@ func openSQLite(path string) (*DB, error) {
 		return nil, errors.New("store: empty SQLite path")
 	}
 	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
+	// The database holds secrets: only its owner may read it. SQLite gives the write-ahead log
+	// and shared-memory files the database file's permissions.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	f.Close()
 	lock, err := lockFile(path)
 	if err != nil {
 		return nil, err
@@ -222,6 +229,9 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
+// UseKeyring makes the database seal the secrets it stores with k, and open them with it.
+func (db *DB) UseKeyring(k *Keyring) { db.Reader.keys = k }
+
 // Driver returns the River driver over this database, for building the queue client.
 func (db *DB) Driver() riverdriver.Driver[*sql.Tx] { return db.driver }
 
@@ -245,7 +255,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, Reader: Reader{q: sqlTx, sqlite: db.Dialect == SQLite, tx: sqlTx, stmts: db.stmts}}
+	tx := &Tx{tx: sqlTx, db: db, Reader: Reader{q: sqlTx, sqlite: db.Dialect == SQLite, tx: sqlTx, stmts: db.stmts, keys: db.Reader.keys}}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err

@@ -56,6 +56,7 @@ func Open(t testing.TB, d store.Dialect) *store.DB {
 		t.Fatalf("open %s: %v", d, err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.UseKeyring(Keyring(t))
 	if err := db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatalf("migrate %s: %v", d, err)
 	}
@@ -90,6 +91,16 @@ func DSN(t testing.TB, d store.Dialect) string {
 		t.Fatal(err)
 	}
 	return dsn
+}
+
+// Keyring returns a fresh keyring of one random key, as a key file would hold.
+func Keyring(t testing.TB) *store.Keyring {
+	t.Helper()
+	k, err := store.LoadKeyFile(filepath.Join(t.TempDir(), "test.key"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // Name returns a unique name with a prefix, for fixtures.

@@ -1,0 +1,24 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// ExecForTest runs a statement in the transaction, for tests that set up what the store's own
+// methods never write (a value stored in clear by an older version).
+func (tx *Tx) ExecForTest(ctx context.Context, query string, args ...any) error {
+	_, err := tx.q.ExecContext(ctx, query, args...)
+	return err
+}
+
+// QueryForTest runs a query in the transaction and hands its rows to fn, for tests that read
+// raw columns.
+func (tx *Tx) QueryForTest(ctx context.Context, query string, fn func(*sql.Rows) error) error {
+	rows, err := tx.q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return fn(rows)
+}
