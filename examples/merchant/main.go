@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -29,7 +30,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "merchant:", err)
 		os.Exit(1)
 	}
@@ -69,7 +70,12 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	// Bind before saying so: a port in use fails here, before anything claims to listen.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return errors.Join(err, closer.Close())
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	drained := make(chan error, 1)
@@ -79,8 +85,8 @@ func run(args []string) error {
 		defer cancel()
 		drained <- srv.Shutdown(shutdown)
 	}()
-	cfg.Logger.Info("merchant listening", "addr", *addr, "state", cfg.StateDir, "kits", cfg.KitKey != "")
-	err = srv.ListenAndServe()
+	cfg.Logger.Info("merchant listening", "addr", ln.Addr().String(), "state", cfg.StateDir, "kits", cfg.KitKey != "")
+	err = srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = <-drained // in-flight requests end before the store closes
 	}

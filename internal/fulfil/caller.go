@@ -84,7 +84,7 @@ func (c *Caller) Send(ctx context.Context, m *market.Merchant, call *market.Call
 		out.Attempt.Error = fmt.Sprintf("HTTP %d", resp.StatusCode)
 		return out
 	}
-	if err := checkBodySign(m, call.Form, resp.Header, body); err != nil {
+	if err := checkBodySign(m, call.Form, resp.Header, body, c.Clock.Now()); err != nil {
 		out.Attempt.Error = err.Error()
 		return out
 	}
@@ -102,10 +102,10 @@ func (c *Caller) Send(ctx context.Context, m *market.Merchant, call *market.Call
 // for 2.0 merchants configured strict, verified when present otherwise (protocol §14.4). Kit
 // answers are signed with the kit key. The name is matched exactly, as KooGallery does; a
 // lower-case duplicate beside it is ignored.
-func checkBodySign(m *market.Merchant, form market.CallForm, h http.Header, body []byte) error {
-	key := m.AccessKey
+func checkBodySign(m *market.Merchant, form market.CallForm, h http.Header, body []byte, now time.Time) error {
+	key, previous := m.AccessKey, m.PreviousAccessKey
 	if form == market.FormKitV1 || form == market.FormKitV2 {
-		key = m.KitKey
+		key, previous = m.KitKey, m.PreviousKitKey
 	}
 	values := h[kgp.BodySignHeader]
 	if len(values) == 0 {
@@ -114,7 +114,12 @@ func checkBodySign(m *market.Merchant, form market.CallForm, h http.Header, body
 		}
 		return nil
 	}
-	if err := kgp.VerifyBodySign(key, values[0], body); err != nil {
+	err := kgp.VerifyBodySign(key, values[0], body)
+	// A merchant that has not yet switched to a key rotated a moment ago signs with the old one.
+	if err != nil && previous != "" && now.Before(m.KeysRotatedAt.Add(market.RotationGrace)) && kgp.VerifyBodySign(previous, values[0], body) == nil {
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("Body-Sign: %w", err)
 	}
 	return nil

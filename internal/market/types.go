@@ -13,8 +13,17 @@ type Merchant struct {
 	// RequireBodySign makes a 2.0 answer without a valid Body-Sign a failure; 1.0 answers always
 	// need one. KooGallery's 2.0 pages do not say, so the default is off (protocol §12.1).
 	RequireBodySign bool
-	CreatedAt       time.Time
+	// PreviousAccessKey and PreviousKitKey are the keys replaced at KeysRotatedAt: answers to
+	// calls signed before the rotation still verify with them for RotationGrace.
+	PreviousAccessKey string
+	PreviousKitKey    string
+	KeysRotatedAt     time.Time
+	CreatedAt         time.Time
 }
+
+// RotationGrace is how long a merchant's replaced keys still verify answers: the longest retry
+// window, so an answer to any call signed before a rotation is accepted.
+const RotationGrace = 3 * time.Hour
 
 // APIKey is an AK/SK pair with which a merchant signs open-API calls.
 type APIKey struct {

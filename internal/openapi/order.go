@@ -48,6 +48,9 @@ func (h *Handler) orderQuery(w http.ResponseWriter, r *http.Request) {
 		fail(kgp.MKTInternal, "")
 		return
 	}
+	if mock := mockOf(orderID); mock != "" && strings.HasPrefix(lineID, mock+"-") {
+		info.OrderLine[0].OrderLineID = lineID // any line of a mock order, as mercato check makes them
+	}
 	if lineID != "" {
 		i := slices.IndexFunc(info.OrderLine, func(l kgp.OrderLine) bool { return l.OrderLineID == lineID })
 		if i < 0 {
@@ -61,8 +64,10 @@ func (h *Handler) orderQuery(w http.ResponseWriter, r *http.Request) {
 
 // orderInfo builds KooGallery's OrderInfo for an order of merchantID, or a mock order.
 func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID string) (*kgp.OrderInfo, error) {
-	if slices.Contains(kgp.MockOrders, orderID) {
-		return MockOrder(orderID, h.Clock.Now()), nil
+	if mock := mockOf(orderID); mock != "" {
+		o := MockOrder(mock, h.Clock.Now())
+		o.OrderID = orderID
+		return o, nil
 	}
 	o, b, err := h.Orders.OrderWithBuyer(ctx, market.AsSeller(merchantID), orderID)
 	if err != nil {
@@ -87,6 +92,17 @@ func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID string) (*k
 		info.OrderLine = append(info.OrderLine, ol)
 	}
 	return info, nil
+}
+
+// mockOf names the documented mock order that orderID is, or is a run-specific copy of
+// ("MOCKONDEMAND-ab120001", as mercato check makes 1.0 orders); "" for a real order.
+func mockOf(orderID string) string {
+	for _, m := range kgp.MockOrders {
+		if orderID == m || strings.HasPrefix(orderID, m+"-") {
+			return m
+		}
+	}
+	return ""
 }
 
 // MockOrder returns one of KooGallery's documented debugging orders (protocol §8.3), which any

@@ -81,7 +81,7 @@ func (s *Service) created(ctx context.Context, tx *store.Tx, call *market.Call, 
 	now := s.clock.Now()
 	in.ID, in.UpdatedAt = r.InstanceID, now
 	if r.AppInfo != nil { // 1.0 answers newInstance with appInfo
-		if err := setAppInfo(in, m, r.AppInfo, r.EncryptType); err != nil {
+		if err := setAppInfo(in, m, r.AppInfo, r.EncryptType, now); err != nil {
 			call.LastError = err.Error()
 			return false, nil
 		}
@@ -132,7 +132,7 @@ func (s *Service) queried(ctx context.Context, tx *store.Tx, call *market.Call, 
 	}
 	from := in.State
 	if info.AppInfo != nil {
-		if err := setAppInfo(in, m, info.AppInfo, r.EncryptType); err != nil {
+		if err := setAppInfo(in, m, info.AppInfo, r.EncryptType, s.clock.Now()); err != nil {
 			call.LastError = err.Error()
 			return false, nil
 		}
@@ -144,18 +144,26 @@ func (s *Service) queried(ctx context.Context, tx *store.Tx, call *market.Call, 
 	return true, s.completeIfDelivered(ctx, tx, in.OrderID)
 }
 
-// setAppInfo keeps the merchant's appInfo as received, after checking that its credentials
-// decrypt with the merchant's key (an order fails if they do not, protocol §3.7).
-func setAppInfo(in *market.Instance, m *market.Merchant, a *kgp.AppInfo, encryptType kgp.EncryptType) error {
+// setAppInfo keeps the merchant's appInfo, after checking that its credentials decrypt with the
+// merchant's key (an order fails if they do not, protocol §3.7). Credentials encrypted with a key
+// rotated away a moment ago are accepted and kept re-encrypted with the current one.
+func setAppInfo(in *market.Instance, m *market.Merchant, a *kgp.AppInfo, encryptType kgp.EncryptType, now time.Time) error {
 	if encryptType != "" {
-		for _, v := range []string{a.UserName, a.Password} {
-			if v == "" {
+		for _, f := range []*string{&a.UserName, &a.Password} {
+			if *f == "" {
 				continue
 			}
-			if len(v) > kgp.MaxCredentialLen {
-				return fmt.Errorf("appInfo credential is %d characters, at most %d allowed", len(v), kgp.MaxCredentialLen)
+			if len(*f) > kgp.MaxCredentialLen {
+				return fmt.Errorf("appInfo credential is %d characters, at most %d allowed", len(*f), kgp.MaxCredentialLen)
 			}
-			if _, err := kgp.DecryptCredential(m.AccessKey, encryptType, v); err != nil {
+			_, err := kgp.DecryptCredential(m.AccessKey, encryptType, *f)
+			if err != nil && m.PreviousAccessKey != "" && now.Before(m.KeysRotatedAt.Add(market.RotationGrace)) {
+				var plain string
+				if plain, err = kgp.DecryptCredential(m.PreviousAccessKey, encryptType, *f); err == nil {
+					*f, err = kgp.EncryptCredential(m.AccessKey, encryptType, plain)
+				}
+			}
+			if err != nil {
 				return fmt.Errorf("appInfo credential does not decrypt with encryptType %s: %v", encryptType, err)
 			}
 		}

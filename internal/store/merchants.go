@@ -6,22 +6,40 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
-const merchantCols = `id, name, production_url, generation, access_key, kit_key, require_body_sign, created_at`
+const merchantCols = `id, name, production_url, generation, access_key, kit_key, require_body_sign, previous_access_key,
+	previous_kit_key, keys_rotated_at, created_at`
 
 func (r Reader) scanMerchant(s rowScanner) (*market.Merchant, error) {
 	var m market.Merchant
-	var created int64
-	if err := s.Scan(&m.ID, &m.Name, &m.ProductionURL, &m.Generation, &m.AccessKey, &m.KitKey, &m.RequireBodySign, &created); err != nil {
+	var rotated, created int64
+	if err := s.Scan(&m.ID, &m.Name, &m.ProductionURL, &m.Generation, &m.AccessKey, &m.KitKey, &m.RequireBodySign,
+		&m.PreviousAccessKey, &m.PreviousKitKey, &rotated, &created); err != nil {
 		return nil, err
 	}
-	m.CreatedAt = fromMS(created)
-	return &m, r.keys.openAll(&m.AccessKey, &m.KitKey)
+	m.KeysRotatedAt, m.CreatedAt = fromMS(rotated), fromMS(created)
+	return &m, r.keys.openAll(&m.AccessKey, &m.KitKey, &m.PreviousAccessKey, &m.PreviousKitKey)
 }
 
 // InsertMerchant stores a new merchant.
 func (tx *Tx) InsertMerchant(ctx context.Context, m *market.Merchant) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		m.ID, m.Name, m.ProductionURL, m.Generation, tx.keys.seal(m.AccessKey), tx.keys.seal(m.KitKey), m.RequireBodySign, ms(m.CreatedAt))
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		m.ID, m.Name, m.ProductionURL, m.Generation, tx.keys.seal(m.AccessKey), tx.keys.seal(m.KitKey), m.RequireBodySign,
+		tx.keys.seal(m.PreviousAccessKey), tx.keys.seal(m.PreviousKitKey), ms(m.KeysRotatedAt), ms(m.CreatedAt))
+	return err
+}
+
+// UpdateMerchant writes a merchant's mutable fields.
+func (tx *Tx) UpdateMerchant(ctx context.Context, m *market.Merchant) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE merchants SET name = $1, production_url = $2, generation = $3, access_key = $4, kit_key = $5,
+		require_body_sign = $6, previous_access_key = $7, previous_kit_key = $8, keys_rotated_at = $9 WHERE id = $10`,
+		m.Name, m.ProductionURL, m.Generation, tx.keys.seal(m.AccessKey), tx.keys.seal(m.KitKey), m.RequireBodySign,
+		tx.keys.seal(m.PreviousAccessKey), tx.keys.seal(m.PreviousKitKey), ms(m.KeysRotatedAt), m.ID)
+	return err
+}
+
+// SetAPIKeySecret replaces the SK of an AK.
+func (tx *Tx) SetAPIKeySecret(ctx context.Context, ak, sk string) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE api_keys SET sk = $1 WHERE ak = $2`, tx.keys.seal(sk), ak)
 	return err
 }
 

@@ -9,6 +9,8 @@ import (
 var sealed = []struct{ table, key, column string }{
 	{"merchants", "id", "access_key"},
 	{"merchants", "id", "kit_key"},
+	{"merchants", "id", "previous_access_key"},
+	{"merchants", "id", "previous_kit_key"},
 	{"api_keys", "ak", "sk"},
 	{"instances", "line_id", "app_info"},
 }
