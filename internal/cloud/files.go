@@ -79,8 +79,11 @@ func (s *Service) folders(ctx context.Context, tx *store.Tx, a *access, paths []
 		f := &market.CloudFile{ID: market.NewHexID(), InstanceKey: a.in.Key, Path: p, Kind: market.KindFolder, CreatedBy: a.user,
 			CreatedAt: now, UpdatedAt: now}
 		ok, err := tx.InsertCloudFile(ctx, f)
-		if err != nil || ok {
+		if err != nil {
 			return err
+		}
+		if ok {
+			continue
 		}
 		old, err := tx.CloudFileByPath(ctx, a.in.Key, p)
 		if err != nil {
@@ -116,10 +119,14 @@ func (s *Service) CheckOut(ctx context.Context, v market.Viewer, id string) (*ma
 			return market.Errorf(market.CodeInvalid, "%s is a folder: only files and assemblies are checked out", f.Path)
 		}
 		ok, err := tx.CheckOutCloudFile(ctx, id, a.user, s.clock.Now().UnixMilli())
-		if err == nil && !ok {
-			err = heldBy(f)
+		if err != nil || ok {
+			return err
 		}
-		return err
+		// PostgreSQL: another user's check-out committed after f was read; name them.
+		if f, err = tx.CloudFile(ctx, id); err != nil {
+			return err
+		}
+		return heldBy(f)
 	})
 }
 

@@ -119,10 +119,10 @@ func (s *Service) target(ctx context.Context, r store.Reader, a *access, u *mark
 		}
 	}
 	f, err = r.CloudFileByPath(ctx, a.in.Key, u.Path)
-	switch market.ErrorCode(err) {
-	case market.CodeNotFound:
+	if market.ErrorCode(err) == market.CodeNotFound {
 		return nil // a new file
-	case market.CodeInternal:
+	}
+	if err != nil {
 		return err
 	}
 	u.FileID = f.ID
