@@ -16,6 +16,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/cloud"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
@@ -34,6 +35,7 @@ type API struct {
 	Metering      *metering.Service
 	Billing       *billing.Service
 	Licenses      *license.Service
+	Cloud         *cloud.Service
 	OperatorToken string
 	Log           *slog.Logger
 }
@@ -69,6 +71,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", any(a.unsubscribe))
 	a.registerBilling(mux, op, any)
 	a.registerLicenses(mux, any)
+	a.registerCloud(mux, any)
 }
 
 // auth authenticates the bearer token: the operator's, or (unless operatorOnly) a buyer's.

@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -38,6 +40,9 @@ type Config struct {
 	// fee on their sales, in thousandths.
 	BillDay     int
 	FeePerMille int64
+	// Blob is where the industrial-software cloud keeps file content: file:///dir, or
+	// s3://bucket?... shared by several replicas. Empty: a directory beside the SQLite file.
+	Blob string
 
 	Log   *slog.Logger
 	Clock market.Clock
@@ -86,6 +91,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.CallsPerMerchant, "calls-per-merchant", envInt("MERCATO_CALLS_PER_MERCHANT", 4), "merchant calls in flight to one merchant per process (MERCATO_CALLS_PER_MERCHANT)")
 	fs.IntVar(&c.BillDay, "bill-day", envInt("MERCATO_BILL_DAY", 7), "day of the month merchants' statements are made (MERCATO_BILL_DAY)")
 	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
+	fs.StringVar(&c.Blob, "blob", os.Getenv("MERCATO_BLOB"), "cloud file content: file:///dir or s3://bucket?endpoint=...; default a directory beside the SQLite file (MERCATO_BLOB)")
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{
 		URL: os.Getenv("MERCATO_SANDBOX_URL"), AccessKey: os.Getenv("MERCATO_SANDBOX_KEY"), KitKey: os.Getenv("MERCATO_SANDBOX_KIT_KEY"),
@@ -135,6 +141,9 @@ func (c *Config) Check() error {
 	if c.Sandbox {
 		c.AllowInsecureMerchants = true // the sandbox merchant runs on the developer's machine
 	}
+	if c.Blob == "" {
+		c.Blob = DefaultBlob(c.DB)
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -164,4 +173,32 @@ func envInt(name string, def int) int {
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b
+}
+
+// DefaultBlob is the content store beside a SQLite database ("x.db" → directory "x.db-blobs").
+// A PostgreSQL database has no file to stand beside: its default is the user's data directory
+// ($XDG_DATA_HOME/mercato/blobs, else ~/.local/share/mercato/blobs), which serves replicas on one
+// machine; replicas on several machines need shared storage (s3://).
+func DefaultBlob(db string) string {
+	var dir string
+	if p, ok := strings.CutPrefix(db, "sqlite:"); ok || !strings.Contains(db, "://") {
+		if !ok {
+			p = db
+		}
+		dir = p + "-blobs"
+	} else if data := os.Getenv("XDG_DATA_HOME"); data != "" {
+		dir = filepath.Join(data, "mercato", "blobs")
+	} else if home, err := os.UserHomeDir(); err == nil {
+		dir = filepath.Join(home, ".local", "share", "mercato", "blobs")
+	} else {
+		dir = "mercato-blobs"
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	if abs = filepath.ToSlash(abs); !strings.HasPrefix(abs, "/") {
+		abs = "/" + abs // a Windows drive: file:///C:/...
+	}
+	return "file://" + abs + "?create_dir=1"
 }
