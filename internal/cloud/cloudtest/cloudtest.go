@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/api"
 	"github.com/mercato-oss/mercato/internal/catalog"
@@ -46,7 +47,8 @@ type Options struct {
 // Start runs a site on a fresh database of dialect d until t ends.
 func Start(t testing.TB, d store.Dialect, o Options) *Site {
 	t.Helper()
-	e := marketplacetest.New(t, d, marketplacetest.Options{Config: o.Config})
+	// Business time starts at the wall clock's: the SDK checks license expiry against it.
+	e := marketplacetest.New(t, d, marketplacetest.Options{Config: o.Config, Start: time.Now().UTC().Truncate(time.Millisecond)})
 	s := &Site{Env: e}
 	e.Merchant(marketplacetest.MerchantOpts{ID: "m-cad", Name: "CAD Works"})
 	spec := func(sku, offer string) catalog.SpecRequest {
