@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,14 +32,14 @@ func (s *Sdk) GetLicenseStringRequest(dev DeviceInfo) error {
 // carry "licenseFile", its absolute path.
 func (s *Sdk) GetLicenseFileRequest(fileName string, dev DeviceInfo) error {
 	if fileName == "" {
-		return errors.New("isdk: GetLicenseFileRequest needs a file name")
+		return fmt.Errorf("%w: GetLicenseFileRequest needs a file name", ErrInvalid)
 	}
 	return s.requestLicense(fileName, dev)
 }
 
 func (s *Sdk) requestLicense(fileName string, dev DeviceInfo) error {
 	if err := dev.Check(); err != nil {
-		return err
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	come := map[string]string{"fileName": fileName}
 	return s.begin(false, func(ctx context.Context) {

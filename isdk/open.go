@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -64,7 +65,7 @@ func key(path string) string {
 // or, when it could not be opened, params {"status":"failed","reason":...}.
 func (s *Sdk) OpenCloudFile(cloudPath string, openType OpenType) error {
 	if openType != OpenOnly && openType != OpenAndCheckout {
-		return errors.New("isdk: openType must be OpenOnly or OpenAndCheckout")
+		return fmt.Errorf("%w: openType must be OpenOnly or OpenAndCheckout", ErrInvalid)
 	}
 	come := map[string]string{"cloudPath": cloudPath, "openType": string(openType)}
 	return s.begin(true, func(ctx context.Context) {

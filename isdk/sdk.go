@@ -61,6 +61,8 @@ var (
 	ErrInitialized    = errors.New("isdk: Init was already called")
 	ErrInCallback     = errors.New("isdk: ShutOut cannot be called from inside the event callback")
 	ErrNoDataInCloud  = errors.New("isdk: the instance's package does not keep data in the cloud")
+	// ErrInvalid wraps the errors of bad arguments.
+	ErrInvalid = errors.New("isdk: invalid argument")
 )
 
 // Sdk is one connection of the software to the marketplace.
@@ -94,7 +96,7 @@ func (s *Sdk) Init(opts Options) error {
 		return ErrInitialized
 	}
 	if opts.Server == "" || opts.Token == "" || opts.Instance == "" || opts.Workspace == "" {
-		return errors.New("isdk: Init needs Server, Token, Instance and Workspace")
+		return fmt.Errorf("%w: Init needs Server, Token, Instance and Workspace", ErrInvalid)
 	}
 	ws, err := filepath.Abs(opts.Workspace)
 	if err == nil {
