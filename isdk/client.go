@@ -163,6 +163,23 @@ func (c *client) begin(ctx context.Context, r beginRequest) (*uploadInfo, error)
 	return &u, c.do(ctx, "POST", c.instancePath("/uploads"), r, &u)
 }
 
+// saveWhole sends content of n bytes whole, in one request, as r describes.
+func (c *client) saveWhole(ctx context.Context, r beginRequest, body io.Reader, f *fileInfo) error {
+	q := url.Values{"kind": {r.Kind}, "sha256": {r.SHA256}}
+	if r.FileID != "" {
+		q.Set("file_id", r.FileID)
+		q.Set("base_version", strconv.Itoa(r.BaseVersion))
+	} else {
+		q.Set("path", r.Path)
+	}
+	resp, err := c.send(ctx, "POST", c.instancePath("/files?"+q.Encode()), body, r.Size, "application/octet-stream")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(f)
+}
+
 func (c *client) upload(ctx context.Context, id string) (*uploadInfo, error) {
 	var u uploadInfo
 	return &u, c.do(ctx, "GET", "/cloud/uploads/"+url.PathEscape(id), nil, &u)

@@ -1,6 +1,7 @@
 package isdk
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -171,6 +172,17 @@ func (s *Sdk) source(path string, isAssembly bool) (*source, error) {
 		if !st.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s is not a file: an assembly is saved with isAssembly", path)
 		}
+		if st.Size() <= s.opts.ChunkSize {
+			// Small enough to send whole: read once, and send exactly the bytes hashed.
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			sum := sha256.Sum256(b)
+			return &source{size: int64(len(b)), sum: hex.EncodeToString(sum[:]), open: func(off int64) (io.ReadCloser, error) {
+				return io.NopCloser(bytes.NewReader(b[off:])), nil
+			}}, nil
+		}
 		h := sha256.New()
 		n, err := copyFile(h, path)
 		if err != nil {
@@ -229,15 +241,26 @@ func (c *counter) Write(p []byte) (int, error) {
 // upload sends src as a new version in requests of at most the chunk size, resuming from the
 // marketplace's offset after a failed request (three tries in a row at most).
 func (s *Sdk) upload(ctx context.Context, req beginRequest, src *source) (*fileInfo, error) {
-	u, err := s.api.begin(ctx, req)
-	if err != nil {
-		return nil, err
-	}
 	chunk := min(s.opts.ChunkSize, s.drive.MaxChunk)
 	if chunk <= 0 {
 		chunk = s.opts.ChunkSize
 	}
 	var f fileInfo
+	if src.size <= chunk {
+		// Small content goes whole in one request: one round trip, one transaction. It is not
+		// sent again after a transport failure: the first may have been saved, and a second
+		// would add a version (or be refused as made from an old one). The SaveResult says so.
+		r, err := src.open(0)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		return &f, s.api.saveWhole(ctx, req, io.LimitReader(r, src.size), &f)
+	}
+	u, err := s.api.begin(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	offset, tries := int64(0), 0
 	var r io.ReadCloser
 	defer func() {

@@ -44,7 +44,8 @@ type Options struct {
 	// CompressAssemblies deflates assembly zips; by default they are stored, as CAD files are
 	// mostly compressed already.
 	CompressAssemblies bool
-	// ChunkSize bounds one upload request (default 16 MiB, at most the marketplace's limit).
+	// ChunkSize bounds one upload request (default 32 MiB, at most the marketplace's limit);
+	// content up to it is sent whole, in one request.
 	ChunkSize int64
 	// Heartbeat, when positive, checks the marketplace that often: HeartBeat events while it
 	// answers, one ISCDeskClosed event when it stops.
@@ -107,7 +108,7 @@ func (s *Sdk) Init(opts Options) error {
 	}
 	opts.Workspace = ws
 	if opts.ChunkSize <= 0 {
-		opts.ChunkSize = 16 << 20
+		opts.ChunkSize = 32 << 20
 	}
 	if opts.Limits.MaxEntries == 0 {
 		opts.Limits = cloudfs.DefaultLimits()

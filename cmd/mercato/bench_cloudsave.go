@@ -96,6 +96,14 @@ type cloudBench struct {
 
 const asmParts = 10
 
+// cloudRounds is how many rounds the runs alternate in.
+const cloudRounds = 4
+
+// round returns the r-th of cloudRounds slices of srcs.
+func round(srcs []string, r int) []string {
+	return srcs[len(srcs)*r/cloudRounds : len(srcs)*(r+1)/cloudRounds]
+}
+
 func (b *cloudBench) run(ctx context.Context, dsn string) (*cloudsaveResult, error) {
 	if err := b.makeSources(); err != nil {
 		return nil, err
@@ -125,28 +133,37 @@ func (b *cloudBench) run(ctx context.Context, dsn string) (*cloudsaveResult, err
 
 	r := &cloudsaveResult{Engine: string(s.DB.Dialect), Files: b.files, FileBytes: b.fileBytes, Assemblies: b.asms, AsmBytes: b.asmBytes, Parallel: b.parallel}
 	r.TotalMB = float64(b.fileBytes+b.asmBytes) / 1e6
-	// The baseline first, so that both runs read sources the page cache already holds.
-	fileCopy, err := b.timed(b.fileSrc, b.copy("files"))
-	if err != nil {
-		return nil, err
-	}
-	asmCopy, err := b.timed(b.asmSrc, b.copy("assemblies"))
-	if err != nil {
-		return nil, err
-	}
 	sdk := isdk.New()
 	if err := sdk.Init(isdk.Options{Server: "http://" + ln.Addr().String(), Token: token, Instance: key, Workspace: filepath.Join(b.work, "ws"), Version: "1.0"}); err != nil {
 		return nil, err
 	}
 	defer sdk.ShutOut()
 	results := newSaveResults(sdk)
-	fileSave, err := b.timed(b.fileSrc, b.save(sdk, results, false))
-	if err != nil {
-		return nil, err
-	}
-	asmSave, err := b.timed(b.asmSrc, b.save(sdk, results, true))
-	if err != nil {
-		return nil, err
+	// The two runs alternate in rounds, and which goes first alternates too, so that both meet
+	// the same disk: a virtual disk's speed drifts over a minute, and each run's writes are
+	// still being flushed while the next begins.
+	var fileCopy, fileSave, asmCopy, asmSave time.Duration
+	for r := range cloudRounds {
+		steps := []struct {
+			srcs     []string
+			do       func(int, string) error
+			into     *time.Duration
+		}{
+			{round(b.fileSrc, r), b.copy("files"), &fileCopy},
+			{round(b.fileSrc, r), b.save(sdk, results, false), &fileSave},
+			{round(b.asmSrc, r), b.copy("assemblies"), &asmCopy},
+			{round(b.asmSrc, r), b.save(sdk, results, true), &asmSave},
+		}
+		if r%2 == 1 {
+			steps[0], steps[1], steps[2], steps[3] = steps[1], steps[0], steps[3], steps[2]
+		}
+		for _, st := range steps {
+			d, err := b.timed(st.srcs, st.do)
+			if err != nil {
+				return nil, err
+			}
+			*st.into += d
+		}
 	}
 	mb := func(n int64, d time.Duration) float64 { return float64(n) / 1e6 / d.Seconds() }
 	r.FilesMBps, r.FilesCopy = mb(b.fileBytes, fileSave), mb(b.fileBytes, fileCopy)
@@ -175,7 +192,9 @@ func (b *cloudBench) makeSources() error {
 		if err != nil {
 			return err
 		}
-		_, err = io.CopyN(f, rng, n)
+		if _, err = io.CopyN(f, rng, n); err == nil {
+			err = f.Sync() // no write-back of the sources during the measurements
+		}
 		return errors.Join(err, f.Close())
 	}
 	for i := range b.files {
@@ -251,7 +270,9 @@ func (b *cloudBench) copy(kind string) func(int, string) error {
 			if err != nil {
 				return err
 			}
-			_, err = io.Copy(out, in)
+			if _, err = io.Copy(out, in); err == nil {
+				err = out.Sync() // as durable as a saved version
+			}
 			return errors.Join(err, out.Close())
 		})
 	}

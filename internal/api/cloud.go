@@ -22,6 +22,7 @@ func (a *API) registerCloud(mux *http.ServeMux, any func(handlerFunc) http.Handl
 	mux.Handle("GET /api/v1/instances/{key}/cloud/file", any(a.cloudFileByPath))
 	mux.Handle("POST /api/v1/instances/{key}/cloud/folders", any(a.createFolder))
 	mux.Handle("POST /api/v1/instances/{key}/cloud/uploads", any(a.beginUpload))
+	mux.Handle("POST /api/v1/instances/{key}/cloud/files", any(a.saveWhole))
 	mux.Handle("GET /api/v1/instances/{key}/cloud/upgrade", any(a.upgradeNotice))
 	mux.Handle("POST /api/v1/instances/{key}/cloud/upgrade/confirm", any(a.confirmUpgrade))
 	mux.Handle("POST /api/v1/instances/{key}/cloud/license-requests", any(a.requestLicense))
@@ -178,6 +179,28 @@ func (a *API) beginUpload(w http.ResponseWriter, r *http.Request, v market.Viewe
 	}
 	u, err := a.Cloud.BeginUpload(r.Context(), v, r.PathValue("key"), req)
 	return a.writeUpload(w, http.StatusCreated, u, err)
+}
+
+// saveWhole saves content sent whole as the body (at most max_chunk bytes); what it saves is
+// named in the query: path or file_id, kind, sha256, base_version.
+func (a *API) saveWhole(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	q := r.URL.Query()
+	req := cloud.UploadRequest{FileID: q.Get("file_id"), Path: q.Get("path"), Kind: market.FileKind(q.Get("kind")), SHA256: q.Get("sha256"), Size: r.ContentLength}
+	if req.Size < 0 {
+		return market.Errorf(market.CodeInvalid, "a whole save needs a Content-Length")
+	}
+	if s := q.Get("base_version"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return market.Errorf(market.CodeInvalid, "base_version must be a version number")
+		}
+		req.BaseVersion = n
+	}
+	if req.Size > a.Cloud.MaxChunk() {
+		return market.Errorf(market.CodeInvalid, "one request carries at most %d bytes: upload larger content in parts", a.Cloud.MaxChunk())
+	}
+	f, err := a.Cloud.SaveWhole(r.Context(), v, r.PathValue("key"), req, http.MaxBytesReader(w, r.Body, a.Cloud.MaxChunk()+1))
+	return writeFile(w, http.StatusOK, f, err)
 }
 
 func (a *API) getUpload(w http.ResponseWriter, r *http.Request, v market.Viewer) error {

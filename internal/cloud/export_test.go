@@ -23,3 +23,17 @@ func StoredParts(ctx context.Context, s *Service, u *market.Upload) int {
 		n++
 	}
 }
+
+// StoredBlobs counts every blob of the content store.
+func StoredBlobs(ctx context.Context, s *Service) int {
+	it := s.bucket.List(nil)
+	n := 0
+	for {
+		if _, err := it.Next(ctx); err == io.EOF {
+			return n
+		} else if err != nil {
+			return -1
+		}
+		n++
+	}
+}

@@ -2,17 +2,11 @@ package cloud
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding"
 	"encoding/hex"
 	"fmt"
-	"hash"
-	"io"
 	"regexp"
-	"strings"
 
 	"github.com/riverqueue/river"
-	"gocloud.dev/blob"
 
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -58,16 +52,11 @@ func saveTarget(f *market.CloudFile, a *access, kind market.FileKind, base int) 
 // BeginUpload checks a save and reserves its size in the drive's quota. The upload expires
 // after the configured time unless completed.
 func (s *Service) BeginUpload(ctx context.Context, v market.Viewer, key string, r UploadRequest) (*market.Upload, error) {
-	if r.Kind != market.KindFile && r.Kind != market.KindAssembly {
-		return nil, market.Errorf(market.CodeInvalid, "kind must be FILE or ASSEMBLY")
+	u, err := s.newUpload(key, r)
+	if err != nil {
+		return nil, err
 	}
-	if r.Size < 0 || !hexSHA256.MatchString(r.SHA256) {
-		return nil, market.Errorf(market.CodeInvalid, "size must be at least 0 and sha256 64 lowercase hex digits")
-	}
-	now := s.clock.Now()
-	u := &market.Upload{ID: market.NewHexID(), InstanceKey: key, BuyerID: v.BuyerID, Kind: r.Kind, FileID: r.FileID,
-		BaseVersion: r.BaseVersion, Size: r.Size, SHA256: r.SHA256, State: market.UploadOpen, CreatedAt: now, ExpiresAt: now.Add(s.cfg.UploadTTL)}
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		a, err := s.drive(ctx, tx.Reader, v, key, true)
 		if err != nil {
 			return err
@@ -76,16 +65,7 @@ func (s *Service) BeginUpload(ctx context.Context, v market.Viewer, key string, 
 		if err := s.target(ctx, tx.Reader, a, u, r.Path); err != nil {
 			return err
 		}
-		if err := tx.EnsureDrive(ctx, key, now.UnixMilli()); err != nil {
-			return err
-		}
-		if ok, err := tx.ReserveDrive(ctx, key, u.Size, s.quota(a)); err != nil || !ok {
-			if err == nil {
-				err = market.Errorf(market.CodeConflict, "the drive's quota of %d bytes has no room for %d more", s.quota(a), u.Size)
-			}
-			return err
-		}
-		if err := tx.InsertUpload(ctx, u); err != nil {
+		if err := s.reserve(ctx, tx, a, u); err != nil {
 			return err
 		}
 		return tx.Enqueue(ctx, ExpiryArgs{UploadID: u.ID}, &river.InsertOpts{Queue: Queue, ScheduledAt: u.ExpiresAt})
@@ -94,6 +74,33 @@ func (s *Service) BeginUpload(ctx context.Context, v market.Viewer, key string, 
 		return nil, err
 	}
 	return u, nil
+}
+
+// newUpload validates a request and returns its upload, not yet stored.
+func (s *Service) newUpload(key string, r UploadRequest) (*market.Upload, error) {
+	if r.Kind != market.KindFile && r.Kind != market.KindAssembly {
+		return nil, market.Errorf(market.CodeInvalid, "kind must be FILE or ASSEMBLY")
+	}
+	if r.Size < 0 || !hexSHA256.MatchString(r.SHA256) {
+		return nil, market.Errorf(market.CodeInvalid, "size must be at least 0 and sha256 64 lowercase hex digits")
+	}
+	now := s.clock.Now()
+	return &market.Upload{ID: market.NewHexID(), InstanceKey: key, Kind: r.Kind, FileID: r.FileID, BaseVersion: r.BaseVersion,
+		Size: r.Size, SHA256: r.SHA256, State: market.UploadOpen, CreatedAt: now, ExpiresAt: now.Add(s.cfg.UploadTTL)}, nil
+}
+
+// reserve stores the upload with its size reserved in the drive's quota.
+func (s *Service) reserve(ctx context.Context, tx *store.Tx, a *access, u *market.Upload) error {
+	if err := tx.EnsureDrive(ctx, a.in.Key, u.CreatedAt.UnixMilli()); err != nil {
+		return err
+	}
+	if ok, err := tx.ReserveDrive(ctx, a.in.Key, u.Size, s.quota(a)); err != nil || !ok {
+		if err == nil {
+			err = market.Errorf(market.CodeConflict, "the drive's quota of %d bytes has no room for %d more", s.quota(a), u.Size)
+		}
+		return err
+	}
+	return tx.InsertUpload(ctx, u)
 }
 
 // target fills the upload's path and file from what it saves to, checking the save is allowed.
@@ -161,77 +168,6 @@ func (s *Service) open(u *market.Upload) error {
 	}
 	return nil
 }
-
-// runningHash restores the upload's SHA-256 of the bytes received so far.
-func runningHash(u *market.Upload) (hash.Hash, error) {
-	h := sha256.New()
-	if len(u.HashState) == 0 {
-		return h, nil
-	}
-	return h, h.(encoding.BinaryUnmarshaler).UnmarshalBinary(u.HashState)
-}
-
-// WriteChunk stores the bytes of body as the upload's part at offset, which must be where the
-// upload stands (Received): a client resumes from there. The part is stored whole or not at all.
-func (s *Service) WriteChunk(ctx context.Context, v market.Viewer, id string, offset int64, body io.Reader) (*market.Upload, error) {
-	u, err := s.upload(ctx, s.db.Reader, v, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.open(u); err != nil {
-		return nil, err
-	}
-	if offset != u.Received {
-		return nil, market.Errorf(market.CodeConflict, "upload %s stands at offset %d, not %d: resume from there", id, u.Received, offset)
-	}
-	h, err := runningHash(u)
-	if err != nil {
-		return nil, err
-	}
-	room := min(u.Size-u.Received, s.cfg.MaxChunk)
-	key := fmt.Sprintf("%s%016d-%s", partPrefix(u), offset, strings.ToLower(market.NewSecret(6)))
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: "application/octet-stream"})
-	if err != nil {
-		return nil, err
-	}
-	n, err := io.Copy(w, io.TeeReader(io.LimitReader(body, room+1), h))
-	if err == nil && n > room {
-		err = market.Errorf(market.CodeInvalid, "upload %s: more bytes than declared, or more than %d in one request", id, s.cfg.MaxChunk)
-	}
-	if err != nil || n == 0 {
-		cancel() // discards what was written
-		w.Close()
-		if err == nil {
-			return u, nil
-		}
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	u.Received, u.HashState, u.Parts = u.Received+n, state, append(u.Parts, market.Part{Key: key, Size: n})
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		ok, err := tx.AdvanceUpload(ctx, u, offset)
-		if err == nil && !ok {
-			err = market.Errorf(market.CodeConflict, "upload %s moved on or closed while this part was sent: resume from its offset", id)
-		}
-		return err
-	})
-	if err != nil {
-		s.bucket.Delete(context.WithoutCancel(ctx), key)
-		return nil, err
-	}
-	return u, nil
-}
-
-// partPrefix is where an upload's parts are stored.
-func partPrefix(u *market.Upload) string { return "cloud/" + u.InstanceKey + "/" + u.ID + "/" }
 
 // Complete verifies a fully received upload and makes it the file's new version (creating the
 // file and its folders for a save-as). A repeat returns the file. A failed verification or a
@@ -363,68 +299,4 @@ func (s *Service) rejectFor(ctx context.Context, u *market.Upload, err error) er
 		}
 	}
 	return err
-}
-
-// Abort abandons an upload and deletes its parts.
-func (s *Service) Abort(ctx context.Context, v market.Viewer, id string) error {
-	u, err := s.upload(ctx, s.db.Reader, v, id)
-	if err != nil {
-		return err
-	}
-	if u.State != market.UploadOpen {
-		return s.open(u)
-	}
-	return s.discard(ctx, id, market.UploadAborted, "aborted by the client")
-}
-
-// discard closes an open upload, gives its reservation back and deletes its stored parts (every
-// blob under its prefix, including parts whose request failed before it was recorded).
-func (s *Service) discard(ctx context.Context, id string, state market.UploadState, reason string) error {
-	var u *market.Upload
-	closed := false
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		if u, err = tx.Upload(ctx, id); err != nil {
-			return err
-		}
-		if closed, err = tx.FinishUpload(ctx, id, state, reason, 0); err != nil || !closed {
-			return err
-		}
-		return tx.SettleDrive(ctx, u.InstanceKey, 0, u.Size)
-	})
-	if err != nil || !closed {
-		return err
-	}
-	it := s.bucket.List(&blob.ListOptions{Prefix: partPrefix(u)})
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.bucket.Delete(ctx, obj.Key); err != nil {
-			return err
-		}
-	}
-}
-
-// ExpiryArgs discards an upload left incomplete when its time runs out.
-type ExpiryArgs struct {
-	UploadID string `json:"upload_id"`
-}
-
-// Kind implements river.JobArgs.
-func (ExpiryArgs) Kind() string { return "cloud_upload_expiry" }
-
-// ExpiryWorker discards expired uploads.
-type ExpiryWorker struct {
-	river.WorkerDefaults[ExpiryArgs]
-	S *Service
-}
-
-// Work discards the upload unless it was completed or closed.
-func (w *ExpiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) error {
-	return w.S.discard(ctx, job.Args.UploadID, market.UploadExpired, "not completed in time")
 }

@@ -248,3 +248,42 @@ func TestConcurrentSaves(t *testing.T) {
 		}
 	})
 }
+
+// A whole save (one request) checks what an upload checks, and stores nothing when refused.
+func TestSaveWhole(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, h *harness) {
+		whole := func(v market.Viewer, r cloud.UploadRequest, body []byte, declared string) (*market.CloudFile, error) {
+			r.Kind, r.Size, r.SHA256 = market.KindFile, int64(len(body)), declared
+			return h.Cloud.SaveWhole(h.Ctx, v, h.key, r, bytes.NewReader(body))
+		}
+		f, err := whole(h.alice, cloud.UploadRequest{Path: "/w/Whole.prt"}, []byte("whole"), sum([]byte("whole")))
+		if err != nil || f.Version != 1 || f.CheckedOutBy != "alice" || h.content(h.alice, f.ID, 0) != "whole" {
+			t.Fatalf("whole save: %+v, %v", f, err)
+		}
+		f, err = whole(h.alice, cloud.UploadRequest{FileID: f.ID, BaseVersion: 1}, []byte("again"), sum([]byte("again")))
+		if err != nil || f.Version != 2 {
+			t.Fatalf("second whole save: %+v, %v", f, err)
+		}
+		_, err = whole(h.bob, cloud.UploadRequest{FileID: f.ID}, []byte("bob"), sum([]byte("bob")))
+		wantErr(t, err, market.CodeConflict, "checked out by alice")
+		_, err = whole(h.alice, cloud.UploadRequest{Path: "/w/Bad.prt"}, []byte("bytes"), sum([]byte("other")))
+		wantErr(t, err, market.CodeInvalid, "SHA-256 mismatch")
+		_, err = whole(h.alice, cloud.UploadRequest{Path: "/../Bad.prt"}, []byte("bytes"), sum([]byte("bytes")))
+		wantErr(t, err, market.CodeInvalid, "not allowed")
+		r := cloud.UploadRequest{Path: "/w/Short.prt", Kind: market.KindFile, Size: 10, SHA256: sum([]byte("short"))}
+		_, err = h.Cloud.SaveWhole(h.Ctx, h.alice, h.key, r, bytes.NewReader([]byte("short")))
+		wantErr(t, err, market.CodeInvalid, "carried 5 bytes, not the declared 10")
+		for _, p := range []string{"/w/Bad.prt", "/w/Short.prt"} {
+			if _, err := h.Cloud.FileByPath(h.Ctx, h.alice, h.key, p); market.ErrorCode(err) != market.CodeNotFound {
+				t.Errorf("%s was stored: %v", p, err)
+			}
+		}
+		if used, reserved := h.used(); used != 10 || reserved != 0 {
+			t.Errorf("drive uses %d, reserves %d", used, reserved)
+		}
+		if n := cloud.StoredBlobs(h.Ctx, h.Cloud); n != 2 {
+			t.Errorf("%d blobs stored, want the 2 versions' parts only", n)
+		}
+	})
+}

@@ -71,7 +71,7 @@ typedef struct isdk_config {
     isdk_dependency_cb dependencies; /* optional: lists an assembly's dependencies */
     void *dependencies_user_data;
     int compress_assemblies; /* non-zero: deflate assembly zips */
-    long long chunk_size;    /* bytes per upload request; 0: 16 MiB */
+    long long chunk_size;    /* bytes per upload request; 0: 32 MiB */
     int heartbeat_ms;        /* > 0: HeartBeat / ISCDeskClosed events at this interval */
 } isdk_config;
 
