@@ -97,7 +97,7 @@ type cloudBench struct {
 const asmParts = 10
 
 // cloudRounds is how many rounds the runs alternate in.
-const cloudRounds = 4
+const cloudRounds = 10
 
 // round returns the r-th of cloudRounds slices of srcs.
 func round(srcs []string, r int) []string {

@@ -84,7 +84,9 @@ func (s *Service) writePart(ctx context.Context, u *market.Upload, body io.Reade
 	if err != nil {
 		return "", err
 	}
-	n, err := io.Copy(w, io.TeeReader(io.LimitReader(body, room+1), h))
+	buf := s.buffers.Get().(*[]byte)
+	n, err := io.CopyBuffer(writerOnly{w}, io.TeeReader(io.LimitReader(body, room+1), h), *buf)
+	s.buffers.Put(buf)
 	if err == nil && n > room {
 		err = market.Errorf(market.CodeInvalid, "upload %s: more bytes than declared, or more than %d in one request", u.ID, s.cfg.MaxChunk)
 	}
@@ -106,6 +108,9 @@ func (s *Service) writePart(ctx context.Context, u *market.Upload, body io.Reade
 	u.Received, u.HashState, u.Parts = u.Received+n, state, append(u.Parts, market.Part{Key: key, Size: n})
 	return key, nil
 }
+
+// writerOnly hides a writer's ReadFrom, so that io.CopyBuffer uses the pooled buffer.
+type writerOnly struct{ io.Writer }
 
 // partPrefix starts the keys of an upload's parts. Parts share a folder per instance and the
 // first two characters of the upload's ID (random hex), rather than one per upload: on a local

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"gocloud.dev/blob"
@@ -54,6 +55,9 @@ type Service struct {
 	licenses *license.Service
 	cfg      Config
 	signer   signer
+	// buffers hold the buffers parts are copied through: blob.Writer's own ReadFrom would
+	// allocate a fresh megabyte for every part.
+	buffers sync.Pool
 }
 
 // New opens the content store named by cfg.Blob and returns the service. Close it after the
@@ -71,7 +75,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, licenses *license.S
 	if err != nil {
 		return nil, fmt.Errorf("cloud: content store %q: %w", cfg.Blob, err)
 	}
-	return &Service{db: db, clock: clock, log: log, bucket: bucket, licenses: licenses, cfg: cfg}, nil
+	s := &Service{db: db, clock: clock, log: log, bucket: bucket, licenses: licenses, cfg: cfg}
+	s.buffers.New = func() any { b := make([]byte, 256<<10); return &b }
+	return s, nil
 }
 
 // Close closes the content store.
