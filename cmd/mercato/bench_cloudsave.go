@@ -145,9 +145,9 @@ func (b *cloudBench) run(ctx context.Context, dsn string) (*cloudsaveResult, err
 	var fileCopy, fileSave, asmCopy, asmSave time.Duration
 	for r := range cloudRounds {
 		steps := []struct {
-			srcs     []string
-			do       func(int, string) error
-			into     *time.Duration
+			srcs []string
+			do   func(int, string) error
+			into *time.Duration
 		}{
 			{round(b.fileSrc, r), b.copy("files"), &fileCopy},
 			{round(b.fileSrc, r), b.save(sdk, results, false), &fileSave},
