@@ -78,13 +78,11 @@ func (s *Sdk) requestLicense(fileName string, dev DeviceInfo) error {
 // VerifyLicense checks a license the marketplace issued: its signature (with the marketplace's
 // public key, fetched once), that it was issued for dev, and that it has not expired.
 func (s *Sdk) VerifyLicense(license string, dev DeviceInfo) (*cloudfs.License, error) {
-	s.mu.Lock()
-	if !s.ready {
-		s.mu.Unlock()
-		return nil, ErrNotInitialized
+	var key []byte
+	ctx, err := s.live(func() { key = s.licenseK })
+	if err != nil {
+		return nil, err
 	}
-	key, ctx := s.licenseK, s.ctx
-	s.mu.Unlock()
 	if key == nil {
 		var out struct {
 			PublicKey string `json:"public_key"`
@@ -108,13 +106,11 @@ func (s *Sdk) VerifyLicense(license string, dev DeviceInfo) (*cloudfs.License, e
 // ok, or the error it met (Sdk::LicenseVerifyNotify). It returns when the marketplace has
 // recorded it.
 func (s *Sdk) LicenseVerifyNotify(ok bool, errText string) error {
-	s.mu.Lock()
-	if !s.ready {
-		s.mu.Unlock()
-		return ErrNotInitialized
+	var id string
+	ctx, err := s.live(func() { id = s.license })
+	if err != nil {
+		return err
 	}
-	id, ctx := s.license, s.ctx
-	s.mu.Unlock()
 	if id == "" {
 		return errors.New("isdk: LicenseVerifyNotify follows a license request's LicenseVerify event")
 	}
@@ -127,13 +123,11 @@ func (s *Sdk) LicenseVerifyNotify(ok bool, errText string) error {
 // UpgradeNotify confirms a non-forced upgrade notice (Sdk::UpgradeNotify): ISCDesk upgrades the
 // software after it exits. It returns when the marketplace has recorded it.
 func (s *Sdk) UpgradeNotify() error {
-	s.mu.Lock()
-	if !s.ready {
-		s.mu.Unlock()
-		return ErrNotInitialized
+	var n *noticeInfo
+	ctx, err := s.live(func() { n = s.notice })
+	if err != nil {
+		return err
 	}
-	n, ctx := s.notice, s.ctx
-	s.mu.Unlock()
 	switch {
 	case n == nil:
 		return errors.New("isdk: there is no upgrade notice to confirm")

@@ -208,6 +208,18 @@ func (s *Sdk) begin(data bool, fn func(ctx context.Context)) error {
 
 func (s *Sdk) emit(e Event) { s.events.emit(e) }
 
+// live runs read (which reads the SDK's state) under its lock and returns the SDK's context, or
+// ErrNotInitialized: the synchronous calls' check.
+func (s *Sdk) live(read func()) (context.Context, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ready {
+		return nil, ErrNotInitialized
+	}
+	read()
+	return s.ctx, nil
+}
+
 func queryEscape(v string) string { return url.QueryEscape(v) }
 
 // heartbeat checks the marketplace every interval until ShutOut.
