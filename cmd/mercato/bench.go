@@ -37,6 +37,7 @@ var benchmarks = []struct {
 	{"heartbeat", "signed license heartbeats over HTTP, durable when answered, beside signature verification alone", benchHeartbeat},
 	{"usage", "signed 1000-record usage pushes over HTTP, beside raw inserts into the same engine", benchUsage},
 	{"rate", "rate and bill 10 million stored usage records, beside recounting them from the records", benchRate},
+	{"cloudsave", "save files and assemblies through the industrial SDK, beside copying the same bytes on the same disk", benchCloudSave},
 }
 
 // runBench dispatches to a benchmark.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/cloud"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
@@ -28,6 +29,7 @@ type API struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	Cloud    *cloud.Service
 	Log      *slog.Logger
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
 	Limiter *FailureLimiter
@@ -78,6 +80,7 @@ func (a *API) Register(mux Mux) {
 	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", a.auth(a.unsubscribe))
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
+	a.registerCloud(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"sort"
@@ -40,7 +41,11 @@ const SpecPath = "/api/v1/openapi.json"
 // Spec returns the OpenAPI document.
 func Spec() ([]byte, error) {
 	paths := map[string]map[string]any{}
-	for pattern, e := range endpoints {
+	all := map[string]endpoint{}
+	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints} {
+		maps.Copy(all, table)
+	}
+	for pattern, e := range all {
 		method, path, _ := strings.Cut(pattern, " ")
 		op := map[string]any{"summary": e.summary, "description": "Who: " + e.who + ".", "operationId": operationID(method, path),
 			"responses": map[string]any{

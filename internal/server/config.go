@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,9 @@ type Config struct {
 	// ShutdownGrace is how long a stopping server lets requests and merchant calls in flight
 	// finish before it cancels them.
 	ShutdownGrace time.Duration
+	// Blob is where the industrial-software cloud keeps file content: file:///dir, or
+	// s3://bucket?... shared by several replicas. Empty: a directory beside the SQLite file.
+	Blob string
 
 	Log   *slog.Logger
 	Clock market.Clock
@@ -102,6 +106,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("MERCATO_TLS_KEY", ""), "PEM private key of --tls-cert (MERCATO_TLS_KEY)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("MERCATO_SHUTDOWN_GRACE", 30*time.Second), "how long SIGTERM waits for requests and merchant calls in flight (MERCATO_SHUTDOWN_GRACE)")
 	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
+	fs.StringVar(&c.Blob, "blob", os.Getenv("MERCATO_BLOB"), "cloud file content: file:///dir or s3://bucket?endpoint=...; default a directory beside the SQLite file (MERCATO_BLOB)")
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{
 		URL: os.Getenv("MERCATO_SANDBOX_URL"), AccessKey: os.Getenv("MERCATO_SANDBOX_KEY"), KitKey: os.Getenv("MERCATO_SANDBOX_KIT_KEY"),
@@ -175,6 +180,9 @@ func (c *Config) Check() error {
 	if c.ShutdownGrace < time.Second || c.ShutdownGrace > time.Hour {
 		return fmt.Errorf("--shutdown-grace must be 1s to 1h")
 	}
+	if c.Blob == "" {
+		c.Blob = DefaultBlob(c.DB)
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -211,4 +219,32 @@ func envDuration(name string, def time.Duration) time.Duration {
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b
+}
+
+// DefaultBlob is the content store beside a SQLite database ("x.db" → directory "x.db-blobs").
+// A PostgreSQL database has no file to stand beside: its default is the user's data directory
+// ($XDG_DATA_HOME/mercato/blobs, else ~/.local/share/mercato/blobs), which serves replicas on one
+// machine; replicas on several machines need shared storage (s3://).
+func DefaultBlob(db string) string {
+	var dir string
+	if p, ok := strings.CutPrefix(db, "sqlite:"); ok || !strings.Contains(db, "://") {
+		if !ok {
+			p = db
+		}
+		dir = p + "-blobs"
+	} else if data := os.Getenv("XDG_DATA_HOME"); data != "" {
+		dir = filepath.Join(data, "mercato", "blobs")
+	} else if home, err := os.UserHomeDir(); err == nil {
+		dir = filepath.Join(home, ".local", "share", "mercato", "blobs")
+	} else {
+		dir = "mercato-blobs"
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	if abs = filepath.ToSlash(abs); !strings.HasPrefix(abs, "/") {
+		abs = "/" + abs // a Windows drive: file:///C:/...
+	}
+	return "file://" + abs + "?create_dir=1"
 }

@@ -73,6 +73,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mcfg.Identity.OperatorToken = cfg.OperatorToken
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
+	mcfg.Cloud.Blob = cfg.Blob
 	svc, err := marketplace.New(db, clock, log, mcfg)
 	if err != nil {
 		return nil, err
@@ -91,7 +92,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
-		Licenses: s.Licenses, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
+		Licenses: s.Licenses, Cloud: s.Cloud, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -183,5 +184,5 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) Close() error {
 	stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return errors.Join(s.Licenses.Stop(stop), s.DB.Close())
+	return errors.Join(s.Licenses.Stop(stop), s.Cloud.Close(), s.DB.Close())
 }
