@@ -10,6 +10,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
@@ -27,6 +28,8 @@ type Config struct {
 	Orders   order.Config
 	Billing  billing.Config
 	Licenses license.RecorderConfig
+	// Enterprise configures the joint-operation identity model (the auth centre's address).
+	Enterprise enterprise.Config
 	// HTTP is the client merchant calls go through; nil builds fulfil.NewHTTPClient.
 	HTTP *http.Client
 }
@@ -34,7 +37,7 @@ type Config struct {
 // DefaultConfig is the production configuration of a site with currency.
 func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
-		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig()}
+		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Enterprise: enterprise.DefaultConfig()}
 }
 
 // Services is the marketplace's services, wired together.
@@ -47,6 +50,8 @@ type Services struct {
 	Orders   *order.Service
 	Billing  *billing.Service
 	Metering *metering.Service
+	// Enterprises is the joint-operation identity model and its kit syncs.
+	Enterprises *enterprise.Service
 }
 
 // New builds the services over db (migrated).
@@ -81,6 +86,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Metering, err = metering.New(db, clock, log, s.Billing); err != nil {
 		return nil, err
 	}
+	if s.Enterprises, err = enterprise.New(db, clock, log, s.Calls, cfg.Enterprise); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -91,5 +99,6 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Orders.Register(j)
 	s.Metering.Register(j)
 	s.Billing.Register(j)
+	s.Enterprises.Register(j)
 	return j
 }
