@@ -11,6 +11,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
@@ -28,7 +29,9 @@ type API struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
-	Log      *slog.Logger
+	// Enterprises is the joint-operation identity model.
+	Enterprises *enterprise.Service
+	Log         *slog.Logger
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
 	Limiter *FailureLimiter
 }
@@ -71,6 +74,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", a.auth(a.unsubscribe))
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
+	a.registerEnterprises(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 
