@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/mercato-oss/mercato/internal/authcentre"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/enterprise"
@@ -30,6 +31,8 @@ type Config struct {
 	Licenses license.RecorderConfig
 	// Enterprise configures the joint-operation identity model (the auth centre's address).
 	Enterprise enterprise.Config
+	// AuthCentre sets the lifetimes of the auth centre's codes, tokens and sessions.
+	AuthCentre authcentre.Config
 	// HTTP is the client merchant calls go through; nil builds fulfil.NewHTTPClient.
 	HTTP *http.Client
 }
@@ -37,7 +40,8 @@ type Config struct {
 // DefaultConfig is the production configuration of a site with currency.
 func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
-		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Enterprise: enterprise.DefaultConfig()}
+		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Enterprise: enterprise.DefaultConfig(),
+		AuthCentre: authcentre.DefaultConfig()}
 }
 
 // Services is the marketplace's services, wired together.
@@ -52,6 +56,8 @@ type Services struct {
 	Metering *metering.Service
 	// Enterprises is the joint-operation identity model and its kit syncs.
 	Enterprises *enterprise.Service
+	// AuthCentre is the joint-operation auth centre (single sign-on).
+	AuthCentre *authcentre.Service
 }
 
 // New builds the services over db (migrated).
@@ -89,6 +95,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Enterprises, err = enterprise.New(db, clock, log, s.Calls, cfg.Enterprise); err != nil {
 		return nil, err
 	}
+	if s.AuthCentre, err = authcentre.New(db, clock, log, cfg.AuthCentre); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -100,5 +109,6 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Metering.Register(j)
 	s.Billing.Register(j)
 	s.Enterprises.Register(j)
+	s.AuthCentre.Register(j)
 	return j
 }

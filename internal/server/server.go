@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -19,6 +21,10 @@ import (
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 )
+
+// AuthPath is where the joint-operation auth centre is served, under the public address: an
+// enterprise's domainName is {PublicURL}/authc/{tenantCode}.
+const AuthPath = "/authc"
 
 // Server is a running marketplace: one process of `mercato serve`. Several may share one
 // PostgreSQL database; River hands each job to exactly one of them.
@@ -63,6 +69,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mcfg.Identity.OperatorToken = cfg.OperatorToken
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
+	mcfg.Enterprise.AuthURL = strings.TrimSuffix(cfg.PublicURL, "/") + AuthPath
 	svc, err := marketplace.New(db, clock, log, mcfg)
 	if err != nil {
 		return nil, err
@@ -83,6 +90,8 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
 		Licenses: s.Licenses, Enterprises: s.Enterprises, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
+	authURL, _ := url.Parse(mcfg.Enterprise.AuthURL)
+	s.AuthCentre.Routes(mux, authURL.Path)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.Handler = mux
 
