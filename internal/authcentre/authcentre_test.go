@@ -80,7 +80,9 @@ var (
 
 // strip removes from a login page what differs between any two renderings: the CSRF token and
 // the user name typed.
-func strip(page string) string { return userField.ReplaceAllString(csrfField.ReplaceAllString(page, ""), "") }
+func strip(page string) string {
+	return userField.ReplaceAllString(csrfField.ReplaceAllString(page, ""), "")
+}
 
 // login signs in on the login page as a browser would and returns the redirect's Location
 // (empty when the page answered instead) and the status.
