@@ -140,7 +140,7 @@ func (c *Config) Check() error {
 	}
 	if c.PublicURL == "" {
 		host := c.Addr
-		if strings.HasPrefix(host, ":") {
+		if host == "" || strings.HasPrefix(host, ":") {
 			host = "127.0.0.1" + host
 		}
 		c.PublicURL = "http://" + host
