@@ -75,6 +75,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
 	a.registerEnterprises(mux)
+	a.registerOrderExtras(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 
