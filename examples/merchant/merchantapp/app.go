@@ -6,7 +6,8 @@
 //
 // Besides the production URL, which it serves on every path, it has a few demo pages under
 // /-/: /-/app/<instanceId> (the "front end" a buyer logs in to, refused while frozen),
-// /-/usage (POST instance=&amount= to record pay-per-use usage) and /-/health.
+// /-/usage (POST instance=&amount= to record pay-per-use usage), /-/health, and the single
+// sign-on of joint-operation users through their enterprise's auth centre (/-/sso/…, sso.go).
 package merchantapp
 
 import (
@@ -114,6 +115,7 @@ func New(cfg Config) (http.Handler, io.Closer, error) {
 	mux.HandleFunc("GET /-/health", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /-/app/{id}", m.serveApp)
 	mux.HandleFunc("POST /-/usage", m.serveUsage)
+	m.ssoRoutes(mux)
 	mux.Handle("/", a.handler)
 	return mux, a, nil
 }
