@@ -75,7 +75,10 @@ type demoEnv struct {
 	merchant *market.Merchant
 	buyer    string
 	down     *atomic.Bool // nil for an external merchant
-	out      io.Writer
+	// merchantSite is the built-in merchant's address (its single sign-on pages); "" for an
+	// external merchant, which gets no joint-operation story.
+	merchantSite string
+	out          io.Writer
 	start    time.Time
 }
 
@@ -90,16 +93,19 @@ func (o *demoOptions) run(ctx context.Context) error {
 		log = slog.New(slog.NewTextHandler(o.stderr, nil))
 	}
 	clock := market.NewFakeClock(time.Now().UTC().Truncate(time.Second))
-	s, err := server.New(ctx, server.Config{DB: "sqlite:" + filepath.Join(dir, "mercato.db"), Site: "cn", RetentionDays: 15,
-		CallWorkers: 8, AllowInsecureMerchants: true, OperatorToken: "op_" + market.NewSecret(32), Clock: clock, Log: log, Out: io.Discard})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
+	// The public address is the listener's: the auth centre's addresses (domainName) are under it.
+	s, err := server.New(ctx, server.Config{DB: "sqlite:" + filepath.Join(dir, "mercato.db"), Site: "cn", RetentionDays: 15,
+		CallWorkers: 8, AllowInsecureMerchants: true, OperatorToken: "op_" + market.NewSecret(32), Clock: clock, Log: log, Out: io.Discard,
+		PublicURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer s.Close()
 	serveCtx, stopServe := context.WithCancel(context.Background())
 	defer stopServe()
 	if err := s.Start(serveCtx); err != nil {
@@ -176,9 +182,15 @@ func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, dir string
 		return nil, err
 	}
 	env.merchant = nm.Merchant
+	env.merchantSite = "http://" + ln.Addr().String()
+	priv, err := env.uploadKitKey(ctx)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
 	app, closer, err := merchantapp.New(merchantapp.Config{Key: req.AccessKey, KitKey: req.KitKey, EncryptType: kgp.EncryptAES256,
-		StateDir: filepath.Join(dir, "merchant"), AK: nm.Key.AK, SK: nm.Key.SK, APIURL: env.apiURL,
-		PublicURL: "http://" + ln.Addr().String(), SlowDelay: 1500 * time.Millisecond, ProvisionBudget: 300 * time.Millisecond, Logger: log})
+		StateDir: filepath.Join(dir, "merchant"), AK: nm.Key.AK, SK: nm.Key.SK, APIURL: env.apiURL, PrivateKey: priv,
+		PublicURL: env.merchantSite, SlowDelay: 1500 * time.Millisecond, ProvisionBudget: 300 * time.Millisecond, Logger: log})
 	if err != nil {
 		srv.Close()
 		return nil, err
