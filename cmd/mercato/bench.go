@@ -36,6 +36,7 @@ var benchmarks = []struct {
 	{"heartbeat", "signed license heartbeats over HTTP, durable when answered, beside signature verification alone", benchHeartbeat},
 	{"usage", "signed 1000-record usage pushes over HTTP, beside raw inserts into the same engine", benchUsage},
 	{"rate", "rate and bill 10 million stored usage records, beside recounting them from the records", benchRate},
+	{"sync", "joint-operation user authorization synced to a local merchant, beside bare signed POSTs of the same bodies", benchSync},
 }
 
 // runBench dispatches to a benchmark.

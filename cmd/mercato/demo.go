@@ -79,7 +79,7 @@ type demoEnv struct {
 	// external merchant, which gets no joint-operation story.
 	merchantSite string
 	out          io.Writer
-	start    time.Time
+	start        time.Time
 }
 
 func (o *demoOptions) run(ctx context.Context) error {

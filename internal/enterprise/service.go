@@ -29,10 +29,14 @@ type Config struct {
 	// AuthURL is the auth centre's public base address; an enterprise's domainName is
 	// AuthURL/{tenantCode}, and merchants call {domainName}/api/v1/oauth2/token.
 	AuthURL string
+	// InFlight is how many syncs of one binding are sent at once: the batches of a large
+	// authorization. The dispatcher's calls per merchant is the useful most.
+	InFlight int
 }
 
-// DefaultConfig serves the auth centre from a server on the default address.
-func DefaultConfig() Config { return Config{AuthURL: "http://127.0.0.1:8080/authc"} }
+// DefaultConfig serves the auth centre from a server on the default address and sends as many
+// syncs at once as the dispatcher's default calls per merchant.
+func DefaultConfig() Config { return Config{AuthURL: "http://127.0.0.1:8080/authc", InFlight: 4} }
 
 // Service is the joint-operation identity model and its syncs.
 type Service struct {
@@ -51,6 +55,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, calls *fulfil.Dispa
 	u, err := url.Parse(cfg.AuthURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 		return nil, fmt.Errorf("enterprise: AuthURL %q is not an http(s) base address", cfg.AuthURL)
+	}
+	if cfg.InFlight < 1 {
+		return nil, fmt.Errorf("enterprise: InFlight %d must be at least 1", cfg.InFlight)
 	}
 	cfg.AuthURL = strings.TrimSuffix(cfg.AuthURL, "/")
 	s := &Service{db: db, clock: clock, log: log, calls: calls, cfg: cfg}

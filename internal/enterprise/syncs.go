@@ -55,30 +55,43 @@ func (s *Service) syncFailed(ctx context.Context, tx *store.Tx, call *market.Cal
 			call.Activity, call.LastError), CreatedAt: s.clock.Now()})
 }
 
-// pump sends the next group of a binding's syncs when nothing before it is outstanding. The
-// caller holds the binding's lock (NextSyncGroup or LockBinding).
+// pump sends what may go of a binding's syncs: the first group that is not done, at most
+// InFlight of its syncs at a time (more would only wait for the dispatcher's per-merchant slots,
+// a second at a time). A later group waits until every sync of this one succeeded; a failed
+// sync of this one holds it until the administrator retries. The caller holds the binding's
+// lock (NextSyncGroup or LockBinding).
 func (s *Service) pump(ctx context.Context, tx *store.Tx, key string, now time.Time) error {
 	open, err := tx.OpenSyncs(ctx, key)
 	if err != nil || len(open) == 0 {
 		return err
 	}
 	g := open[0].Group
-	n := 0
+	var held []*market.KitSync
+	inFlight := 0
 	for _, sy := range open {
 		if sy.Group != g {
 			break
 		}
-		if sy.State == market.SyncSent {
-			return nil // this group is under way (or failed, waiting for a retry)
+		switch {
+		case sy.State == market.SyncHeld:
+			held = append(held, sy)
+		case sy.CallState != market.CallFailed:
+			inFlight++
 		}
-		n++
+	}
+	if len(held) == 0 || inFlight >= s.cfg.InFlight {
+		return nil
 	}
 	b, err := tx.Binding(ctx, key)
 	if err != nil {
 		return err
 	}
-	for _, sy := range open[:n] {
-		call := &market.Call{MerchantID: sy.MerchantID, Activity: sy.Kind, InstanceKey: key, OrderID: b.OrderID, Form: sy.Form, Request: sy.Request}
+	for _, sy := range held[:min(len(held), s.cfg.InFlight-inFlight)] {
+		req, err := tx.SyncRequest(ctx, sy.ID)
+		if err != nil {
+			return err
+		}
+		call := &market.Call{MerchantID: sy.MerchantID, Activity: sy.Kind, InstanceKey: key, OrderID: b.OrderID, Form: sy.Form, Request: req}
 		if err := s.calls.Enqueue(ctx, tx, call, now); err != nil {
 			return err
 		}

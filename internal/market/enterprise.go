@@ -125,6 +125,7 @@ type KitSync struct {
 	CallState CallState
 	LastError string
 	Form      CallForm
+	// Request is the encoded request; lists leave it empty (store.SyncRequest reads it).
 	Request   []byte
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -70,6 +70,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
 	mcfg.Enterprise.AuthURL = strings.TrimSuffix(cfg.PublicURL, "/") + AuthPath
+	mcfg.Enterprise.InFlight = cfg.CallsPerMerchant
 	svc, err := marketplace.New(db, clock, log, mcfg)
 	if err != nil {
 		return nil, err

@@ -197,7 +197,7 @@ func (r Reader) UsersNamed(ctx context.Context, tenantID string, names []string)
 		var b strings.Builder
 		b.WriteString(`SELECT ` + userCols + ` FROM enterprise_users WHERE tenant_id = $1 AND user_name IN `)
 		args := []any{tenantID}
-		Reader{}.placeholders(&b, 1, len(chunk))
+		r.placeholders(&b, 1, len(chunk))
 		for _, n := range chunk {
 			args = append(args, n)
 		}

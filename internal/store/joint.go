@@ -126,7 +126,7 @@ func (r Reader) AuthStates(ctx context.Context, appID string, names []string) (m
 		chunk := names[start:min(start+userChunk, len(names))]
 		var b strings.Builder
 		b.WriteString(`SELECT user_name, state FROM joint_auths WHERE app_id = $1 AND user_name IN `)
-		Reader{}.placeholders(&b, 1, len(chunk))
+		r.placeholders(&b, 1, len(chunk))
 		args := []any{appID}
 		for _, n := range chunk {
 			args = append(args, n)
@@ -201,7 +201,7 @@ func (tx *Tx) DeleteAuths(ctx context.Context, appID string, names []string) err
 		chunk := names[start:min(start+userChunk, len(names))]
 		var b strings.Builder
 		b.WriteString(`DELETE FROM joint_auths WHERE app_id = $1 AND user_name IN `)
-		Reader{}.placeholders(&b, 1, len(chunk))
+		tx.placeholders(&b, 1, len(chunk))
 		args := []any{appID}
 		for _, n := range chunk {
 			args = append(args, n)

@@ -10,19 +10,28 @@ import (
 
 // Kit syncs in their binding's order, the merchants' kit keys and the notices of failed syncs.
 
-const syncCols = `s.id, s.instance_key, s.tenant_id, s.merchant_id, s.kind, s.flag, s.users, s.grp, s.state, s.call_id, s.form, s.request,
+// A sync's request (an authSync of 500 users is about 150 KB) is read only where it is needed:
+// the sequence is walked after every answer, and reading every waiting body each time made a
+// large authorization quadratic.
+const syncCols = `s.id, s.instance_key, s.tenant_id, s.merchant_id, s.kind, s.flag, s.users, s.grp, s.state, s.call_id, s.form,
 	s.created_at, s.updated_at, COALESCE(c.state, ''), COALESCE(c.last_error, '')`
 
 const syncFrom = ` FROM kit_syncs s LEFT JOIN calls c ON c.id = s.call_id AND s.call_id <> ''`
 
 func scanSync(r rowScanner) (*market.KitSync, error) {
 	var s market.KitSync
-	var req string
 	var created, updated int64
-	err := r.Scan(&s.ID, &s.InstanceKey, &s.TenantID, &s.MerchantID, &s.Kind, &s.Flag, &s.Users, &s.Group, &s.State, &s.CallID, &s.Form, &req,
+	err := r.Scan(&s.ID, &s.InstanceKey, &s.TenantID, &s.MerchantID, &s.Kind, &s.Flag, &s.Users, &s.Group, &s.State, &s.CallID, &s.Form,
 		&created, &updated, &s.CallState, &s.LastError)
-	s.Request, s.CreatedAt, s.UpdatedAt = []byte(req), fromMS(created), fromMS(updated)
+	s.CreatedAt, s.UpdatedAt = fromMS(created), fromMS(updated)
 	return &s, err
+}
+
+// SyncRequest returns the encoded request of a sync.
+func (r Reader) SyncRequest(ctx context.Context, id string) ([]byte, error) {
+	var req string
+	err := r.q.QueryRowContext(ctx, `SELECT request FROM kit_syncs WHERE id = $1`, id).Scan(&req)
+	return []byte(req), notFound(err, "sync", id)
 }
 
 // InsertSync stores a sync.
@@ -34,7 +43,7 @@ func (tx *Tx) InsertSync(ctx context.Context, s *market.KitSync) error {
 	return err
 }
 
-// OpenSyncs lists a binding's syncs that are not done, in their order.
+// OpenSyncs lists a binding's syncs that are not done, in their order, without their requests.
 func (r Reader) OpenSyncs(ctx context.Context, key string) ([]*market.KitSync, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT `+syncCols+syncFrom+` WHERE s.instance_key = $1 AND s.state <> $2
 		ORDER BY s.grp, s.created_at, s.id`, key, string(market.SyncDone))
@@ -54,7 +63,7 @@ func (r Reader) SyncByCall(ctx context.Context, callID string) (*market.KitSync,
 	return s, notFound(err, "sync of call", callID)
 }
 
-// Sync returns a sync by ID.
+// Sync returns a sync by ID, without its request.
 func (r Reader) Sync(ctx context.Context, id string) (*market.KitSync, error) {
 	s, err := scanSync(r.q.QueryRowContext(ctx, `SELECT `+syncCols+syncFrom+` WHERE s.id = $1`, id))
 	return s, notFound(err, "sync", id)
@@ -67,7 +76,7 @@ type SyncFilter struct {
 	Page        Page
 }
 
-// Syncs lists a page of an enterprise's syncs, newest first.
+// Syncs lists a page of an enterprise's syncs, newest first, without their requests.
 func (r Reader) Syncs(ctx context.Context, f SyncFilter) ([]*market.KitSync, Cursor, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT `+syncCols+syncFrom+` WHERE s.tenant_id = $1 AND ($2 = '' OR s.instance_key = $2)
 		AND ($3 = 0 OR s.created_at < $3 OR s.created_at = $3 AND s.id < $4) ORDER BY s.created_at DESC, s.id DESC LIMIT $5`,
@@ -118,4 +127,11 @@ func (r Reader) KitNotices(ctx context.Context, merchantID string, p Page) ([]*m
 		return &n, err
 	})
 	return cut(list, err, p, func(n *market.KitNotice) Cursor { return Cursor{n.CreatedAt, n.ID} })
+}
+
+// CountOpenSyncs counts a binding's syncs that are not done.
+func (r Reader) CountOpenSyncs(ctx context.Context, key string) (int, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM kit_syncs WHERE instance_key = $1 AND state <> $2`, key, string(market.SyncDone)).Scan(&n)
+	return n, err
 }
