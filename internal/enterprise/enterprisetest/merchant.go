@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mercato-oss/mercato/kgp"
 	"github.com/mercato-oss/mercato/sdk"
@@ -116,12 +117,16 @@ type Merchant struct {
 	raw, demo   *recorder
 	hRaw, hDemo *sdk.Handler
 	srv         *httptest.Server
-	// OneReading skips the demo reading: a plain merchant, for benchmarks. Set it before the
-	// first request.
+	// OneReading skips the demo reading: a plain merchant, for benchmarks. Delay is added
+	// before every answer, as a real merchant's work would. Set both before the first request.
 	OneReading bool
+	Delay      time.Duration
 
 	mu         sync.Mutex
 	mismatches []string
+	// serving is held (shared) while a request runs through both handlers, so that Syncs
+	// never compares the two readings halfway through one.
+	serving sync.RWMutex
 }
 
 // TB is what Start needs of a test (or of a benchmark's stand-in).
@@ -189,6 +194,9 @@ func (m *Merchant) Close() {
 
 func (m *Merchant) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	time.Sleep(m.Delay)
+	m.serving.RLock()
+	defer m.serving.RUnlock()
 	raw := httptest.NewRecorder()
 	m.hRaw.ServeHTTP(raw, clone(r, body))
 	if _, _, kit := kgp.ParseKitPath(r.URL.Path); kit && !m.OneReading {
@@ -218,8 +226,11 @@ func resultCode(body []byte) string {
 	return r.ResultCode
 }
 
+// clone gives each handler its own copy of the request. Its context does not end with the
+// client's connection: both readings must finish a request the marketplace gave up on (a killed
+// marketplace), or they would disagree about it.
 func clone(r *http.Request, body []byte) *http.Request {
-	c := r.Clone(r.Context())
+	c := r.Clone(context.WithoutCancel(r.Context()))
 	c.Body, c.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	return c
 }
@@ -260,6 +271,8 @@ func reverseTopLevel(body []byte) ([]byte, error) {
 // Syncs returns the kit calls accepted so far, in order, after checking that the demo reading
 // accepted exactly what the raw reading did.
 func (m *Merchant) Syncs() ([]Sync, error) {
+	m.serving.Lock()
+	defer m.serving.Unlock()
 	m.mu.Lock()
 	bad := slices.Clone(m.mismatches)
 	m.mu.Unlock()
