@@ -189,7 +189,7 @@ func testSignOn(t *testing.T, c *centre) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.TokenType != "Bearer" || tok.RefreshToken == "" || tok.Scope == "" || tok.Expiry.Sub(time.Now()) < 119*time.Minute {
+	if tok.TokenType != "Bearer" || tok.RefreshToken == "" || tok.Scope == "" || time.Until(tok.Expiry) < 119*time.Minute {
 		t.Fatalf("token %+v", tok)
 	}
 	if _, err := ac.Exchange(ctx, code); oauthCode(err) != kgp.OAuthInvalidGrant {
