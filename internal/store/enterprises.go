@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -192,25 +193,17 @@ func (r Reader) User(ctx context.Context, tenantID, userName string) (*market.En
 // UsersNamed returns the users of an enterprise among names, by name.
 func (r Reader) UsersNamed(ctx context.Context, tenantID string, names []string) (map[string]*market.EnterpriseUser, error) {
 	out := make(map[string]*market.EnterpriseUser, len(names))
-	for start := 0; start < len(names); start += userChunk {
-		chunk := names[start:min(start+userChunk, len(names))]
-		var b strings.Builder
-		b.WriteString(`SELECT ` + userCols + ` FROM enterprise_users WHERE tenant_id = $1 AND user_name IN `)
-		args := []any{tenantID}
-		r.placeholders(&b, 1, len(chunk))
-		for _, n := range chunk {
-			args = append(args, n)
-		}
-		rows, err := r.q.QueryContext(ctx, b.String(), args...)
-		list, err := collect(rows, err, scanUser)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range list {
-			out[u.UserName] = u
-		}
+	list, err := json.Marshal(names)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	rows, err := r.q.QueryContext(ctx, `SELECT `+userCols+` FROM enterprise_users WHERE tenant_id = $1 AND user_name IN `+r.jsonStrings(2),
+		tenantID, string(list))
+	users, err := collect(rows, err, scanUser)
+	for _, u := range users {
+		out[u.UserName] = u
+	}
+	return out, err
 }
 
 // UserFilter selects users of an enterprise.

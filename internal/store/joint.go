@@ -2,7 +2,8 @@ package store
 
 import (
 	"context"
-	"strings"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -122,32 +123,33 @@ func (r Reader) Apps(ctx context.Context, tenantID, key string) ([]*market.Appli
 // AuthStates returns the synced state of each authorized user of an application among names.
 func (r Reader) AuthStates(ctx context.Context, appID string, names []string) (map[string]string, error) {
 	out := make(map[string]string, len(names))
-	for start := 0; start < len(names); start += userChunk {
-		chunk := names[start:min(start+userChunk, len(names))]
-		var b strings.Builder
-		b.WriteString(`SELECT user_name, state FROM joint_auths WHERE app_id = $1 AND user_name IN `)
-		r.placeholders(&b, 1, len(chunk))
-		args := []any{appID}
-		for _, n := range chunk {
-			args = append(args, n)
-		}
-		rows, err := r.q.QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var name, state string
-			if err := rows.Scan(&name, &state); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[name] = state
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+	list, err := json.Marshal(names)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	rows, err := r.q.QueryContext(ctx, `SELECT user_name, state FROM joint_auths WHERE app_id = $1 AND user_name IN `+r.jsonStrings(2), appID, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, state string
+		if err := rows.Scan(&name, &state); err != nil {
+			return nil, err
+		}
+		out[name] = state
+	}
+	return out, rows.Err()
+}
+
+// jsonStrings is a subquery of the strings of JSON array parameter $n. A list of thousands of
+// names is then one parameter: a parameter per name made SQLite parse (and PostgreSQL bind)
+// statements of thousands of parameters, the largest cost of a large authorization.
+func (r Reader) jsonStrings(n int) string {
+	if r.sqlite {
+		return fmt.Sprintf("(SELECT value FROM json_each($%d))", n)
+	}
+	return fmt.Sprintf("(SELECT json_array_elements_text($%d::json))", n)
 }
 
 // UserAuths returns the applications a user is authorized on and the state synced to each.
@@ -170,47 +172,38 @@ func (r Reader) UserAuths(ctx context.Context, tenantID, userName string) (map[s
 
 // PutAuths records users as authorized on an application with the state synced to them.
 func (tx *Tx) PutAuths(ctx context.Context, appID, tenantID string, states map[string]string, at time.Time) error {
-	const cols = 5
-	names := make([]string, 0, len(states))
-	for n := range states {
-		names = append(names, n)
+	if len(states) == 0 {
+		return nil
 	}
-	for start := 0; start < len(names); start += userChunk {
-		chunk := names[start:min(start+userChunk, len(names))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO joint_auths (app_id, user_name, tenant_id, state, created_at) VALUES `)
-		args := make([]any, 0, len(chunk)*cols)
-		for i, n := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			tx.placeholders(&b, i*cols, cols)
-			args = append(args, appID, n, tenantID, states[n], ms(at))
-		}
-		b.WriteString(` ON CONFLICT (app_id, user_name) DO UPDATE SET state = excluded.state`)
-		if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
-			return err
-		}
+	pairs := make([][2]string, 0, len(states))
+	for n, st := range states {
+		pairs = append(pairs, [2]string{n, st})
 	}
-	return nil
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return err
+	}
+	// The rows come from one JSON parameter of [name, state] pairs (see jsonStrings).
+	rows := `SELECT $1, json_extract(value, '$[0]'), $2, json_extract(value, '$[1]'), $3 FROM json_each($4) WHERE true`
+	if !tx.sqlite {
+		rows = `SELECT $1::text, x->>0, $2::text, x->>1, $3::bigint FROM json_array_elements($4::json) AS x`
+	}
+	_, err = tx.q.ExecContext(ctx, `INSERT INTO joint_auths (app_id, user_name, tenant_id, state, created_at) `+rows+`
+		ON CONFLICT (app_id, user_name) DO UPDATE SET state = excluded.state`, appID, tenantID, ms(at), string(list))
+	return err
 }
 
 // DeleteAuths removes users' authorizations on an application.
 func (tx *Tx) DeleteAuths(ctx context.Context, appID string, names []string) error {
-	for start := 0; start < len(names); start += userChunk {
-		chunk := names[start:min(start+userChunk, len(names))]
-		var b strings.Builder
-		b.WriteString(`DELETE FROM joint_auths WHERE app_id = $1 AND user_name IN `)
-		tx.placeholders(&b, 1, len(chunk))
-		args := []any{appID}
-		for _, n := range chunk {
-			args = append(args, n)
-		}
-		if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
-			return err
-		}
+	if len(names) == 0 {
+		return nil
 	}
-	return nil
+	list, err := json.Marshal(names)
+	if err != nil {
+		return err
+	}
+	_, err = tx.q.ExecContext(ctx, `DELETE FROM joint_auths WHERE app_id = $1 AND user_name IN `+tx.jsonStrings(2), appID, string(list))
+	return err
 }
 
 // AuthUsers lists a page of the users authorized on an application, by name.
