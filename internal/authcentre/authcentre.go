@@ -47,6 +47,7 @@ type Service struct {
 	clock market.Clock
 	log   *slog.Logger
 	cfg   Config
+	guard Guard // set by Routes
 }
 
 // New returns the auth centre.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/api"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/enterprise/enterprisetest"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -161,7 +162,7 @@ func TestSingleSignOn(t *testing.T) {
 				c.Enterprise.AuthURL = srv.URL + "/authc"
 			}})
 			mux := http.NewServeMux()
-			e.AuthCentre.Routes(mux, "/authc")
+			e.AuthCentre.Routes(mux, "/authc", nil)
 			handler = mux
 			c := newCentre(t, e, srv.URL)
 			testSignOn(t, c)
@@ -289,7 +290,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 	t.Cleanup(srv.Close)
 	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{Config: func(c *marketplace.Config) { c.Enterprise.AuthURL = srv.URL + "/authc" }})
 	mux := http.NewServeMux()
-	e.AuthCentre.Routes(mux, "/authc")
+	e.AuthCentre.Routes(mux, "/authc", nil)
 	handler = mux
 	c := newCentre(t, e, srv.URL)
 	tokenURL := c.f.Enterprise.DomainName + kgp.AuthPathToken
@@ -324,5 +325,32 @@ func TestTokenEndpointErrors(t *testing.T) {
 		if resp.StatusCode != tc.status || strings.TrimSpace(string(body)) != tc.want || resp.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, resp.StatusCode, body, tc.status, tc.want)
 		}
+	}
+}
+
+// TestGuessingIsSlowedDown: an address that keeps presenting wrong secrets or passwords is
+// refused for a while.
+func TestGuessingIsSlowedDown(t *testing.T) {
+	t.Parallel()
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{Config: func(c *marketplace.Config) { c.Enterprise.AuthURL = srv.URL + "/authc" }})
+	mux := http.NewServeMux()
+	e.AuthCentre.Routes(mux, "/authc", api.NewFailureLimiter(time.Hour, 3))
+	handler = mux
+	c := newCentre(t, e, srv.URL)
+	bad := *c.client
+	bad.ClientSecret = "guess"
+	for i := range 3 {
+		if _, err := bad.Exchange(context.Background(), "x"); oauthCode(err) != kgp.OAuthInvalidClient {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if _, err := c.client.Exchange(context.Background(), "x"); oauthCode(err) != "temporarily_unavailable" {
+		t.Fatalf("after three wrong secrets even the right one waits: %v", err)
+	}
+	if _, status, _ := c.login("alice", "correct horse"); status != http.StatusTooManyRequests {
+		t.Fatalf("login from the same address: %d", status)
 	}
 }

@@ -14,9 +14,17 @@ import (
 // maxForm bounds the token endpoint's and the login form's bodies.
 const maxForm = 64 << 10
 
+// Guard slows down guessing of passwords and client secrets: a client address that keeps
+// failing is refused for a while. api.FailureLimiter is one; nil allows every attempt.
+type Guard interface {
+	Allow(r *http.Request) bool
+	Failed(r *http.Request)
+}
+
 // Routes adds the auth centre to mux under prefix (the path of the configured AuthURL, e.g.
 // "/authc"): each enterprise's endpoints live at {prefix}/{tenantCode}/api/v1/….
-func (s *Service) Routes(mux *http.ServeMux, prefix string) {
+func (s *Service) Routes(mux *http.ServeMux, prefix string, guard Guard) {
+	s.guard = guard
 	base := strings.TrimSuffix(prefix, "/") + "/{tenant}"
 	mux.HandleFunc("GET "+base+kgp.AuthPathLogin, s.loginPage)
 	mux.HandleFunc("POST "+base+kgp.AuthPathLogin, s.loginSubmit)
@@ -83,8 +91,13 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e = &market.Enterprise{TenantID: "-"} // authenticates no client, in the same time
 	}
+	if !s.allow(r) {
+		writeOAuth(w, http.StatusTooManyRequests, oauthErr("temporarily_unavailable", "Too many failed attempts from this address; retry in a minute"))
+		return
+	}
 	app, refused := s.client(ctx, e, id, sec)
 	if refused != nil {
+		s.failed(r)
 		writeOAuthError(w, refused)
 		return
 	}
@@ -124,4 +137,12 @@ func (s *Service) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOAuth(w, http.StatusOK, info)
+}
+
+func (s *Service) allow(r *http.Request) bool { return s.guard == nil || s.guard.Allow(r) }
+
+func (s *Service) failed(r *http.Request) {
+	if s.guard != nil {
+		s.guard.Failed(r)
+	}
 }

@@ -122,6 +122,10 @@ func (s *Service) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		page(w, http.StatusBadRequest, pageData{Title: "Cannot sign in", Message: problem})
 		return
 	}
+	if !s.allow(r) {
+		s.form(w, r, ar, http.StatusTooManyRequests, "Too many failed sign-ins from this address; please wait a minute.")
+		return
+	}
 	c, err := r.Cookie(csrfCookie)
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
 		s.form(w, r, ar, http.StatusForbidden, "The sign-in form expired; please sign in again.")
@@ -133,6 +137,7 @@ func (s *Service) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		hash = ""
 	}
 	if !enterprise.CheckPassword(hash, r.PostFormValue("password")) {
+		s.failed(r)
 		s.form(w, r, ar, http.StatusUnauthorized, "Incorrect user name or password.")
 		return
 	}
