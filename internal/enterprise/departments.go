@@ -169,6 +169,9 @@ func (s *Service) SyncDepartments(ctx context.Context, v market.Viewer, tenantID
 		if err != nil {
 			return err
 		}
+		if len(ds) == 0 {
+			return market.Errorf(market.CodeConflict, "the enterprise has no departments to send")
+		}
 		return s.eachBound(ctx, tx, e, func(y *syncer) error {
 			n++
 			return y.queue(ctx, one(y.allOrgs(ds)))

@@ -168,10 +168,12 @@ func (y *syncer) auth(appID string, flag int, users []kgp.User) []kgp.KitRequest
 // queue appends groups of syncs to the binding's sequence, each group after the previous, and
 // sends what may go now. Empty groups are skipped.
 func (y *syncer) queue(ctx context.Context, groups ...[]kgp.KitRequest) error {
+	queued := false
 	for _, reqs := range groups {
 		if len(reqs) == 0 {
 			continue
 		}
+		queued = true
 		g, err := y.tx.NextSyncGroup(ctx, y.b.InstanceKey)
 		if err != nil {
 			return err
@@ -191,6 +193,9 @@ func (y *syncer) queue(ctx context.Context, groups ...[]kgp.KitRequest) error {
 				return err
 			}
 		}
+	}
+	if !queued {
+		return nil // nothing new, and the binding's lock was not taken: pump only under it
 	}
 	return y.s.pump(ctx, y.tx, y.b.InstanceKey, y.now)
 }
