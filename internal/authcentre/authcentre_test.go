@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/api"
+	"github.com/mercato-oss/mercato/internal/authcentre"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/enterprise/enterprisetest"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -72,6 +73,20 @@ func newCentre(t *testing.T, e *marketplacetest.Env, srvURL string) *centre {
 	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &centre{t: t, e: e, f: f, http: browser,
 		client: &sdk.AuthCentre{Domain: f.Enterprise.DomainName, ClientID: app.ClientID, ClientSecret: secret, RedirectURL: callback}}
+}
+
+// serve runs a marketplace of dialect d whose auth centre is served over HTTP (guarded by
+// guard), with newCentre's enterprise.
+func serve(t *testing.T, d store.Dialect, guard authcentre.Guard) *centre {
+	t.Helper()
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	e := marketplacetest.New(t, d, marketplacetest.Options{Config: func(c *marketplace.Config) { c.Enterprise.AuthURL = srv.URL + "/authc" }})
+	mux := http.NewServeMux()
+	e.AuthCentre.Routes(mux, "/authc", guard)
+	handler = mux
+	return newCentre(t, e, srv.URL)
 }
 
 var (
@@ -155,17 +170,7 @@ func TestSingleSignOn(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			var handler http.Handler
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-			t.Cleanup(srv.Close)
-			e := marketplacetest.New(t, d, marketplacetest.Options{Config: func(c *marketplace.Config) {
-				c.Enterprise.AuthURL = srv.URL + "/authc"
-			}})
-			mux := http.NewServeMux()
-			e.AuthCentre.Routes(mux, "/authc", nil)
-			handler = mux
-			c := newCentre(t, e, srv.URL)
-			testSignOn(t, c)
+			testSignOn(t, serve(t, d, nil))
 		})
 	}
 }
@@ -285,14 +290,7 @@ func testSignOn(t *testing.T, c *centre) {
 // TestTokenEndpointErrors: the exact error bodies and statuses of the token endpoint.
 func TestTokenEndpointErrors(t *testing.T) {
 	t.Parallel()
-	var handler http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{Config: func(c *marketplace.Config) { c.Enterprise.AuthURL = srv.URL + "/authc" }})
-	mux := http.NewServeMux()
-	e.AuthCentre.Routes(mux, "/authc", nil)
-	handler = mux
-	c := newCentre(t, e, srv.URL)
+	c := serve(t, store.SQLite, nil)
 	tokenURL := c.f.Enterprise.DomainName + kgp.AuthPathToken
 	creds := "&client_id=" + c.client.ClientID + "&client_secret=" + url.QueryEscape(c.client.ClientSecret)
 	cases := []struct {
@@ -332,14 +330,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 // refused for a while.
 func TestGuessingIsSlowedDown(t *testing.T) {
 	t.Parallel()
-	var handler http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{Config: func(c *marketplace.Config) { c.Enterprise.AuthURL = srv.URL + "/authc" }})
-	mux := http.NewServeMux()
-	e.AuthCentre.Routes(mux, "/authc", api.NewFailureLimiter(time.Hour, 3))
-	handler = mux
-	c := newCentre(t, e, srv.URL)
+	c := serve(t, store.SQLite, api.NewFailureLimiter(time.Hour, 3))
 	bad := *c.client
 	bad.ClientSecret = "guess"
 	for i := range 3 {
