@@ -119,6 +119,12 @@ func (s *Service) eachBound(ctx context.Context, tx *store.Tx, e *market.Enterpr
 		if b.State != market.BindingBound {
 			continue
 		}
+		if gone, err := released(ctx, tx, b); err != nil || gone {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		y, err := s.syncer(ctx, tx, b, e)
 		if err != nil {
 			return err
@@ -138,4 +144,21 @@ func checkName(field, v string, max int) error {
 		return market.Invalid(field, "%s must be 1 to %d characters", field, max)
 	}
 	return nil
+}
+
+// released reports whether a binding's instance was released (unsubscribed, or expired past
+// retention), and then unbinds it: the merchant dropped the instance and its enterprise data
+// with releaseInstance, so nothing more is sent to it, not even tenantSync 0.
+func released(ctx context.Context, tx *store.Tx, b *market.Binding) (bool, error) {
+	if b.Test {
+		return false, nil
+	}
+	in, err := tx.Instance(ctx, b.InstanceKey)
+	if err != nil {
+		return false, err
+	}
+	if in.State != market.InstanceReleased {
+		return false, nil
+	}
+	return true, tx.SetBindingState(ctx, b.InstanceKey, market.BindingUnbound, in.UpdatedAt)
 }

@@ -203,3 +203,24 @@ func TestSellerTestCredential(t *testing.T) {
 		}
 	})
 }
+
+// TestReleasedInstanceIsUnbound: once the bound instance is released, its merchant gets no more
+// syncs, and the binding shows unbound.
+func TestReleasedInstanceIsUnbound(t *testing.T) {
+	t.Parallel()
+	marketplacetest.Each(t, marketplacetest.Options{}, func(t *testing.T, e *marketplacetest.Env) {
+		f := enterprisetest.New(t, e, 2)
+		ctx, svc, admin, tid := e.Ctx, e.Enterprises, f.Buyer, f.Enterprise.TenantID
+		must[*market.Binding](t)(svc.Bind(ctx, admin, tid, f.InstanceKey))
+		must[*market.Order](t)(e.Orders.Unsubscribe(ctx, admin, f.InstanceKey))
+		sent := len(f.Syncs(t))
+		must[*market.Department](t)(svc.AddDepartment(ctx, admin, tid, enterprise.DepartmentRequest{OrgCode: "HQ", Name: "HQ"}))
+		if got := len(f.Syncs(t)); got != sent {
+			t.Fatalf("%d syncs sent for a released instance", got-sent)
+		}
+		bs := must[[]*market.Binding](t)(svc.Bindings(ctx, admin, tid))
+		if len(bs) != 1 || bs[0].State != market.BindingUnbound {
+			t.Fatalf("bindings %+v", bs)
+		}
+	})
+}
