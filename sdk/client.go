@@ -151,6 +151,7 @@ type request struct {
 	query        url.Values
 	body         []byte
 	usage        bool
+	contentType  string // application/json if empty
 }
 
 // do sends req, retrying, and decodes a 2xx answer into out.
@@ -194,7 +195,11 @@ func (c *Client) send(ctx context.Context, base *url.URL, req request, out any) 
 		return false, err
 	}
 	now := c.cfg.Now()
-	hr.Header.Set("Content-Type", "application/json")
+	ct := req.contentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	hr.Header.Set("Content-Type", ct)
 	hr.Header.Set(kgp.HeaderSdkDate, kgp.FormatSdkDate(now))
 	if req.usage {
 		ts, nonce := kgp.FormatEpochMillis(now), newNonce()

@@ -38,6 +38,7 @@ var benchmarks = []struct {
 	{"usage", "signed 1000-record usage pushes over HTTP, beside raw inserts into the same engine", benchUsage},
 	{"rate", "rate and bill 10 million stored usage records, beside recounting them from the records", benchRate},
 	{"cloudsave", "save files and assemblies through the industrial SDK, beside copying the same bytes on the same disk", benchCloudSave},
+	{"sync", "joint-operation user authorization synced to a local merchant, beside bare signed POSTs of the same bodies", benchSync},
 }
 
 // runBench dispatches to a benchmark.

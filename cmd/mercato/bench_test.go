@@ -46,3 +46,18 @@ func TestBenchUsageAndRate(t *testing.T) {
 		t.Fatalf("rate figures %+v", r)
 	}
 }
+
+func TestBenchSync(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if code := run([]string{"bench", "sync", "--users", "1200", "--departments", "12", "--json"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r syncResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if r.Users != 1200 || r.Batches != 3 || r.SendUsersPerSec <= 0 || r.BareUsersPerSec <= 0 || r.Ratio <= 0 || r.FullSyncBytes < 12*40 || r.Engine != "sqlite" {
+		t.Fatalf("figures %+v", r)
+	}
+}

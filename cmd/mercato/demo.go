@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rsa"
 	"fmt"
 	"io"
 	"log/slog"
@@ -73,8 +74,11 @@ type demoEnv struct {
 	merchant *market.Merchant
 	buyer    string
 	builtin  *sdktest.Merchant // nil for an external merchant
-	out      io.Writer
-	start    time.Time
+	// kitKey is the built-in merchant's RSA key: applicationSync encrypts client secrets with
+	// its public half, which the demo uploads; the joint-operation story signs on with them.
+	kitKey *rsa.PrivateKey
+	out    io.Writer
+	start  time.Time
 }
 
 func (o *demoOptions) run(ctx context.Context) error {
@@ -88,16 +92,19 @@ func (o *demoOptions) run(ctx context.Context) error {
 		log = slog.New(slog.NewTextHandler(o.stderr, nil))
 	}
 	clock := market.NewFakeClock(time.Now().UTC().Truncate(time.Second))
-	s, err := server.New(ctx, server.Config{DB: "sqlite:" + filepath.Join(dir, "mercato.db"), Site: "cn", RetentionDays: 15,
-		CallWorkers: 8, AllowInsecureMerchants: true, OperatorToken: "op_" + market.NewSecret(32), Clock: clock, Log: log, Out: io.Discard})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
+	// The public address is the listener's: the auth centre's addresses (domainName) are under it.
+	s, err := server.New(ctx, server.Config{DB: "sqlite:" + filepath.Join(dir, "mercato.db"), Site: "cn", RetentionDays: 15,
+		CallWorkers: 8, AllowInsecureMerchants: true, OperatorToken: "op_" + market.NewSecret(32), Clock: clock, Log: log, Out: io.Discard,
+		PublicURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer s.Close()
 	serveCtx, stopServe := context.WithCancel(context.Background())
 	defer stopServe()
 	if err := s.Start(serveCtx); err != nil {
@@ -163,6 +170,8 @@ func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, log *slog.
 	env.merchant = nm.Merchant
 	if env.builtin == nil {
 		fmt.Fprintf(env.out, "merchant open-API credentials: --api-url %s --ak %s --sk %s\n", env.apiURL, nm.Key.AK, nm.Key.SK)
+	} else if env.kitKey, err = env.uploadKitKey(ctx); err != nil {
+		return err
 	}
 	return env.seedCatalog(ctx)
 }

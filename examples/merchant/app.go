@@ -106,6 +106,7 @@ func newApp(cfg config) (http.Handler, io.Closer, error) {
 	mux.HandleFunc("GET /-/health", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /-/app/{id}", m.serveApp)
 	mux.HandleFunc("POST /-/usage", m.serveUsage)
+	m.ssoRoutes(mux)
 	mux.Handle("/", a.handler)
 	return mux, a, nil
 }

@@ -32,11 +32,12 @@ func (m *merchant) TenantSync(_ context.Context, c *sdk.TenantSyncCall) error {
 // ApplicationSync stores the application credential, proving the secret decrypts.
 func (m *merchant) ApplicationSync(_ context.Context, c *sdk.ApplicationSyncCall) error {
 	k := natKey(c.InstanceID, c.TenantID, c.AppID)
-	decrypted := false
+	decrypted, secret := false, ""
 	if c.Flag != kgp.FlagDelete && m.priv != nil {
-		// The plaintext secret is what the merchant sends to the auth centre's token endpoint;
-		// the demo only proves it can read it.
-		if _, err := kgp.DecryptClientSecret(m.priv, c.ClientSecret); err != nil {
+		// The plaintext secret is what the merchant sends to the auth centre's token endpoint
+		// when its users sign in (sso.go).
+		var err error
+		if secret, err = kgp.DecryptClientSecret(m.priv, c.ClientSecret); err != nil {
 			return sdk.Errorf(kgp.ResultInvalidParam, "clientSecret does not decrypt with our key")
 		}
 		decrypted = true
@@ -46,7 +47,7 @@ func (m *merchant) ApplicationSync(_ context.Context, c *sdk.ApplicationSyncCall
 			delete(s.Apps, k)
 			return nil
 		}
-		s.Apps[k] = &application{InstanceID: c.InstanceID, TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, SecretDecrypted: decrypted}
+		s.Apps[k] = &application{InstanceID: c.InstanceID, TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, SecretDecrypted: decrypted, Secret: secret}
 		return nil
 	})
 }

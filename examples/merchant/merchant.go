@@ -29,6 +29,7 @@ type merchant struct {
 	client   *sdk.Client   // nil without the open API
 	reporter *sdk.Reporter // nil without the open API
 	priv     *rsa.PrivateKey
+	sessions sessions // signed-in joint-operation users (sso.go)
 }
 
 var _ sdk.Merchant = (*merchant)(nil)

@@ -42,6 +42,9 @@ type tenant struct {
 type application struct {
 	InstanceID, TenantID, AppID, ClientID string
 	SecretDecrypted                       bool
+	// Secret is the decrypted client secret: the merchant's own credential at the auth centre.
+	// A real merchant keeps it in its secret store.
+	Secret string `json:",omitempty"`
 }
 
 type user struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
+	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
@@ -30,7 +31,9 @@ type API struct {
 	Billing  *billing.Service
 	Licenses *license.Service
 	Cloud    *cloud.Service
-	Log      *slog.Logger
+	// Enterprises is the joint-operation identity model.
+	Enterprises *enterprise.Service
+	Log         *slog.Logger
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
 	Limiter *FailureLimiter
 }
@@ -81,6 +84,8 @@ func (a *API) Register(mux Mux) {
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
 	a.registerCloud(mux)
+	a.registerEnterprises(mux)
+	a.registerOrderExtras(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

@@ -23,7 +23,7 @@ type (
 		OK    bool   `json:"ok"`
 		Error string `json:"error,omitempty"`
 	}
-	noticeView struct {
+	upgradeNoticeView struct {
 		CurrentVersion string `json:"current_version"`
 		LatestVersion  string `json:"latest_version"`
 		Upgrade        bool   `json:"upgrade"`
@@ -46,8 +46,8 @@ var cloudEndpoints = map[string]endpoint{
 	"POST /api/v1/instances/{key}/cloud/folders":          {summary: "Create a folder", who: "its buyer", body: pathRequest{}, reply: fileView{}, status: http.StatusCreated},
 	"POST /api/v1/instances/{key}/cloud/uploads":          {summary: "Begin a resumable upload (a new version of a file, or a new file)", who: "its buyer", body: cloud.UploadRequest{}, reply: uploadView{}, status: http.StatusCreated},
 	"POST /api/v1/instances/{key}/cloud/files":            {summary: "Save content sent whole as the body (path or file_id, kind, sha256, base_version in the query)", who: "its buyer", reply: fileView{}, status: http.StatusOK},
-	"GET /api/v1/instances/{key}/cloud/upgrade":           {summary: "The upgrade notice for the client's version (?version=)", who: "its buyer", reply: noticeView{}, status: http.StatusOK},
-	"POST /api/v1/instances/{key}/cloud/upgrade/confirm":  {summary: "Record that the client installed a version", who: "its buyer", body: upgradeRequest{}, reply: noticeView{}, status: http.StatusOK},
+	"GET /api/v1/instances/{key}/cloud/upgrade":           {summary: "The upgrade notice for the client's version (?version=)", who: "its buyer", reply: upgradeNoticeView{}, status: http.StatusOK},
+	"POST /api/v1/instances/{key}/cloud/upgrade/confirm":  {summary: "Record that the client installed a version", who: "its buyer", body: upgradeRequest{}, reply: upgradeNoticeView{}, status: http.StatusOK},
 	"POST /api/v1/instances/{key}/cloud/license-requests": {summary: "Request a license file or string bound to a device", who: "its buyer", body: cloud.LicenseInput{}, reply: licenseRequestReply, status: http.StatusCreated},
 	"GET /api/v1/cloud/files/{id}":                        {summary: "Read a file's metadata and lock", who: "its instance's buyer, the operator", reply: fileView{}, status: http.StatusOK},
 	"GET /api/v1/cloud/files/{id}/content":                {summary: "Download a file's content (?version= for an older one)", who: "its instance's buyer, the operator", status: http.StatusOK},

@@ -42,7 +42,7 @@ const SpecPath = "/api/v1/openapi.json"
 func Spec() ([]byte, error) {
 	paths := map[string]map[string]any{}
 	all := map[string]endpoint{}
-	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints} {
+	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints} {
 		maps.Copy(all, table)
 	}
 	for pattern, e := range all {

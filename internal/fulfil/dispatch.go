@@ -40,6 +40,10 @@ type Activity struct {
 	GaveUp func(ctx context.Context, tx *store.Tx, call *market.Call) error
 	// Restartable, if set, says whether a failed call may be restarted by hand.
 	Restartable func(ctx context.Context, tx *store.Tx, call *market.Call) error
+	// Once fails a call at its first failed attempt instead of retrying it within Window: the
+	// kit syncs are not retried automatically, someone decides to (protocol §5, §7). Window is
+	// then the window of a restart's one attempt.
+	Once bool
 }
 
 // Succeeded is the Answered of calls whose success code is all there is to learn.

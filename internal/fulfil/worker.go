@@ -101,7 +101,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[CallArgs]) error {
 		switch {
 		case done:
 			call.State, call.NextAttemptAt = market.CallSucceeded, time.Time{}
-		case !now.Before(call.Deadline):
+		case a.Once || !now.Before(call.Deadline):
 			call.State, call.NextAttemptAt = market.CallFailed, time.Time{}
 			if a.GaveUp != nil {
 				if err := a.GaveUp(ctx, tx, call); err != nil {

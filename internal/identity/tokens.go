@@ -28,7 +28,8 @@ func CheckToken(name, token string) error {
 }
 
 // Authenticate turns a bearer token into the viewer it stands for: the configured operator
-// token, a stored (generated or rotated) operator token, or a buyer's token.
+// token, a stored (generated or rotated) operator token, a buyer's token, or an enterprise
+// user's access token from the auth centre.
 func (s *Service) Authenticate(ctx context.Context, token string) (market.Viewer, error) {
 	h := TokenHash(token)
 	if s.operatorHash != "" && subtle.ConstantTimeCompare([]byte(h), []byte(s.operatorHash)) == 1 {
@@ -40,13 +41,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (market.Viewer
 		return market.AsOperator(), nil
 	}
 	b, err := s.db.BuyerByTokenHash(ctx, h)
-	if err != nil {
-		if market.ErrorCode(err) == market.CodeNotFound {
-			return market.Viewer{}, market.Errorf(market.CodeUnauthorized, "unknown token")
-		}
+	if err == nil {
+		return market.AsBuyer(b.CustomerID), nil
+	}
+	if market.ErrorCode(err) != market.CodeNotFound {
 		return market.Viewer{}, err
 	}
-	return market.AsBuyer(b.CustomerID), nil
+	// An access token of the auth centre (joint operation) is an enterprise user's.
+	if t, err := s.db.AuthToken(ctx, h); err == nil && t.Kind == market.TokenAccess && !t.Revoked && s.clock.Now().Before(t.ExpiresAt) {
+		return market.AsEnterpriseUser(t.TenantID, t.UserName), nil
+	}
+	return market.Viewer{}, market.Errorf(market.CodeUnauthorized, "unknown token")
 }
 
 // EnsureOperatorToken makes sure the operator can log in: with no configured token and none

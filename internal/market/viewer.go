@@ -3,12 +3,14 @@ package market
 // Role is what kind of principal a Viewer is.
 type Role string
 
-// Roles. An enterprise user (joint operation) is a buyer-side principal that comes with the
-// identity model.
+// Roles. An enterprise user (joint operation) is a buyer-side principal: a person of an
+// enterprise, signed in through the auth centre. A buyer who administers an enterprise stays a
+// buyer; the enterprise records who its administrator is.
 const (
-	RoleOperator Role = "operator" // runs the marketplace: sees and does everything
-	RoleSeller   Role = "seller"   // a user of merchant MerchantID
-	RoleBuyer    Role = "buyer"    // the customer BuyerID
+	RoleOperator       Role = "operator"        // runs the marketplace: sees and does everything
+	RoleSeller         Role = "seller"          // a user of merchant MerchantID
+	RoleBuyer          Role = "buyer"           // the customer BuyerID
+	RoleEnterpriseUser Role = "enterprise_user" // user UserID of enterprise TenantID
 )
 
 // Viewer is who is asking. Every service read and action takes one and decides from it, once,
@@ -21,6 +23,8 @@ type Viewer struct {
 	// UserID names the person behind the viewer (a seller sub-user, an enterprise user) for
 	// audit trails; empty for the operator token and plain buyers.
 	UserID string
+	// TenantID is the enterprise of a RoleEnterpriseUser.
+	TenantID string
 }
 
 // AsOperator is the marketplace operator.
@@ -31,6 +35,11 @@ func AsSeller(merchantID string) Viewer { return Viewer{Role: RoleSeller, Mercha
 
 // AsBuyer is the customer buyerID.
 func AsBuyer(buyerID string) Viewer { return Viewer{Role: RoleBuyer, BuyerID: buyerID} }
+
+// AsEnterpriseUser is user userName of enterprise tenantID.
+func AsEnterpriseUser(tenantID, userName string) Viewer {
+	return Viewer{Role: RoleEnterpriseUser, TenantID: tenantID, UserID: userName}
+}
 
 // IsOperator reports whether v is the operator.
 func (v Viewer) IsOperator() bool { return v.Role == RoleOperator }
@@ -95,4 +104,29 @@ func (v Viewer) MustBeBuyer() error {
 // seller of that merchant.
 func (v Viewer) MayActFor(merchantID string) bool {
 	return v.Role == RoleOperator || v.Role == RoleSeller && v.MerchantID != "" && v.MerchantID == merchantID
+}
+
+// SeesEnterprise reports whether v may read enterprise tenantID, administered by buyer adminID
+// (or, for a seller's test enterprise, belonging to merchant testMerchantID): the operator, its
+// administrator, the seller of its test merchant, and its own users.
+func (v Viewer) SeesEnterprise(tenantID, adminID, testMerchantID string) bool {
+	if v.Role == RoleEnterpriseUser {
+		return v.TenantID != "" && v.TenantID == tenantID
+	}
+	return v.MayAdminister(adminID, testMerchantID)
+}
+
+// MayAdminister reports whether v may change an enterprise administered by buyer adminID (or a
+// seller's test enterprise of merchant testMerchantID): the operator, the administrator, or a
+// seller of the test merchant. Enterprise users only read.
+func (v Viewer) MayAdminister(adminID, testMerchantID string) bool {
+	switch v.Role {
+	case RoleOperator:
+		return true
+	case RoleBuyer:
+		return v.BuyerID != "" && v.BuyerID == adminID
+	case RoleSeller:
+		return v.MerchantID != "" && v.MerchantID == testMerchantID
+	}
+	return false
 }

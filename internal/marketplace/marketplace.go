@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/mercato-oss/mercato/internal/authcentre"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
+	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
@@ -29,6 +31,10 @@ type Config struct {
 	Billing  billing.Config
 	Licenses license.RecorderConfig
 	Cloud    cloud.Config
+	// Enterprise configures the joint-operation identity model (the auth centre's address).
+	Enterprise enterprise.Config
+	// AuthCentre sets the lifetimes of the auth centre's codes, tokens and sessions.
+	AuthCentre authcentre.Config
 	// HTTP is the client merchant calls go through; nil builds fulfil.NewHTTPClient.
 	HTTP *http.Client
 }
@@ -36,7 +42,8 @@ type Config struct {
 // DefaultConfig is the production configuration of a site with currency.
 func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
-		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Cloud: cloud.DefaultConfig()}
+		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Cloud: cloud.DefaultConfig(),
+		Enterprise: enterprise.DefaultConfig(), AuthCentre: authcentre.DefaultConfig()}
 }
 
 // Services is the marketplace's services, wired together.
@@ -50,6 +57,10 @@ type Services struct {
 	Billing  *billing.Service
 	Metering *metering.Service
 	Cloud    *cloud.Service
+	// Enterprises is the joint-operation identity model and its kit syncs.
+	Enterprises *enterprise.Service
+	// AuthCentre is the joint-operation auth centre (single sign-on).
+	AuthCentre *authcentre.Service
 }
 
 // New builds the services over db (migrated).
@@ -87,6 +98,12 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Cloud, err = cloud.New(db, clock, log, s.Licenses, cfg.Cloud); err != nil {
 		return nil, err
 	}
+	if s.Enterprises, err = enterprise.New(db, clock, log, s.Calls, cfg.Enterprise); err != nil {
+		return nil, err
+	}
+	if s.AuthCentre, err = authcentre.New(db, clock, log, cfg.AuthCentre); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -98,5 +115,7 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Metering.Register(j)
 	s.Billing.Register(j)
 	s.Cloud.Register(j)
+	s.Enterprises.Register(j)
+	s.AuthCentre.Register(j)
 	return j
 }

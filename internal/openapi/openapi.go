@@ -47,6 +47,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+kgp.PathUsagePush, h.usagePush(false))
 	mux.HandleFunc("POST "+kgp.PathUsagePushOld, h.usagePush(true))
 	h.registerLicenses(mux)
+	h.registerEvents(mux)
 }
 
 // authenticate verifies the APIG signature of r over body and returns the caller's key. The

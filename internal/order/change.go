@@ -87,6 +87,9 @@ func (s *Service) apply(ctx context.Context, v market.Viewer, key string, req Ch
 		if err != nil {
 			return err
 		}
+		if err := s.notifyPaid(ctx, tx, o); err != nil {
+			return err
+		}
 		return s.call(ctx, tx, in, c.call(m, in, o))
 	})
 	if err != nil {
@@ -322,6 +325,9 @@ func (s *Service) Unsubscribe(ctx context.Context, v market.Viewer, key string) 
 		}
 		m, err := tx.Merchant(ctx, in.MerchantID)
 		if err != nil {
+			return err
+		}
+		if err := s.notifyPaid(ctx, tx, o); err != nil {
 			return err
 		}
 		return s.call(ctx, tx, in, releaseCall(m, in, o))

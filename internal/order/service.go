@@ -62,6 +62,7 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, calls *fulfil.Dispa
 	}
 	s := &Service{db: db, clock: clock, cfg: cfg, log: log, calls: calls, licenses: licenses}
 	s.handleCalls()
+	s.handleNotify()
 	return s, nil
 }
 
@@ -171,6 +172,9 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 					return err
 				}
 			}
+		}
+		if err := s.notifyPaid(ctx, tx, o); err != nil {
+			return err
 		}
 		return s.completeIfDelivered(ctx, tx, o.ID)
 	})

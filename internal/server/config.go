@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,7 +22,10 @@ import (
 // Config is everything `mercato serve` is told. Environment variables MERCATO_* give defaults;
 // flags override them.
 type Config struct {
-	Addr                   string
+	Addr string
+	// PublicURL is the address users and merchants reach this server at; the joint-operation
+	// auth centre's addresses (tenantSync's domainName) are under it. Default: http://Addr.
+	PublicURL              string
 	DB                     string
 	Site                   string // cn, intl or eu
 	GraceDays              int
@@ -92,6 +96,7 @@ func DefaultConfig() Config {
 // Flags registers the serve flags on fs, with defaults from the environment.
 func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", env("MERCATO_ADDR", DefaultAddr), "listen address (MERCATO_ADDR)")
+	fs.StringVar(&c.PublicURL, "public-url", os.Getenv("MERCATO_PUBLIC_URL"), "address users and merchants reach this server at; default http://ADDR (MERCATO_PUBLIC_URL)")
 	c.DBFlag(fs)
 	fs.StringVar(&c.Site, "site", env("MERCATO_SITE", "cn"), "KooGallery site: cn, intl or eu; sets currency and open-API hosts (MERCATO_SITE)")
 	fs.IntVar(&c.GraceDays, "grace-days", envInt("MERCATO_GRACE_DAYS", 0), "days an expired instance stays usable before it is frozen (MERCATO_GRACE_DAYS)")
@@ -167,6 +172,16 @@ func (c *Config) Check() error {
 	}
 	if c.BillDay < 1 || c.BillDay > 28 || c.FeePerMille < 0 || c.FeePerMille > 1000 {
 		return fmt.Errorf("--bill-day must be 1 to 28 and --fee-permille 0 to 1000")
+	}
+	if c.PublicURL == "" {
+		host := c.Addr
+		if host == "" || strings.HasPrefix(host, ":") {
+			host = "127.0.0.1" + host
+		}
+		c.PublicURL = "http://" + host
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		return fmt.Errorf("--public-url must be an http(s) address, not %q", c.PublicURL)
 	}
 	if c.Sandbox {
 		c.AllowInsecureMerchants = true // the sandbox merchant runs on the developer's machine

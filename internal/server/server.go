@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -20,6 +22,10 @@ import (
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 )
+
+// AuthPath is where the joint-operation auth centre is served, under the public address: an
+// enterprise's domainName is {PublicURL}/authc/{tenantCode}.
+const AuthPath = "/authc"
 
 // Server is a running marketplace: one process of `mercato serve`. Several may share one
 // PostgreSQL database; River hands each job to exactly one of them.
@@ -74,6 +80,8 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
 	mcfg.Cloud.Blob = cfg.Blob
+	mcfg.Enterprise.AuthURL = strings.TrimSuffix(cfg.PublicURL, "/") + AuthPath
+	mcfg.Enterprise.InFlight = cfg.CallsPerMerchant
 	svc, err := marketplace.New(db, clock, log, mcfg)
 	if err != nil {
 		return nil, err
@@ -92,8 +100,10 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
-		Licenses: s.Licenses, Cloud: s.Cloud, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
+		Licenses: s.Licenses, Cloud: s.Cloud, Enterprises: s.Enterprises, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
+	authURL, _ := url.Parse(mcfg.Enterprise.AuthURL)
+	s.AuthCentre.Routes(mux, authURL.Path, api.NewFailureLimiter(time.Second, 20))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
 	hm := newHTTPMetrics()
