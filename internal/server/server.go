@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync/atomic"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
