@@ -7,4 +7,7 @@ require (
 	github.com/go-crypt/x v0.4.17
 )
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	golang.org/x/crypto v0.59.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
