@@ -10,6 +10,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // Archive kinds returned by Sniff.
@@ -18,6 +20,7 @@ const (
 	KindGzip  = "gzip"
 	KindBzip2 = "bzip2"
 	KindZip   = "zip"
+	KindZstd  = "zstd"
 )
 
 // Sniff names the archive format of data from its first bytes (512 are
@@ -28,6 +31,8 @@ func Sniff(head []byte) string {
 		return KindZip
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return KindGzip
+	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return KindZstd
 	case bytes.HasPrefix(head, []byte("BZh")) && len(head) > 3 && head[3] >= '1' && head[3] <= '9':
 		return KindBzip2
 	case len(head) >= 262 && string(head[257:262]) == "ustar":
@@ -68,7 +73,7 @@ func (r *ratioReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Decompress wraps a gzip or bzip2 stream in a ratio-checked reader; other
+// Decompress wraps a gzip, bzip2 or zstd stream in a ratio-checked reader; other
 // kinds are returned unchanged.
 func (w *Walker) Decompress(kind, name string, r io.Reader) (io.Reader, error) {
 	cr := &countReader{r: r}
@@ -82,6 +87,13 @@ func (w *Walker) Decompress(kind, name string, r io.Reader) (io.Reader, error) {
 		dr = zr
 	case KindBzip2:
 		dr = bzip2.NewReader(cr)
+	case KindZstd:
+		// The window cap keeps a hostile frame header from reserving gigabytes.
+		zr, err := zstd.NewReader(cr, zstd.WithDecoderMaxWindow(128<<20), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, err
+		}
+		dr = zr.IOReadCloser()
 	default:
 		return r, nil
 	}

@@ -104,8 +104,9 @@ type Counters struct {
 	Files, Bytes atomic.Int64
 	// Archives counts nested archives opened.
 	Archives atomic.Int64
-	// Input counts bytes consumed from the input file, for the ETA.
-	Input atomic.Int64
+	// Input counts bytes consumed from the input (or, for disk images, of
+	// the extracted files); Total is what it will reach, for the ETA.
+	Input, Total atomic.Int64
 }
 
 // Walker walks inputs with one set of limits and one visitor.

@@ -104,7 +104,12 @@ func FindQuality(fsys fs.FS) (q Quality, src string, err error) {
 		src := fmt.Sprintf("%s:%d", l.file, l.line.Line)
 		return quality(fsys, mod, src, Args(l.line.Args)), src, nil
 	}
-	return q, src, fmt.Errorf("no pam_pwquality or pam_cracklib in the password stack of %s", src)
+	if len(lines) > 0 {
+		// Blame the file that holds the password rules (an included
+		// common-password), where the module must be added.
+		src = lines[0].file
+	}
+	return q, src, fmt.Errorf("no pam_pwquality or pam_cracklib in the password stack of %s", path.Join("etc/pam.d", stack))
 }
 
 type located struct {

@@ -1,0 +1,419 @@
+// Package scanner runs every marketplace check (§6.1–§6.3) on one input
+// file and builds the report: it detects the format, walks the files once
+// (malware, keys, passwords in files, architecture), then applies the rules
+// that read the merged tree (accounts, password policy, vulnerabilities) and
+// the limits on the input as a whole.
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mercato-oss/mercato/scan/archive"
+	"github.com/mercato-oss/mercato/scan/clamd"
+	"github.com/mercato-oss/mercato/scan/container"
+	"github.com/mercato-oss/mercato/scan/diskimg"
+	"github.com/mercato-oss/mercato/scan/report"
+	"github.com/mercato-oss/mercato/scan/vuln"
+)
+
+// Kinds of input (they decide the size limit and which rules apply).
+const (
+	KindImage   = "image"
+	KindPackage = "package"
+)
+
+// Config is everything a scan needs; the zero value scans with no clamd
+// and no OSV database (those checks are then reported as skipped).
+type Config struct {
+	// Clamd scans file contents for malware; nil skips the malware check.
+	Clamd *clamd.Client
+	// OSVDir is the offline OSV database (DIR/<Ecosystem>/all.zip); ""
+	// skips vulnerability matching (packages are still inventoried).
+	OSVDir string
+	// Words is the weak-password dictionary (account-name variants are
+	// always tried too).
+	Words []string
+	// Regions are the regions the image will be published in; empty skips
+	// the arch-region check.
+	Regions []string
+	// KunpengRegions are the regions where Kunpeng (arm64) images may be
+	// published (§6.2).
+	KunpengRegions []string
+	// Kind forces "image" or "package"; "" detects it.
+	Kind string
+	// Name is the asset name checked by the package-name rule; "" uses the
+	// file's base name without its archive extension.
+	Name string
+	// MaxImageSize and MaxPackageSize are the §6.1 size limits in bytes.
+	MaxImageSize, MaxPackageSize int64
+	// CVSSThreshold is the lowest blocking base score (7.0).
+	CVSSThreshold float64
+	// Limits bound archive expansion.
+	Limits archive.Limits
+	// TempDir holds stages, spools and extracted disks ("" = os.TempDir()).
+	TempDir string
+	// Counters receives progress; may be nil.
+	Counters *archive.Counters
+	// Phase is told what the scan is doing, for progress output; may be nil.
+	Phase func(string)
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Defaults from the marketplace rules.
+const (
+	DefaultMaxImageSize   = 128 << 30
+	DefaultMaxPackageSize = 20 << 30
+	DefaultCVSSThreshold  = 7.0
+)
+
+// DefaultKunpengRegions are §6.2's Kunpeng publishing regions.
+var DefaultKunpengRegions = []string{"cn-north-4", "cn-east-3", "cn-south-1"}
+
+// Version is reported in every report.
+const Version = "mercato-scan 0.1.0"
+
+// Scan scans the file at path. A non-nil error means no report could be
+// made at all (the file cannot be opened); scan problems after that are
+// recorded in the report's Errors, with Complete false.
+func Scan(ctx context.Context, cfg Config, path string) (*report.Report, error) {
+	s, err := newScan(cfg, path)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	s.run(ctx)
+	return s.finish(), nil
+}
+
+type scan struct {
+	cfg           Config
+	path          string
+	file          *os.File
+	size          int64
+	rep           *report.Report
+	start         time.Time
+	walker        *archive.Walker
+	inv           *vuln.Inventory
+	tree          fs.FS  // merged tree for path rules
+	dir           string // its directory, for scalibr
+	stage         *archive.Stage
+	disk          *diskimg.Disk
+	image         *container.Image
+	arch          archCounter
+	checks        map[string]report.Check
+	clamdFailures int
+}
+
+func newScan(cfg Config, path string) (*scan, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxImageSize == 0 {
+		cfg.MaxImageSize = DefaultMaxImageSize
+	}
+	if cfg.MaxPackageSize == 0 {
+		cfg.MaxPackageSize = DefaultMaxPackageSize
+	}
+	if cfg.CVSSThreshold == 0 {
+		cfg.CVSSThreshold = DefaultCVSSThreshold
+	}
+	if cfg.KunpengRegions == nil {
+		cfg.KunpengRegions = DefaultKunpengRegions
+	}
+	if cfg.Counters == nil {
+		cfg.Counters = &archive.Counters{}
+	}
+	if cfg.Phase == nil {
+		cfg.Phase = func(string) {}
+	}
+	if cfg.Limits.TempDir == "" {
+		cfg.Limits.TempDir = cfg.TempDir
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	s := &scan{cfg: cfg, path: path, file: f, size: st.Size(), start: cfg.Now(), checks: map[string]report.Check{}}
+	s.rep = &report.Report{
+		Schema: report.Schema, Scanner: Version, Complete: true, Started: s.start.UTC(),
+		Input: report.Input{Path: path, Size: st.Size(), Arch: "unknown"},
+	}
+	return s, nil
+}
+
+func (s *scan) close() {
+	if s.stage != nil {
+		s.stage.Close()
+	}
+	if s.disk != nil {
+		s.disk.Close()
+	}
+	s.file.Close()
+}
+
+func (s *scan) warn(msg string) {
+	if len(s.rep.Warnings) < 1000 {
+		s.rep.Warnings = append(s.rep.Warnings, msg)
+	} else if len(s.rep.Warnings) == 1000 {
+		s.rep.Warnings = append(s.rep.Warnings, "further warnings omitted")
+	}
+}
+
+// fail records an error that makes the scan incomplete.
+func (s *scan) fail(err error) {
+	s.rep.Complete = false
+	s.rep.Errors = append(s.rep.Errors, err.Error())
+}
+
+func (s *scan) check(rule, status, detail string) {
+	if old, ok := s.checks[rule]; ok && old.Status == report.CheckFailed {
+		return // an error sticks
+	}
+	s.checks[rule] = report.Check{Rule: rule, Status: status, Detail: detail}
+}
+
+func (s *scan) run(ctx context.Context) {
+	var head [4096]byte
+	n, _ := s.file.ReadAt(head[:], 0)
+	format, err := s.detect(head[:n])
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	s.rep.Input.Format = format
+	if s.cfg.Kind != "" {
+		s.rep.Input.Kind = s.cfg.Kind
+	}
+	// An oversize input fails at once: reading 128 GB to confirm what the
+	// size already decides would only waste the review queue's time.
+	if s.sizeExceeded(format, head[:n]) {
+		return
+	}
+	s.inv, err = vuln.NewInventory()
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	s.walker = archive.NewWalker(s.cfg.Limits, s.visit, s.cfg.Counters, s.warn)
+	s.cfg.Counters.Input.Store(0)
+	if err := s.walk(ctx, format); err != nil {
+		switch {
+		case errors.Is(err, archive.ErrLimit):
+			s.rep.Add(report.Finding{Rule: report.RuleUnscannable, Severity: report.SeverityHigh, Blocking: true,
+				Evidence: err.Error(), Detail: "the input expands beyond the scanner's limits (a decompression bomb, or too large to review); repackage it"})
+		case ctx.Err() != nil:
+			s.fail(fmt.Errorf("scan stopped: %w", context.Cause(ctx)))
+		default:
+			s.fail(err)
+		}
+		return
+	}
+	if s.rep.Input.Kind == "" {
+		s.rep.Input.Kind = s.detectKind(format)
+	}
+	s.treeRules(ctx)
+	s.inputRules()
+}
+
+// detect names the input's format.
+func (s *scan) detect(head []byte) (string, error) {
+	if f := diskimg.Sniff(head); f != "" && f != diskimg.FormatRaw {
+		return f, nil
+	}
+	switch archive.Sniff(head) {
+	case archive.KindZip:
+		return "zip", nil
+	case archive.KindTar:
+		img, err := container.Open(s.file, s.size)
+		if err != nil {
+			return "", err
+		}
+		if img != nil {
+			s.image = img
+			return img.Format, nil
+		}
+		return "tar", nil
+	case archive.KindGzip:
+		return "tar.gz", nil
+	case archive.KindBzip2:
+		return "tar.bz2", nil
+	case archive.KindZstd:
+		return "tar.zst", nil
+	}
+	if diskimg.Sniff(head) == diskimg.FormatRaw {
+		return diskimg.FormatRaw, nil
+	}
+	return "", fmt.Errorf("%s: unrecognised format (want qcow2, vmdk, raw disk, docker or OCI archive, tar, tar.gz, zip)", s.path)
+}
+
+// walk visits the input's files and builds the merged tree.
+func (s *scan) walk(ctx context.Context, format string) error {
+	switch format {
+	case diskimg.FormatQCOW2, diskimg.FormatVMDK, diskimg.FormatRaw:
+		s.cfg.Phase("extracting disk image")
+		d, err := diskimg.Open(ctx, s.path, format, s.cfg.TempDir)
+		if err != nil {
+			return err
+		}
+		s.disk = d
+		for _, w := range d.Warnings {
+			s.warn(w)
+		}
+		if len(d.Partitions) == 0 {
+			return errors.New("no readable filesystem in the disk image (supported: ext2/3/4, FAT32, exFAT, NTFS partitions)")
+		}
+		total := int64(0)
+		for _, p := range d.Partitions {
+			total += treeSize(p.FS)
+		}
+		s.cfg.Counters.Total.Store(total)
+		s.cfg.Phase("scanning files")
+		root := s.rootPartition()
+		for _, p := range d.Partitions {
+			prefix := ""
+			if len(d.Partitions) > 1 && p != root {
+				prefix = fmt.Sprintf("partition%d/", p.Index)
+			}
+			if err := s.walker.WalkFS(ctx, p.FS, prefix); err != nil {
+				return err
+			}
+		}
+		s.tree, s.dir = root.FS, root.Dir
+		return nil
+	}
+	stage, err := archive.NewStage(s.cfg.TempDir, s.wants)
+	if err != nil {
+		return err
+	}
+	s.stage = stage
+	s.cfg.Counters.Total.Store(s.size)
+	s.cfg.Phase("scanning files")
+	in := &countingReader{r: io.NewSectionReader(s.file, 0, s.size), n: &s.cfg.Counters.Input}
+	switch format {
+	case "zip":
+		err = s.walker.WalkZip(ctx, s.file, s.size, "", 0, stage)
+		s.cfg.Counters.Input.Store(s.size)
+	case container.FormatDocker, container.FormatOCI:
+		err = s.image.Walk(ctx, s.walker, stage)
+		s.cfg.Counters.Input.Store(s.size)
+	case "tar":
+		err = s.walker.WalkTar(ctx, in, "", 0, stage)
+	default:
+		var r io.Reader
+		kind := map[string]string{"tar.gz": archive.KindGzip, "tar.bz2": archive.KindBzip2, "tar.zst": archive.KindZstd}[format]
+		r, err = s.walker.Decompress(kind, s.path, in)
+		if err == nil {
+			err = s.walker.WalkTar(ctx, r, "", 0, stage)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range stage.Finish() {
+		s.warn(w)
+	}
+	s.tree, s.dir = stage.FS(), stage.Dir()
+	return nil
+}
+
+// rootPartition picks the partition holding the OS (etc/passwd), else the
+// first readable one.
+func (s *scan) rootPartition() *diskimg.Partition {
+	for _, p := range s.disk.Partitions {
+		if _, err := fs.Stat(p.FS, "etc/passwd"); err == nil {
+			return p
+		}
+	}
+	return s.disk.Partitions[0]
+}
+
+func treeSize(fsys fs.FS) int64 {
+	var n int64
+	_ = fs.WalkDir(fsys, ".", func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// detectKind: disks and OS trees are images; everything else is a package.
+func (s *scan) detectKind(format string) string {
+	switch format {
+	case diskimg.FormatQCOW2, diskimg.FormatVMDK, diskimg.FormatRaw:
+		return KindImage
+	case container.FormatDocker, container.FormatOCI:
+		return KindPackage
+	}
+	if s.stage != nil && (s.stage.Has("etc/passwd") || s.stage.Has("etc/os-release") || s.stage.Has("usr/lib/os-release")) {
+		return KindImage
+	}
+	return KindPackage
+}
+
+// pathRules are the files the tree rules read; they are always staged.
+var pathRules = map[string]bool{
+	"etc/passwd": true, "etc/shadow": true, "etc/login.defs": true, "etc/os-release": true,
+	"usr/lib/os-release": true, "etc/security/pwquality.conf": true,
+}
+
+func (s *scan) wants(p string, info fs.FileInfo) bool {
+	if pathRules[p] || strings.HasPrefix(p, "etc/pam.d/") || strings.HasPrefix(p, "etc/security/pwquality.conf.d/") {
+		return true
+	}
+	return s.inv.Wants(p, info)
+}
+
+type countingReader struct {
+	r io.Reader
+	n interface{ Add(int64) int64 }
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// finish completes the report.
+func (s *scan) finish() *report.Report {
+	for _, rule := range []string{report.RuleMalware, report.RuleVulnerability, report.RulePresetPassword, report.RuleWeakPassword,
+		report.RuleAuthorizedKeys, report.RulePrivateKey, report.RulePasswordInFile, report.RulePasswordPolicy,
+		report.RuleSizeLimit, report.RulePackageName, report.RuleArchRegion} {
+		c, ok := s.checks[rule]
+		if !ok {
+			c = report.Check{Rule: rule, Status: report.CheckSkipped, Detail: "not reached"}
+			if s.rep.Complete {
+				c.Detail = "not applicable"
+			}
+		}
+		s.rep.Checks = append(s.rep.Checks, c)
+	}
+	st := &s.rep.Stats
+	st.Files, st.Bytes, st.Archives = s.cfg.Counters.Files.Load(), s.cfg.Counters.Bytes.Load(), s.cfg.Counters.Archives.Load()
+	s.rep.DurationMS = s.cfg.Now().Sub(s.start).Milliseconds()
+	s.rep.Input.Path = filepath.Clean(s.path)
+	s.rep.Finish()
+	return s.rep
+}
