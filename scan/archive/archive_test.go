@@ -158,7 +158,7 @@ func TestPathEscape(t *testing.T) {
 		entry{name: "etc/os-release", typ: tar.TypeSymlink, link: "../usr/lib/os-release"},
 		entry{name: "etc/hard", typ: tar.TypeLink, link: "../../../etc/hostname"},
 	)
-	st, err := NewStage(stageParent, func(string, fs.FileInfo) bool { return true })
+	st, err := NewStage(stageParent, func(string, fs.FileInfo, []byte) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestPathEscape(t *testing.T) {
 
 func TestWhiteouts(t *testing.T) {
 	t.Parallel()
-	st, err := NewStage(t.TempDir(), func(string, fs.FileInfo) bool { return true })
+	st, err := NewStage(t.TempDir(), func(string, fs.FileInfo, []byte) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func FuzzWalk(f *testing.F) {
 	f.Add(gz(mkTar(f, entry{name: "../x", body: "y"})))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lim := Limits{MaxBytes: 8 << 20, MaxInMemory: 1 << 20, MaxEntries: 1000, MaxRatio: 50, RatioGrace: 1 << 20}
-		st, err := NewStage(t.TempDir(), func(string, fs.FileInfo) bool { return true })
+		st, err := NewStage(t.TempDir(), func(string, fs.FileInfo, []byte) bool { return true })
 		if err != nil {
 			t.Fatal(err)
 		}

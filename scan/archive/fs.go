@@ -49,7 +49,11 @@ func (w *Walker) WalkFS(ctx context.Context, fsys fs.FS, prefix string) error {
 			defer m.close()
 			ra = m.readerAt()
 		}
+		var data []byte
+		if m != nil {
+			data = m.data
+		}
 		w.count.Input.Add(info.Size())
-		return w.visitMember(ctx, &File{Path: prefix + p, Size: info.Size(), Mode: info.Mode(), R: ra})
+		return w.visitMember(ctx, &File{Path: prefix + p, Size: info.Size(), Mode: info.Mode(), R: ra, Data: data})
 	})
 }

@@ -158,7 +158,7 @@ func (w *Walker) walkStream(ctx context.Context, r io.Reader, name string, depth
 	}
 	defer m.close()
 	w.bytes += size
-	return w.visitMember(ctx, &File{Path: name, Size: size, Mode: 0o644, Depth: depth, R: m.readerAt()})
+	return w.visitMember(ctx, &File{Path: name, Size: size, Mode: 0o644, Depth: depth, R: m.readerAt(), Data: m.data})
 }
 
 // peekReader lets the walker look at a stream's head without losing it.

@@ -20,16 +20,21 @@ import (
 type Stage struct {
 	dir       string
 	root      *os.Root
-	want      func(p string, info fs.FileInfo) bool
+	want      WantFunc
 	whiteouts bool
 	layer     string
 	links     map[string]string // path → absolute-in-image target
 	staged    map[string]bool
 }
 
+// WantFunc decides whether a file is staged. data is its content when held
+// in memory (nil otherwise, and for links), so that a decision may look
+// inside: most executables need not be copied for the binary extractors.
+type WantFunc func(p string, info fs.FileInfo, data []byte) bool
+
 // NewStage creates a stage in a new directory under tempDir. want decides
 // which regular files are kept.
-func NewStage(tempDir string, want func(p string, info fs.FileInfo) bool) (*Stage, error) {
+func NewStage(tempDir string, want WantFunc) (*Stage, error) {
 	dir, err := os.MkdirTemp(tempDir, "mercato-scan-stage-")
 	if err != nil {
 		return nil, err
@@ -143,8 +148,8 @@ func ignoreMissing(err error) error {
 }
 
 // file stages a regular file when it is wanted.
-func (s *Stage) file(clean string, info fs.FileInfo, r io.ReaderAt, size int64) error {
-	if !s.want(clean, info) {
+func (s *Stage) file(clean string, info fs.FileInfo, r io.ReaderAt, size int64, data []byte) error {
+	if !s.want(clean, info, data) {
 		return nil
 	}
 	return s.write(clean, io.NewSectionReader(r, 0, size))
@@ -176,7 +181,7 @@ func (s *Stage) write(p string, r io.Reader) error {
 func (s *Stage) Finish() []string {
 	var warns []string
 	for p := range s.links {
-		if !s.want(p, linkInfo(path.Base(p))) {
+		if !s.want(p, linkInfo(path.Base(p)), nil) {
 			continue
 		}
 		t, ok := s.resolve(p)

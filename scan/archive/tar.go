@@ -62,13 +62,13 @@ func (w *Walker) WalkTar(ctx context.Context, r io.Reader, prefix string, depth 
 			}
 			return fmt.Errorf("%s%s: %w", prefix, clean, err)
 		}
-		f := &File{Path: prefix + clean, Size: hdr.Size, Mode: hdr.FileInfo().Mode(), Depth: depth, R: m.readerAt()}
+		f := &File{Path: prefix + clean, Size: hdr.Size, Mode: hdr.FileInfo().Mode(), Depth: depth, R: m.readerAt(), Data: m.data}
 		if stage != nil {
 			stage.origin(f)
 		}
 		err = w.visitMember(ctx, f)
 		if err == nil && stage != nil {
-			if serr := stage.file(clean, hdr.FileInfo(), f.R, f.Size); serr != nil {
+			if serr := stage.file(clean, hdr.FileInfo(), f.R, f.Size, f.Data); serr != nil {
 				w.warn(fmt.Sprintf("%s%s: not staged: %v", prefix, clean, serr))
 			}
 		}

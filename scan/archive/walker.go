@@ -93,6 +93,9 @@ type File struct {
 	Origin string
 	// R reads the content; it is valid only during the visit.
 	R io.ReaderAt
+	// Data is the whole content when it is held in memory (nil when it is
+	// read from disk); valid only during the visit, like R.
+	Data []byte
 }
 
 // Visitor is called once per regular file. Returning an error stops the walk.

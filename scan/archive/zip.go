@@ -50,10 +50,10 @@ func (w *Walker) WalkZip(ctx context.Context, ra io.ReaderAt, size int64, prefix
 			w.warn(fmt.Sprintf("%s%s: %v", prefix, clean, err))
 			continue
 		}
-		f := &File{Path: prefix + clean, Size: declared, Mode: zf.Mode(), Depth: depth, R: m.readerAt()}
+		f := &File{Path: prefix + clean, Size: declared, Mode: zf.Mode(), Depth: depth, R: m.readerAt(), Data: m.data}
 		err = w.visitMember(ctx, f)
 		if err == nil && stage != nil {
-			if serr := stage.file(clean, zf.FileInfo(), f.R, f.Size); serr != nil {
+			if serr := stage.file(clean, zf.FileInfo(), f.R, f.Size, f.Data); serr != nil {
 				w.warn(fmt.Sprintf("%s%s: not staged: %v", prefix, clean, serr))
 			}
 		}

@@ -208,4 +208,3 @@ func quality(fsys fs.FS, mod, src string, args map[string]string) Quality {
 		Enforcing:  set["enforcing"] == "" || num("enforcing") != 0,
 	}
 }
-

@@ -111,6 +111,7 @@ type scan struct {
 	arch          archCounter
 	checks        map[string]report.Check
 	clamdFailures int
+	scratch       []byte
 }
 
 func newScan(cfg Config, path string) (*scan, error) {
@@ -378,11 +379,11 @@ var pathRules = map[string]bool{
 	"usr/lib/os-release": true, "etc/security/pwquality.conf": true,
 }
 
-func (s *scan) wants(p string, info fs.FileInfo) bool {
+func (s *scan) wants(p string, info fs.FileInfo, data []byte) bool {
 	if pathRules[p] || strings.HasPrefix(p, "etc/pam.d/") || strings.HasPrefix(p, "etc/security/pwquality.conf.d/") {
 		return true
 	}
-	return s.inv.Wants(p, info)
+	return s.inv.Wants(p, info, data)
 }
 
 type countingReader struct {

@@ -33,7 +33,16 @@ func (s *scan) visit(ctx context.Context, f *archive.File) error {
 	if i := strings.LastIndex(inner, "!/"); i >= 0 {
 		inner = inner[i+2:]
 	}
-	for _, h := range secret.ScanPrivateKeys(f.R, f.Size) {
+	var keys []secret.Hit
+	if f.Data != nil {
+		keys = secret.ScanPrivateKeysBytes(f.Data)
+	} else {
+		if s.scratch == nil {
+			s.scratch = make([]byte, secret.ScratchSize)
+		}
+		keys = secret.ScanPrivateKeys(f.R, f.Size, s.scratch)
+	}
+	for _, h := range keys {
 		s.rep.Add(report.Finding{Rule: report.RulePrivateKey, Severity: report.SeverityHigh, Blocking: true,
 			Path: f.Path, Evidence: h.Evidence + origin(f),
 			Detail: "remove private keys from the image; generate keys on first boot (SSH host keys) or deliver them at deploy time"})

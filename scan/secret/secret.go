@@ -37,6 +37,9 @@ type Hit struct {
 
 var beginMarker = []byte("-----BEGIN ")
 
+// ScratchSize is the read buffer ScanPrivateKeys wants.
+const ScratchSize = chunk + overlap
+
 // chunk is how much is read at a time when searching big files; overlap
 // keeps a marker split across two chunks visible.
 const (
@@ -50,13 +53,17 @@ const (
 // ScanPrivateKeys searches the whole content for PEM blocks holding
 // private keys (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, OpenSSH). A block
 // must decode as PEM to count: the marker text alone, as found in libraries
-// and documentation, is not a key.
-func ScanPrivateKeys(r io.ReaderAt, size int64) []Hit {
+// and documentation, is not a key. scratch, if at least chunk+overlap long,
+// is used as the read buffer (callers scanning many files reuse one).
+func ScanPrivateKeys(r io.ReaderAt, size int64, scratch []byte) []Hit {
 	var hits []Hit
-	buf := make([]byte, chunk+overlap)
-	for off := int64(0); off < size; off += chunk {
-		n, _ := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
-		b := buf[:n]
+	if len(scratch) < ScratchSize {
+		scratch = make([]byte, ScratchSize)
+	}
+	step := int64(len(scratch) - overlap)
+	for off := int64(0); off < size; off += step {
+		n, _ := r.ReadAt(scratch[:min(int64(len(scratch)), size-off)], off)
+		b := scratch[:n]
 		for i := 0; ; {
 			j := bytes.Index(b[i:], beginMarker)
 			if j < 0 {
@@ -64,8 +71,8 @@ func ScanPrivateKeys(r io.ReaderAt, size int64) []Hit {
 			}
 			at := off + int64(i+j)
 			i += j + len(beginMarker)
-			if at-off >= chunk {
-				break // the next chunk starts here and will see it
+			if at-off >= step && off+int64(n) < size {
+				break // the next window starts before this marker and will see it
 			}
 			if h, ok := pemAt(r, size, at); ok {
 				hits = append(hits, h)
@@ -73,6 +80,23 @@ func ScanPrivateKeys(r io.ReaderAt, size int64) []Hit {
 		}
 	}
 	return hits
+}
+
+// ScanPrivateKeysBytes is ScanPrivateKeys for content in memory.
+func ScanPrivateKeysBytes(data []byte) []Hit {
+	var hits []Hit
+	r := bytes.NewReader(data)
+	for i := 0; ; {
+		j := bytes.Index(data[i:], beginMarker)
+		if j < 0 {
+			return hits
+		}
+		at := int64(i + j)
+		i += j + len(beginMarker)
+		if h, ok := pemAt(r, int64(len(data)), at); ok {
+			hits = append(hits, h)
+		}
+	}
 }
 
 func pemAt(r io.ReaderAt, size, at int64) (Hit, bool) {

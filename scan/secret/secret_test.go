@@ -40,7 +40,7 @@ func TestScanPrivateKeys(t *testing.T) {
 	t.Parallel()
 	for typ, k := range keys(t) {
 		data := append(append([]byte("some config\n"), k...), "trailer"...)
-		hits := ScanPrivateKeys(bytes.NewReader(data), int64(len(data)))
+		hits := ScanPrivateKeys(bytes.NewReader(data), int64(len(data)), nil)
 		if len(hits) != 1 || !strings.HasPrefix(hits[0].Evidence, typ) {
 			t.Errorf("%s: got %+v", typ, hits)
 		}
@@ -52,7 +52,7 @@ func TestScanPrivateKeys(t *testing.T) {
 	k := keys(t)["PRIVATE KEY"]
 	big := make([]byte, chunk-10)
 	big = append(big, k...)
-	if hits := ScanPrivateKeys(bytes.NewReader(big), int64(len(big))); len(hits) != 1 {
+	if hits := ScanPrivateKeys(onlyReaderAt{bytes.NewReader(big)}, int64(len(big)), nil); len(hits) != 1 {
 		t.Errorf("boundary key: %d hits", len(hits))
 	}
 	// Marker text in code or docs is not a key; neither is a public key.
@@ -61,7 +61,7 @@ func TestScanPrivateKeys(t *testing.T) {
 		"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n",
 		"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
 	} {
-		if hits := ScanPrivateKeys(strings.NewReader(s), int64(len(s))); len(hits) != 0 {
+		if hits := ScanPrivateKeys(strings.NewReader(s), int64(len(s)), nil); len(hits) != 0 {
 			t.Errorf("false positive on %q: %+v", s, hits)
 		}
 	}
@@ -125,7 +125,7 @@ func FuzzSecrets(f *testing.F) {
 	f.Add([]byte("ssh-rsa AAAA x\n# c\n"))
 	f.Add([]byte("chpasswd:\n list: |\n  a:b\npassword: x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = ScanPrivateKeys(bytes.NewReader(data), int64(len(data)))
+		_ = ScanPrivateKeys(bytes.NewReader(data), int64(len(data)), nil)
 		_ = ScanAuthorizedKeys(data)
 		for _, h := range ScanPasswords("etc/cloud/cloud.cfg", data) {
 			if h.Line < 1 {
@@ -135,3 +135,8 @@ func FuzzSecrets(f *testing.F) {
 		_ = ScanPasswords("root/.bash_history", data)
 	})
 }
+
+// onlyReaderAt hides bytes.Reader so that the chunked path is tested.
+type onlyReaderAt struct{ r *bytes.Reader }
+
+func (o onlyReaderAt) ReadAt(p []byte, off int64) (int, error) { return o.r.ReadAt(p, off) }

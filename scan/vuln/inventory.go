@@ -4,6 +4,7 @@
 package vuln
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,8 @@ import (
 	cpb "github.com/google/osv-scalibr/binary/proto/config_go_proto"
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargoauditable"
 	fslist "github.com/google/osv-scalibr/extractor/filesystem/list"
 	scalibrfs "github.com/google/osv-scalibr/fs"
 	"github.com/google/osv-scalibr/plugin"
@@ -74,15 +77,37 @@ func (f fileAPI) Path() string               { return f.path }
 func (f fileAPI) Stat() (fs.FileInfo, error) { return f.info, nil }
 
 // Wants reports whether any extractor reads the file at p, so that archive
-// inputs stage only those files instead of unpacking everything.
-func (inv *Inventory) Wants(p string, info fs.FileInfo) bool {
+// inputs stage only those files instead of unpacking everything. With the
+// content at hand (data not nil), an executable is wanted only when it can
+// yield packages: a Go binary with build info, or a Rust binary built with
+// cargo-auditable. Every ELF in a rootfs is "interesting" by name and mode,
+// and copying them all would double the I/O of a scan.
+func (inv *Inventory) Wants(p string, info fs.FileInfo, data []byte) bool {
 	api := fileAPI{p, info}
 	for _, ex := range inv.extractors {
-		if ex.FileRequired(api) {
-			return true
+		if !ex.FileRequired(api) {
+			continue
 		}
+		if data != nil && binaryExtractors[ex.Name()] && isExecutable(data) &&
+			!bytes.Contains(data, goBuildInfo) && !bytes.Contains(data, rustAudit) {
+			continue
+		}
+		return true
 	}
 	return false
+}
+
+// binaryExtractors read packages out of executables.
+var binaryExtractors = map[string]bool{gobinary.Name: true, cargoauditable.Name: true}
+
+var (
+	goBuildInfo = []byte("\xff Go buildinf:")
+	rustAudit   = []byte(".dep-v0")
+)
+
+func isExecutable(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("\x7fELF")) || bytes.HasPrefix(b, []byte("MZ")) ||
+		bytes.HasPrefix(b, []byte{0xcf, 0xfa, 0xed, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xed, 0xfa, 0xcf})
 }
 
 // Packages lists the packages installed in the tree at dir (read through
