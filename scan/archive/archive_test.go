@@ -7,13 +7,16 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 type entry struct {
@@ -293,6 +296,13 @@ func FuzzWalk(f *testing.F) {
 	f.Add(mkZip(f, map[string][]byte{"a/b": []byte("c")}))
 	f.Add(gz(mkTar(f, entry{name: "../x", body: "y"})))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A hang would otherwise stall the fuzzer silently: fail loudly.
+		wd := time.AfterFunc(10*time.Second, func() {
+			buf := make([]byte, 1<<20)
+			n := runtime.Stack(buf, true)
+			panic(fmt.Sprintf("HANG on %q\n%s", data, buf[:n]))
+		})
+		defer wd.Stop()
 		lim := Limits{MaxBytes: 8 << 20, MaxInMemory: 1 << 20, MaxEntries: 1000, MaxRatio: 50, RatioGrace: 1 << 20}
 		st, err := NewStage(t.TempDir(), func(string, fs.FileInfo, []byte) bool { return true })
 		if err != nil {

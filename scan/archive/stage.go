@@ -152,18 +152,24 @@ func (s *Stage) file(clean string, info fs.FileInfo, r io.ReaderAt, size int64, 
 	if !s.want(clean, info, data) {
 		return nil
 	}
-	return s.write(clean, io.NewSectionReader(r, 0, size))
+	return s.write(clean, io.NewSectionReader(r, 0, size), info.Mode())
 }
 
-func (s *Stage) write(p string, r io.Reader) error {
+// write copies r to p. The permission bits are kept (executable bits tell
+// the binary extractors what to read); special bits are not.
+func (s *Stage) write(p string, r io.Reader, mode fs.FileMode) error {
 	if d := path.Dir(p); d != "." {
 		if err := s.root.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
 	_ = s.root.RemoveAll(p) // a directory or older file of the same name
-	f, err := s.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := s.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
+		return err
+	}
+	if err := f.Chmod(mode.Perm()&0o755 | 0o600); err != nil {
+		f.Close()
 		return err
 	}
 	_, err = io.Copy(f, r)
@@ -197,7 +203,11 @@ func (s *Stage) Finish() []string {
 			warns = append(warns, fmt.Sprintf("%s: %v", p, err))
 			continue
 		}
-		err = s.write(p, src)
+		mode := fs.FileMode(0o644)
+		if st, err := src.Stat(); err == nil {
+			mode = st.Mode()
+		}
+		err = s.write(p, src, mode)
 		src.Close()
 		if err != nil {
 			warns = append(warns, fmt.Sprintf("%s: %v", p, err))

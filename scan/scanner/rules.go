@@ -207,9 +207,11 @@ func (s *scan) vulnerabilities(ctx context.Context) {
 	}
 }
 
-// sizeExceeded applies the size limit before any reading; true means the
-// scan stops here (the input fails without being read).
-func (s *scan) sizeExceeded(format string, head []byte) bool {
+// tooBig decides before any reading whether the input is over its size
+// limit (or, for a disk, would expand past the expansion limit): then its
+// content is not read at all. Reading 128 GB to confirm what the size
+// already decides would only hold up the review queue.
+func (s *scan) tooBig(format string, head []byte) bool {
 	kind := s.cfg.Kind
 	if kind == "" {
 		switch format {
@@ -218,34 +220,29 @@ func (s *scan) sizeExceeded(format string, head []byte) bool {
 		case "docker-archive", "oci-archive":
 			kind = KindPackage
 		}
+		// A tar or zip is judged by the larger limit until its content
+		// shows whether it is an OS tree or a package.
 	}
-	limit := s.cfg.MaxImageSize // a tar not yet known to be a package gets the larger limit first
-	if kind == KindPackage {
-		limit = s.cfg.MaxPackageSize
-	}
-	exceeded := s.size > limit
-	if !exceeded {
-		if vs, err := diskimg.VirtualSize(format, head, s.size); err == nil && vs > s.maxExpand() {
-			s.rep.Add(report.Finding{Rule: report.RuleUnscannable, Severity: report.SeverityHigh, Blocking: true,
-				Evidence: fmt.Sprintf("virtual disk size %d bytes exceeds the expansion limit %d", vs, s.maxExpand()),
-				Detail:   "the disk would expand beyond what the scanner may write; shrink the virtual disk"})
-			return true
+	if kind == KindPackage && s.size > s.cfg.MaxPackageSize || s.size > s.cfg.MaxImageSize {
+		if s.rep.Input.Kind == "" {
+			s.rep.Input.Kind = kindOr(kind)
 		}
-		return false
+		s.fail(errors.New("input over the size limit: content not scanned"))
+		return true
 	}
-	if s.rep.Input.Kind == "" {
-		s.rep.Input.Kind = kind
+	if vs, err := diskimg.VirtualSize(format, head, s.size); err == nil && vs > s.maxExpand() {
+		s.rep.Add(report.Finding{Rule: report.RuleUnscannable, Severity: report.SeverityHigh, Blocking: true,
+			Evidence: fmt.Sprintf("virtual disk size %d bytes exceeds the expansion limit %d", vs, s.maxExpand()),
+			Detail:   "the disk would expand beyond what the scanner may write; shrink the virtual disk (or raise --max-expand)"})
+		s.fail(errors.New("disk image over the expansion limit: content not scanned"))
+		return true
 	}
-	s.check(report.RuleSizeLimit, report.CheckRan, "")
-	s.rep.Add(report.Finding{Rule: report.RuleSizeLimit, Severity: report.SeverityHigh, Blocking: true,
-		Evidence: fmt.Sprintf("%d bytes > %d bytes (%s limit)", s.size, limit, kindOr(kind)),
-		Detail:   "images may be at most 128 GB and software packages at most 20 GB (§6.1); the content was not scanned"})
-	return true
+	return false
 }
 
 func kindOr(k string) string {
 	if k == "" {
-		return "image"
+		return KindImage
 	}
 	return k
 }
@@ -268,7 +265,7 @@ func (s *scan) inputRules() {
 	if s.size > limit {
 		s.rep.Add(report.Finding{Rule: report.RuleSizeLimit, Severity: report.SeverityHigh, Blocking: true,
 			Evidence: fmt.Sprintf("%d bytes > %d bytes (%s limit)", s.size, limit, s.rep.Input.Kind),
-			Detail:   "images may be at most 128 GB and software packages at most 20 GB (§6.1)"})
+			Detail:   fmt.Sprintf("images may be at most %s and software packages at most %s (§6.1)", gb(s.cfg.MaxImageSize), gb(s.cfg.MaxPackageSize))})
 	}
 	name := s.cfg.Name
 	if name == "" {
@@ -321,4 +318,11 @@ func (s *scan) archRegion() {
 			Evidence: fmt.Sprintf("arm64 (Kunpeng) image targeted at %s", strings.Join(bad, ", ")),
 			Detail:   fmt.Sprintf("Kunpeng images are published only in %s (§6.2, §6.3)", strings.Join(s.cfg.KunpengRegions, ", "))})
 	}
+}
+
+func gb(n int64) string {
+	if n%(1<<30) == 0 {
+		return fmt.Sprintf("%d GiB", n>>30)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

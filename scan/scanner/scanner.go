@@ -203,9 +203,8 @@ func (s *scan) run(ctx context.Context) {
 	if s.cfg.Kind != "" {
 		s.rep.Input.Kind = s.cfg.Kind
 	}
-	// An oversize input fails at once: reading 128 GB to confirm what the
-	// size already decides would only waste the review queue's time.
-	if s.sizeExceeded(format, head[:n]) {
+	defer s.inputRules() // size, name and region apply whatever happened inside
+	if s.tooBig(format, head[:n]) {
 		return
 	}
 	s.inv, err = vuln.NewInventory()
@@ -215,23 +214,22 @@ func (s *scan) run(ctx context.Context) {
 	}
 	s.walker = archive.NewWalker(s.cfg.Limits, s.visit, s.cfg.Counters, s.warn)
 	s.cfg.Counters.Input.Store(0)
-	if err := s.walk(ctx, format); err != nil {
-		switch {
-		case errors.Is(err, archive.ErrLimit):
-			s.rep.Add(report.Finding{Rule: report.RuleUnscannable, Severity: report.SeverityHigh, Blocking: true,
-				Evidence: err.Error(), Detail: "the input expands beyond the scanner's limits (a decompression bomb, or too large to review); repackage it"})
-		case ctx.Err() != nil:
-			s.fail(fmt.Errorf("scan stopped: %w", context.Cause(ctx)))
-		default:
-			s.fail(err)
-		}
-		return
-	}
+	err = s.walk(ctx, format)
 	if s.rep.Input.Kind == "" {
 		s.rep.Input.Kind = s.detectKind(format)
 	}
-	s.treeRules(ctx)
-	s.inputRules()
+	switch {
+	case err == nil:
+		s.treeRules(ctx)
+	case errors.Is(err, archive.ErrLimit):
+		s.rep.Add(report.Finding{Rule: report.RuleUnscannable, Severity: report.SeverityHigh, Blocking: true,
+			Evidence: err.Error(), Detail: "the input expands beyond the scanner's limits (a decompression bomb, or too large to review); repackage it"})
+		s.fail(errors.New("scan stopped at an expansion limit"))
+	case ctx.Err() != nil:
+		s.fail(fmt.Errorf("scan stopped: %w", context.Cause(ctx)))
+	default:
+		s.fail(err)
+	}
 }
 
 // detect names the input's format.

@@ -43,6 +43,7 @@ type options struct {
 	kind, name, tmpDir          string
 	timeout                     time.Duration
 	maxMemory, maxExpand        string
+	maxImage, maxPackage        string
 	clamdTimeout                time.Duration
 	cpuProfile                  string
 }
@@ -72,6 +73,8 @@ func parse(args []string, stderr io.Writer) (*options, []string, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "time budget for the whole scan (0: none); an unfinished scan exits 2")
 	fs.StringVar(&o.maxMemory, "max-memory", "", "soft memory `SIZE` for the Go heap, e.g. 2GiB (also caps in-memory archive members)")
 	fs.StringVar(&o.maxExpand, "max-expand", "", "the most `SIZE` an archive or disk image may expand to (default 512GiB); beyond it the input fails as unscannable")
+	fs.StringVar(&o.maxImage, "max-image-size", "128GiB", "size limit for images (§6.1)")
+	fs.StringVar(&o.maxPackage, "max-package-size", "20GiB", "size limit for software and container packages (§6.1)")
 	fs.BoolVar(&o.bench, "bench", false, "generate a test rootfs tar of SIZE (default 2GiB), scan it and compare with a plain read")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE` (for performance work)")
@@ -225,6 +228,16 @@ func (o *options) config() (scanner.Config, error) {
 		// buffer per depth) stays well inside it.
 		debug.SetMemoryLimit(n)
 		cfg.Limits.MaxInMemory = max(1<<20, min(32<<20, n/16))
+	}
+	for _, l := range []struct {
+		flag string
+		dst  *int64
+	}{{o.maxImage, &cfg.MaxImageSize}, {o.maxPackage, &cfg.MaxPackageSize}} {
+		n, err := parseSize(l.flag)
+		if err != nil {
+			return cfg, err
+		}
+		*l.dst = n
 	}
 	if o.maxExpand != "" {
 		n, err := parseSize(o.maxExpand)
