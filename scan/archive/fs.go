@@ -36,9 +36,11 @@ func (w *Walker) WalkFS(ctx context.Context, fsys fs.FS, prefix string) error {
 			return nil
 		}
 		defer f.Close()
+		// Files that fit are read into memory like archive members, so that
+		// visitors can hand their content on (to parallel clamd scans).
 		ra, ok := f.(io.ReaderAt)
 		var m *member
-		if !ok {
+		if !ok || info.Size() <= w.limits.MaxInMemory {
 			saved := w.bytes
 			m, err = w.load(f, info.Size(), 0)
 			w.bytes = saved

@@ -95,7 +95,7 @@ func (s *Stage) special(clean string, hdr *tar.Header) (done bool, err error) {
 		_ = s.remove(clean, false)
 		s.links[clean] = "/" + CleanPath(hdr.Linkname)
 		return true, nil
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg:
 		delete(s.links, clean)
 	}
 	return false, nil

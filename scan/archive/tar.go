@@ -52,7 +52,7 @@ func (w *Walker) WalkTar(ctx context.Context, r io.Reader, prefix string, depth 
 				continue
 			}
 		}
-		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
+		if hdr.Typeflag != tar.TypeReg {
 			continue // devices, fifos, dirs and links carry no content of their own
 		}
 		m, err := w.load(tr, hdr.Size, depth)

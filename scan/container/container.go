@@ -72,7 +72,7 @@ func Open(r io.ReaderAt, size int64) (*Image, error) {
 		if len(index) >= maxMembers {
 			return nil, nil // far more members than any image archive has: a rootfs
 		}
-		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
+		if hdr.Typeflag != tar.TypeReg {
 			continue
 		}
 		pos, err := sr.Seek(0, io.SeekCurrent)

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -95,23 +96,23 @@ func Scan(ctx context.Context, cfg Config, path string) (*report.Report, error) 
 }
 
 type scan struct {
-	cfg           Config
-	path          string
-	file          *os.File
-	size          int64
-	rep           *report.Report
-	start         time.Time
-	walker        *archive.Walker
-	inv           *vuln.Inventory
-	tree          fs.FS  // merged tree for path rules
-	dir           string // its directory, for scalibr
-	stage         *archive.Stage
-	disk          *diskimg.Disk
-	image         *container.Image
-	arch          archCounter
-	checks        map[string]report.Check
-	clamdFailures int
-	scratch       []byte
+	cfg     Config
+	path    string
+	file    *os.File
+	size    int64
+	rep     *report.Report
+	start   time.Time
+	walker  *archive.Walker
+	inv     *vuln.Inventory
+	tree    fs.FS  // merged tree for path rules
+	dir     string // its directory, for scalibr
+	stage   *archive.Stage
+	disk    *diskimg.Disk
+	image   *container.Image
+	arch    archCounter
+	checks  map[string]report.Check
+	clam    *malwarePool
+	scratch []byte
 }
 
 func newScan(cfg Config, path string) (*scan, error) {
@@ -214,7 +215,13 @@ func (s *scan) run(ctx context.Context) {
 	}
 	s.walker = archive.NewWalker(s.cfg.Limits, s.visit, s.cfg.Counters, s.warn)
 	s.cfg.Counters.Input.Store(0)
+	if s.cfg.Clamd != nil {
+		s.clam = newMalwarePool(ctx, s.cfg.Clamd, runtime.GOMAXPROCS(0))
+	}
 	err = s.walk(ctx, format)
+	if s.clam != nil {
+		s.clam.wait(s)
+	}
 	if s.rep.Input.Kind == "" {
 		s.rep.Input.Kind = s.detectKind(format)
 	}

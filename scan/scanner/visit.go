@@ -4,20 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/mercato-oss/mercato/scan/archive"
-	"github.com/mercato-oss/mercato/scan/clamd"
 	"github.com/mercato-oss/mercato/scan/report"
 	"github.com/mercato-oss/mercato/scan/secret"
 )
-
-// maxClamdFailures ends the scan when clamd keeps failing: a malware check
-// that silently skipped files would be worse than no verdict.
-const maxClamdFailures = 5
 
 // visit runs the per-file checks on one file.
 func (s *scan) visit(ctx context.Context, f *archive.File) error {
@@ -25,8 +18,10 @@ func (s *scan) visit(ctx context.Context, f *archive.File) error {
 	if f.Depth == 0 && (f.Path == "etc/os-release" || (f.Path == "usr/lib/os-release" && s.rep.Input.OS == "")) {
 		s.osRelease(f)
 	}
-	if err := s.malware(ctx, f); err != nil {
-		return err
+	if s.clam != nil {
+		if err := s.clam.submit(ctx, f); err != nil {
+			return err
+		}
 	}
 	// Name checks use the member's own path inside a nested archive.
 	inner := f.Path
@@ -74,36 +69,6 @@ func origin(f *archive.File) string {
 		return ""
 	}
 	return " [" + f.Origin + "]"
-}
-
-func (s *scan) malware(ctx context.Context, f *archive.File) error {
-	if s.cfg.Clamd == nil {
-		return nil
-	}
-	res, err := s.cfg.Clamd.Scan(ctx, io.NewSectionReader(f.R, 0, f.Size))
-	switch {
-	case errors.Is(err, clamd.ErrSizeLimit):
-		s.warn(fmt.Sprintf("%s: larger than clamd's StreamMaxLength, not fully scanned for malware", f.Path))
-		return nil
-	case err != nil && ctx.Err() != nil:
-		return ctx.Err()
-	case err != nil:
-		s.clamdFailures++
-		s.warn(fmt.Sprintf("%s: clamd: %v", f.Path, err))
-		s.check(report.RuleMalware, report.CheckFailed, err.Error())
-		s.rep.Complete = false
-		if s.clamdFailures >= maxClamdFailures {
-			return fmt.Errorf("clamd failed %d times, last: %w", s.clamdFailures, err)
-		}
-		return nil
-	}
-	s.clamdFailures = 0
-	if res.Infected {
-		s.rep.Add(report.Finding{Rule: report.RuleMalware, Severity: report.SeverityCritical, Blocking: true,
-			Path: f.Path, Evidence: "ClamAV: " + res.Signature + origin(f),
-			Detail: "remove the infected file; images and packages must contain no viruses, trojans or malicious programs"})
-	}
-	return nil
 }
 
 func (s *scan) osRelease(f *archive.File) {
