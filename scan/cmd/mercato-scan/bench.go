@@ -11,8 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mercato-oss/mercato/scan/archive"
