@@ -160,7 +160,7 @@ func (s *scan) vulnerabilities(ctx context.Context) {
 		s.fail(err)
 		return
 	}
-	detail := fmt.Sprintf("%d packages matched", len(pkgs))
+	detail := fmt.Sprintf("packages matched: %d", len(pkgs))
 	if len(missing) > 0 {
 		var ms []string
 		for eco, n := range missing {
