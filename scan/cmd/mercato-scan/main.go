@@ -118,6 +118,11 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mercato-scan:", err)
 		return 2
 	}
+	if o.tmpDir != "" {
+		// osv-scalibr's disk conversion writes its raw copy to
+		// os.TempDir(), which only $TMPDIR moves.
+		os.Setenv("TMPDIR", o.tmpDir)
+	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
