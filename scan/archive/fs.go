@@ -41,9 +41,8 @@ func (w *Walker) WalkFS(ctx context.Context, fsys fs.FS, prefix string) error {
 		ra, ok := f.(io.ReaderAt)
 		var m *member
 		if !ok || info.Size() <= w.limits.MaxInMemory {
-			saved := w.bytes
 			m, err = w.load(f, info.Size(), 0)
-			w.bytes = saved
+			w.bytes.Add(-info.Size()) // on disk already: not an expansion
 			if err != nil {
 				w.warn(fmt.Sprintf("%s%s: %v", prefix, p, err))
 				return nil

@@ -129,7 +129,7 @@ func (w *Walker) walkStream(ctx context.Context, r io.Reader, name string, depth
 	if err := w.addEntry(); err != nil {
 		return err
 	}
-	budget := w.limits.MaxBytes - w.bytes
+	budget := w.limits.MaxBytes - w.bytes.Load()
 	tooBig := fmt.Errorf("%w: more than %d bytes expanded", ErrLimit, w.limits.MaxBytes)
 	data, err := io.ReadAll(io.LimitReader(r, min(w.limits.MaxInMemory, budget)+1))
 	if err != nil {
@@ -157,7 +157,7 @@ func (w *Walker) walkStream(ctx context.Context, r io.Reader, name string, depth
 		return tooBig
 	}
 	defer m.close()
-	w.bytes += size
+	w.bytes.Add(size)
 	return w.visitMember(ctx, &File{Path: name, Size: size, Mode: 0o644, Depth: depth, R: m.readerAt(), Data: m.data})
 }
 

@@ -114,12 +114,14 @@ type Counters struct {
 
 // Walker walks inputs with one set of limits and one visitor.
 type Walker struct {
-	limits  Limits
-	visit   Visitor
-	count   *Counters
-	warn    func(string)
-	entries int64
-	bytes   int64
+	limits Limits
+	visit  Visitor
+	count  *Counters
+	warn   func(string)
+	// entries and bytes are shared by the tar reader goroutine and the
+	// visitor's nested walks.
+	entries atomic.Int64
+	bytes   atomic.Int64
 	bufs    [][]byte // one reusable buffer per nesting depth
 }
 
@@ -139,8 +141,7 @@ func NewWalker(l Limits, visit Visitor, count *Counters, warn func(string)) *Wal
 func (w *Walker) Limits() Limits { return w.limits }
 
 func (w *Walker) addEntry() error {
-	w.entries++
-	if w.entries > w.limits.MaxEntries {
+	if w.entries.Add(1) > w.limits.MaxEntries {
 		return fmt.Errorf("%w: more than %d archive members", ErrLimit, w.limits.MaxEntries)
 	}
 	return nil
@@ -169,21 +170,22 @@ func (m *member) close() {
 // load reads a member of the given size from r, counting it against the
 // byte limit. Its memory is reused by the next load at the same depth. Members beyond MaxInMemory spool to a temporary file.
 func (w *Walker) load(r io.Reader, size int64, depth int) (*member, error) {
+	return w.loadInto(r, size, w.bufSlot(depth))
+}
+
+// loadInto is load with a buffer of the caller's.
+func (w *Walker) loadInto(r io.Reader, size int64, buf *[]byte) (*member, error) {
 	if size < 0 {
 		return nil, fmt.Errorf("negative size %d", size)
 	}
-	if w.bytes+size > w.limits.MaxBytes {
+	if w.bytes.Add(size) > w.limits.MaxBytes {
 		return nil, fmt.Errorf("%w: more than %d bytes expanded", ErrLimit, w.limits.MaxBytes)
 	}
-	w.bytes += size
 	if size <= w.limits.MaxInMemory {
-		for len(w.bufs) <= depth {
-			w.bufs = append(w.bufs, nil)
+		if int64(cap(*buf)) < size {
+			*buf = make([]byte, size, max(size, 1<<20))
 		}
-		if int64(cap(w.bufs[depth])) < size {
-			w.bufs[depth] = make([]byte, size, max(size, 1<<20))
-		}
-		b := w.bufs[depth][:size]
+		b := (*buf)[:size]
 		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, err
 		}
