@@ -34,7 +34,8 @@ type Vuln struct {
 	Fixed string
 	// Score is the highest CVSS base score among the advisory's vectors;
 	// Vector is the vector it came from. Both are zero without a vector.
-	Score  float64
+	Score float64
+	// Vector is the CVSS vector Score was computed from.
 	Vector string
 }
 
