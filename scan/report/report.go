@@ -181,7 +181,10 @@ func (r *Report) Finish() {
 		if a.Path != b.Path {
 			return a.Path < b.Path
 		}
-		return a.ID < b.ID
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return a.Evidence < b.Evidence
 	})
 	if r.Findings == nil {
 		r.Findings = []Finding{}

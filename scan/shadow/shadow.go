@@ -23,6 +23,8 @@ type Account struct {
 	Line int
 	// InPasswd is true when Hash came from /etc/passwd.
 	InPasswd bool
+	// Listed is true when the account has an /etc/passwd line.
+	Listed bool
 }
 
 // entry is one colon-separated line.
@@ -54,16 +56,17 @@ func parseColon(data []byte, minFields int) []entry {
 }
 
 // Parse joins passwd and shadow. Accounts in shadow without a passwd line are
-// kept (with an empty shell) because a hash there still unlocks su and PAM
-// services that do not look at the shell.
+// kept, with InPasswd false and no shell: they cannot log in, but their
+// hashes are still worth cracking (a weak one is copied around with the
+// image).
 func Parse(passwd, shadowData []byte) []Account {
 	var accts []Account
 	index := map[string]int{}
 	for _, e := range parseColon(passwd, 7) {
-		a := Account{Name: e.fields[0], UID: e.fields[2], Shell: e.fields[6]}
-		if h := e.fields[1]; h != "x" && h != "*" && h != "!" {
-			a.Hash, a.Line, a.InPasswd = h, e.line, true
-		}
+		a := Account{Name: e.fields[0], UID: e.fields[2], Shell: e.fields[6], Hash: e.fields[1], Line: e.line, Listed: true}
+		// "x" sends login to /etc/shadow; an account with "x" and no shadow
+		// entry has no password at all and stays Locked.
+		a.InPasswd = a.Hash != "x"
 		index[a.Name] = len(accts)
 		accts = append(accts, a)
 	}
@@ -75,7 +78,7 @@ func Parse(passwd, shadowData []byte) []Account {
 			i = len(accts) - 1
 		}
 		if accts[i].InPasswd {
-			continue // passwd's own hash takes precedence for login(1) and PAM
+			continue // a password in passwd itself (even empty) is what login(1) and PAM use
 		}
 		accts[i].Hash, accts[i].Line = e.fields[1], e.line
 	}
@@ -90,11 +93,11 @@ var nologinShells = map[string]bool{
 	"/usr/bin/nologin": true, "/bin/nologin": true,
 }
 
-// LoginCapable reports whether the account's shell lets it start a session.
-// An account missing from /etc/passwd has no shell and counts as capable:
-// the image is inconsistent and the hash is still usable.
+// LoginCapable reports whether the account can start a session: it has an
+// /etc/passwd line and a shell that is not nologin, false, sync, halt or
+// shutdown.
 func (a Account) LoginCapable() bool {
-	return !nologinShells[strings.TrimSpace(a.Shell)]
+	return a.Listed && !nologinShells[strings.TrimSpace(a.Shell)]
 }
 
 // State classifies a password field.

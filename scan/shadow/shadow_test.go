@@ -3,6 +3,8 @@ package shadow
 import "testing"
 
 const passwd = `root:x:0:0:root:/root:/bin/bash
+noshadow:x:1002:1002::/home/noshadow:/bin/bash
+nopass::1003:1003::/home/nopass:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
 legacy:$1$sd1PdwFt$eYUFlmKw/jQtL32IS1Z5J.:1001:1001::/home/legacy:/bin/sh
 # comment
@@ -36,8 +38,10 @@ func TestParse(t *testing.T) {
 		{"daemon", Locked, false, 2},
 		{"alice", Set, true, 3},
 		{"svc", Set, false, 4},
-		{"ghost", Empty, true, 5},
-		{"legacy", Set, true, 3},
+		{"ghost", Empty, false, 5},
+		{"noshadow", Locked, true, 2},
+		{"nopass", Empty, true, 3},
+		{"legacy", Set, true, 5},
 	}
 	for _, tt := range tests {
 		a, ok := got[tt.name]
