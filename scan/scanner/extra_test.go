@@ -235,3 +235,26 @@ func TestUncheckedHash(t *testing.T) {
 		t.Errorf("preset passwords: %d", n)
 	}
 }
+
+// TestKeyInsideBinary: libraries carry self-test keys (GnuTLS has six);
+// they are noted, not blocking, while the same key in a file blocks.
+func TestKeyInsideBinary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testimage.Rootfs(t, dir)
+	key := testimage.PrivateKeyPEM(t)
+	lib := append(testimage.ELF(testimage.MachineAMD64), key...)
+	testimage.Write(t, dir, "usr/lib/libselftest.so.1", string(lib))
+	p := writeFile(t, filepath.Join(t.TempDir(), "rootfs.tar"), testimage.Tar(t, dir, ""))
+	rep := scanFile(t, Config{}, p)
+	f := findings(rep, report.RulePrivateKey)
+	if !rep.Passed || len(f) != 1 || f[0].Blocking || f[0].Path != "usr/lib/libselftest.so.1" {
+		t.Fatalf("key in a library: %+v", rep.Findings)
+	}
+	testimage.Write(t, dir, "opt/app/server.pem", string(key))
+	p = writeFile(t, filepath.Join(t.TempDir(), "rootfs.tar"), testimage.Tar(t, dir, ""))
+	rep = scanFile(t, Config{}, p)
+	if rep.Passed || len(findings(rep, report.RulePrivateKey)) != 2 {
+		t.Fatalf("key in a file: %+v", rep.Findings)
+	}
+}
