@@ -137,6 +137,21 @@ func NewWalker(l Limits, visit Visitor, count *Counters, warn func(string)) *Wal
 	return &Walker{limits: l.withDefaults(), visit: visit, count: count, warn: warn}
 }
 
+// CountInput wraps r so that the bytes read from it count as input
+// consumed, for the progress ETA.
+func (w *Walker) CountInput(r io.Reader) io.Reader { return &inputCounter{r: r, c: w.count} }
+
+type inputCounter struct {
+	r io.Reader
+	c *Counters
+}
+
+func (i *inputCounter) Read(p []byte) (int, error) {
+	n, err := i.r.Read(p)
+	i.c.Input.Add(int64(n))
+	return n, err
+}
+
 // Limits returns the effective limits.
 func (w *Walker) Limits() Limits { return w.limits }
 

@@ -36,6 +36,9 @@ func (w *Walker) WalkZip(ctx context.Context, ra io.ReaderAt, size int64, prefix
 		if zf.CompressedSize64 > 0 && declared > w.limits.RatioGrace && uint64(declared) > uint64(w.limits.MaxRatio)*zf.CompressedSize64 {
 			return fmt.Errorf("%w: %s%s expands more than %d:1", ErrLimit, prefix, clean, w.limits.MaxRatio)
 		}
+		if depth == 0 {
+			w.count.Input.Add(int64(zf.CompressedSize64))
+		}
 		rc, err := zf.Open()
 		if err != nil {
 			w.warn(fmt.Sprintf("%s%s: %v", prefix, clean, err))

@@ -241,9 +241,10 @@ func (img *Image) Walk(ctx context.Context, w *archive.Walker, stage *archive.St
 		sr := io.NewSectionReader(img.r, l.off, l.size)
 		var head [512]byte
 		n, _ := sr.ReadAt(head[:], 0)
-		var r io.Reader = sr
+		counted := w.CountInput(sr)
+		var r io.Reader = counted
 		if kind := archive.Sniff(head[:n]); kind == archive.KindGzip || kind == archive.KindZstd || kind == archive.KindBzip2 {
-			dr, err := w.Decompress(kind, l.Name, sr)
+			dr, err := w.Decompress(kind, l.Name, counted)
 			if err != nil {
 				return fmt.Errorf("layer %d (%s): %w", i+1, l.Name, err)
 			}

@@ -55,14 +55,12 @@ func (s *scan) walk(ctx context.Context, format string) error {
 	s.stage = stage
 	s.cfg.Counters.Total.Store(s.size)
 	s.cfg.Phase("scanning files")
-	in := &countingReader{r: io.NewSectionReader(s.file, 0, s.size), n: &s.cfg.Counters.Input}
+	in := s.walker.CountInput(io.NewSectionReader(s.file, 0, s.size))
 	switch format {
 	case "zip":
 		err = s.walker.WalkZip(ctx, s.file, s.size, "", 0, stage)
-		s.cfg.Counters.Input.Store(s.size)
 	case container.FormatDocker, container.FormatOCI:
 		err = s.image.Walk(ctx, s.walker, stage)
-		s.cfg.Counters.Input.Store(s.size)
 	case "tar":
 		err = s.walker.WalkTar(ctx, in, "", 0, stage)
 	default:
@@ -132,15 +130,4 @@ func (s *scan) wants(p string, info fs.FileInfo, data []byte) bool {
 		return true
 	}
 	return s.inv.Wants(p, info, data)
-}
-
-type countingReader struct {
-	r io.Reader
-	n interface{ Add(int64) int64 }
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
