@@ -81,6 +81,9 @@ type Finding struct {
 	Score float64 `json:"score,omitempty"`
 	// Vector is the CVSS vector the score was computed from.
 	Vector string `json:"vector,omitempty"`
+	// ScoredBy names the record Vector came from when the advisory itself
+	// has none (its alias or upstream CVE).
+	ScoredBy string `json:"scored_by,omitempty"`
 }
 
 // Input describes what was scanned.

@@ -173,7 +173,7 @@ func (s *scan) vulnerabilities(ctx context.Context) {
 	s.check(report.RuleVulnerability, report.CheckRan, detail)
 	for _, v := range vulns {
 		f := report.Finding{Rule: report.RuleVulnerability, Path: v.Location, ID: v.ID, Package: v.Package,
-			Version: v.Version, Fixed: v.Fixed, Score: v.Score, Vector: v.Vector}
+			Version: v.Version, Fixed: v.Fixed, Score: v.Score, Vector: v.Vector, ScoredBy: v.ScoredBy}
 		f.Evidence = fmt.Sprintf("%s %s (%s) is affected by %s", v.Package, v.Version, v.Ecosystem, v.ID)
 		if len(v.Aliases) > 0 {
 			f.Evidence += " (" + strings.Join(v.Aliases, ", ") + ")"
@@ -196,6 +196,9 @@ func (s *scan) vulnerabilities(ctx context.Context) {
 				f.Severity = report.SeverityCritical
 			}
 			f.Detail = fmt.Sprintf("CVSS %.1f ≥ %.1f must be fixed before release: %s", v.Score, s.cfg.CVSSThreshold, fix)
+			if v.ScoredBy != "" {
+				f.Detail = fmt.Sprintf("CVSS %.1f (vector of %s) ≥ %.1f must be fixed before release: %s", v.Score, v.ScoredBy, s.cfg.CVSSThreshold, fix)
+			}
 		default:
 			f.Severity = report.SeverityLow
 			if v.Score >= 4 {

@@ -37,6 +37,10 @@ type Vuln struct {
 	Score float64
 	// Vector is the CVSS vector Score was computed from.
 	Vector string
+	// ScoredBy names the alias or upstream record the vector came from
+	// when the advisory itself has none.
+	ScoredBy string
+	refs     []string // aliases and upstream ids
 }
 
 // DB is an OSV database directory in the osv.dev export layout:
@@ -117,7 +121,11 @@ func (db DB) Match(ctx context.Context, pkgs []*extractor.Package) (vulns []Vuln
 		}
 		out.Location = pv.Package.Location.PathOrEmpty()
 		out.Score, out.Vector = Score(v)
+		out.refs = append(append([]string{}, v.GetAliases()...), v.GetUpstream()...)
 		vulns = append(vulns, out)
+	}
+	if err := db.scoreFromAliases(vulns); err != nil {
+		return nil, missing, err
 	}
 	sort.Slice(vulns, func(i, j int) bool {
 		if vulns[i].Package != vulns[j].Package {

@@ -93,3 +93,49 @@ func mustRead(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+// TestScoreFromAliases: a Debian record without a vector is scored from the
+// CVE record it names (osv.dev's GIT export carries NVD's vectors).
+func TestScoreFromAliases(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testimage.Rootfs(t, dir)
+	inv, err := NewInventory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	pkgs, err := inv.Packages(context.Background(), root.FS(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := t.TempDir()
+	recs := testimage.Advisories()
+	recs["DEBIAN-CVE-2099-0003.json"] = `{"id":"DEBIAN-CVE-2099-0003","modified":"2024-01-01T00:00:00Z","upstream":["CVE-2099-0003"],
+ "affected":[{"package":{"ecosystem":"Debian:12","name":"base-files"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"13"}]}]}]}`
+	testimage.WriteOSVZip(t, db, "Debian", recs)
+	testimage.WriteOSVZip(t, db, "GIT", map[string]string{
+		"CVE-2099-0003.json": `{"id":"CVE-2099-0003","modified":"2024-01-01T00:00:00Z",
+ "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}]}`,
+	})
+	vulns, _, err := DB{Dir: db}.Match(context.Background(), pkgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *Vuln
+	for i := range vulns {
+		if vulns[i].ID == "DEBIAN-CVE-2099-0003" {
+			got = &vulns[i]
+		}
+		if vulns[i].ID == "NOSEV-1" && vulns[i].Vector != "" {
+			t.Errorf("NOSEV-1 names no scored record but got %+v", vulns[i])
+		}
+	}
+	if got == nil || got.Score != 8.8 || got.ScoredBy != "CVE-2099-0003" || got.Fixed != "13" {
+		t.Fatalf("alias scoring: %+v", got)
+	}
+}

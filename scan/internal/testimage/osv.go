@@ -31,15 +31,22 @@ var advisories = map[string]string{
 func OSVDB(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "Debian"), 0o755); err != nil {
+	WriteOSVZip(t, dir, "Debian", advisories)
+	return dir
+}
+
+// WriteOSVZip writes DIR/<eco>/all.zip holding records (file name → JSON).
+func WriteOSVZip(t testing.TB, dir, eco string, records map[string]string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, eco), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(filepath.Join(dir, "Debian", "all.zip"))
+	f, err := os.Create(filepath.Join(dir, eco, "all.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	zw := zip.NewWriter(f)
-	for name, body := range advisories {
+	for name, body := range records {
 		w, _ := zw.Create(name)
 		w.Write([]byte(body))
 	}
@@ -47,5 +54,13 @@ func OSVDB(t testing.TB) string {
 		t.Fatal(err)
 	}
 	f.Close()
-	return dir
+}
+
+// Advisories returns a copy of the test database's Debian records.
+func Advisories() map[string]string {
+	out := map[string]string{}
+	for k, v := range advisories {
+		out[k] = v
+	}
+	return out
 }
