@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/mercato-oss/mercato/scan/archive"
 	"github.com/mercato-oss/mercato/scan/clamd"
 	"github.com/mercato-oss/mercato/scan/internal/testimage"
+	"github.com/mercato-oss/mercato/scan/internal/tooltest"
 	"github.com/mercato-oss/mercato/scan/report"
 	"github.com/mercato-oss/mercato/scan/shadow"
 )
@@ -256,5 +258,37 @@ func TestKeyInsideBinary(t *testing.T) {
 	rep = scanFile(t, Config{}, p)
 	if rep.Passed || len(findings(rep, report.RulePrivateKey)) != 2 {
 		t.Fatalf("key in a file: %+v", rep.Findings)
+	}
+}
+
+// TestUnreadableRootPartition: a readable /boot beside a root filesystem
+// the scanner cannot read (XFS, LVM) must not pass.
+func TestUnreadableRootPartition(t *testing.T) {
+	t.Parallel()
+	tools := tooltest.Need(t, "mkfs.ext4", "sfdisk")
+	boot := t.TempDir()
+	testimage.Write(t, boot, "grub/grub.cfg", "set timeout=5\n")
+	out := t.TempDir()
+	fsImg := filepath.Join(out, "boot.fs")
+	if b, err := exec.Command(tools[0], "-q", "-F", "-d", boot, fsImg, "8M").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, b)
+	}
+	data, err := os.ReadFile(fsImg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk := filepath.Join(out, "disk.raw")
+	f, _ := os.Create(disk)
+	f.Truncate(20 << 20)
+	f.WriteAt(data, 1<<20)
+	f.Close()
+	cmd := exec.Command(tools[1], "--quiet", disk)
+	cmd.Stdin = strings.NewReader("label: dos\nstart=2048, size=16384, type=83\nstart=18432, type=83\n")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, b)
+	}
+	rep := scanFile(t, Config{}, disk)
+	if rep.Complete || rep.ExitCode() != 2 || len(rep.Warnings) == 0 {
+		t.Errorf("complete=%v exit=%d warnings=%v errors=%v", rep.Complete, rep.ExitCode(), rep.Warnings, rep.Errors)
 	}
 }

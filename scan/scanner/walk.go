@@ -36,6 +36,11 @@ func (s *scan) walk(ctx context.Context, format string) error {
 		s.cfg.Counters.Total.Store(total)
 		s.cfg.Phase("scanning files")
 		root := s.rootPartition()
+		if _, err := fs.Stat(root.FS, "etc/passwd"); err != nil && len(d.Warnings) > 0 {
+			// A readable /boot or EFI partition beside an unreadable root
+			// (XFS, LVM) must not make a pass.
+			s.fail(errors.New("no readable partition holds etc/passwd while some partitions could not be read: the root filesystem was not scanned"))
+		}
 		for _, p := range d.Partitions {
 			prefix := ""
 			if len(d.Partitions) > 1 && p != root {
