@@ -292,3 +292,21 @@ func TestUnreadableRootPartition(t *testing.T) {
 		t.Errorf("complete=%v exit=%d warnings=%v errors=%v", rep.Complete, rep.ExitCode(), rep.Warnings, rep.Errors)
 	}
 }
+
+// TestBareExt4 scans a raw filesystem image without a partition table.
+func TestBareExt4(t *testing.T) {
+	t.Parallel()
+	mkfs := tooltest.Need(t, "mkfs.ext4")[0]
+	dir := t.TempDir()
+	testimage.Rootfs(t, dir)
+	testimage.Write(t, dir, "root/.ssh/authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJQb6NL0zIGbyZF5W4zmRUp/Jzfo5rLTXpm3YWHhN6ou x\n")
+	img := filepath.Join(t.TempDir(), "rootfs.ext4")
+	if b, err := exec.Command(mkfs, "-q", "-F", "-d", dir, img, "24M").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, b)
+	}
+	rep := scanFile(t, Config{}, img)
+	f := findings(rep, report.RuleAuthorizedKeys)
+	if rep.Input.Format != "raw" || !rep.Complete || len(f) != 1 || f[0].Path != "root/.ssh/authorized_keys" {
+		t.Errorf("bare ext4: %+v %+v %v", rep.Input, rep.Findings, rep.Errors)
+	}
+}
