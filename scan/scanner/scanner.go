@@ -74,8 +74,9 @@ const (
 	DefaultCVSSThreshold  = 7.0
 )
 
-// DefaultKunpengRegions are §6.2's Kunpeng publishing regions.
-var DefaultKunpengRegions = []string{"cn-north-4", "cn-east-3", "cn-south-1"}
+// DefaultKunpengRegions returns §6.2's Kunpeng publishing regions (a new
+// slice each time: callers may change theirs).
+func DefaultKunpengRegions() []string { return []string{"cn-north-4", "cn-east-3", "cn-south-1"} }
 
 // Version is reported in every report.
 const Version = "mercato-scan 0.1.0"
@@ -127,7 +128,7 @@ func newScan(cfg Config, path string) (*scan, error) {
 		cfg.CVSSThreshold = DefaultCVSSThreshold
 	}
 	if cfg.KunpengRegions == nil {
-		cfg.KunpengRegions = DefaultKunpengRegions
+		cfg.KunpengRegions = DefaultKunpengRegions()
 	}
 	if cfg.Counters == nil {
 		cfg.Counters = &archive.Counters{}

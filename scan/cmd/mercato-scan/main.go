@@ -66,7 +66,7 @@ func parse(args []string, stderr io.Writer) (*options, []string, error) {
 	fs.DurationVar(&o.clamdTimeout, "clamd-timeout", 5*time.Minute, "time limit for clamd to scan one file")
 	fs.StringVar(&o.dict, "dict", "", "weak-password dictionary `FILE`, one password per line (replaces the built-in list; account-name variants are always tried)")
 	fs.StringVar(&o.regions, "arch-regions", "", "comma-separated `REGIONS` the image will be published in (checks that Kunpeng/arm64 images go only to Kunpeng regions)")
-	fs.StringVar(&o.kunpeng, "kunpeng-regions", strings.Join(scanner.DefaultKunpengRegions, ","), "comma-separated regions where Kunpeng images may be published")
+	fs.StringVar(&o.kunpeng, "kunpeng-regions", strings.Join(scanner.DefaultKunpengRegions(), ","), "comma-separated regions where Kunpeng images may be published")
 	fs.StringVar(&o.kind, "kind", "", "force the input kind: image (128 GB limit, password policy) or package (20 GB limit, name rule); default: detect")
 	fs.StringVar(&o.name, "name", "", "asset `NAME` for the package-name rule (default: the file name without its archive extension)")
 	fs.StringVar(&o.tmpDir, "tmpdir", "", "directory for temporary files (default $TMPDIR)")
