@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mercato-oss/mercato/scan/archive"
@@ -118,11 +120,19 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mercato-scan:", err)
 		return 2
 	}
-	if o.tmpDir != "" {
-		// osv-scalibr's disk conversion writes its raw copy to
-		// os.TempDir(), which only $TMPDIR moves.
-		os.Setenv("TMPDIR", o.tmpDir)
+	// Everything temporary goes into one private directory, removed on the
+	// way out (also after SIGTERM). osv-scalibr's disk code writes to
+	// os.TempDir() and does not always clean up when stopped midway, so
+	// $TMPDIR points there too.
+	work, err := os.MkdirTemp(o.tmpDir, "mercato-scan-")
+	if err != nil {
+		fmt.Fprintln(stderr, "mercato-scan:", err)
+		return 2
 	}
+	defer os.RemoveAll(work)
+	os.Setenv("TMPDIR", work)
+	cfg.TempDir = work
+	cfg.Limits.TempDir = work
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -158,7 +168,11 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	ctx := context.Background()
+	// SIGTERM (a caller's own timeout) and SIGINT stop the scan the same
+	// way --timeout does, so that temporary files are removed and an
+	// incomplete report is still written.
+	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stopSignals()
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("time budget of %s exhausted", o.timeout))

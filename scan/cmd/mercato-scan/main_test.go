@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mercato-oss/mercato/scan/internal/clamdtest"
 	"github.com/mercato-oss/mercato/scan/internal/testimage"
@@ -207,5 +210,47 @@ func TestParseSize(t *testing.T) {
 		if _, err := parseSize(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestSIGTERM: a caller's kill stops the scan, leaves an incomplete
+// report and no temporary files.
+func TestSIGTERM(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testimage.Rootfs(t, dir)
+	// A service account's yescrypt hash and a long dictionary keep the
+	// scan busy cracking for minutes.
+	testimage.Write(t, dir, "etc/passwd", "svc:x:999:999::/:/usr/sbin/nologin\n")
+	testimage.Write(t, dir, "etc/shadow", "svc:"+testimage.StrongHash+":1::::::\n")
+	p := filepath.Join(t.TempDir(), "rootfs.tar")
+	os.WriteFile(p, testimage.Tar(t, dir, ""), 0o644)
+	var words strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&words, "guess%d\n", i)
+	}
+	dict := filepath.Join(t.TempDir(), "words.txt")
+	os.WriteFile(dict, []byte(words.String()), 0o644)
+	tmp := t.TempDir()
+	cmd := exec.Command(os.Args[0], "--json", "--quiet", "--dict", dict, "--tmpdir", tmp, p)
+	cmd.Env = append(os.Environ(), "MERCATO_SCAN_TEST_MAIN=1")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v", err)
+	}
+	m := decodeStrict(t, out.String())
+	if m["complete"] != false || !strings.Contains(fmt.Sprint(m["errors"]), "signal") {
+		t.Errorf("report: complete=%v errors=%v", m["complete"], m["errors"])
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("temporary files left: %v", ents)
 	}
 }
