@@ -173,6 +173,9 @@ func run(args []string, stderr io.Writer) int {
 	// incomplete report is still written.
 	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stopSignals()
+	// A caller that stops reading stderr (progress) must not kill the scan
+	// before it removes its temporary files: writes then fail with EPIPE.
+	signal.Ignore(syscall.SIGPIPE)
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("time budget of %s exhausted", o.timeout))
