@@ -155,7 +155,7 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 			Plans: []catalog.PlanRequest{{ProductID: "OFFIBENCH" + market.NewSecret(8), Period: market.PeriodMonth, Price: 1000}}}}}); err != nil {
 		return nil, err
 	}
-	plans, _, err := s.DB.Catalog(ctx, store.Page{Limit: store.MaxLimit})
+	plans, _, err := s.DB.Storefront(ctx, store.StorefrontFilter{Page: store.Page{Limit: store.MaxLimit}})
 	if err != nil {
 		return nil, err
 	}

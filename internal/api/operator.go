@@ -110,8 +110,8 @@ func (a *API) listProducts(w http.ResponseWriter, r *http.Request, v market.View
 	return nil
 }
 
-func (a *API) getProduct(w http.ResponseWriter, r *http.Request, _ market.Viewer) error {
-	d, err := a.Catalog.Product(r.Context(), r.PathValue("id"))
+func (a *API) getProduct(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	d, err := a.Catalog.Product(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -144,11 +144,17 @@ func viewPlan(p *market.Product, s market.Spec, pl market.Plan) catalogView {
 }
 
 func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, _ market.Viewer) error {
-	page, err := query(r).page()
+	q := query(r)
+	page, err := q.page()
 	if err != nil {
 		return err
 	}
-	es, next, err := a.Catalog.Catalog(r.Context(), page)
+	charging, err := enum(q, "charging", market.ChargingPeriod, market.ChargingOneTime, market.ChargingOnDemand, market.ChargingOnDemandPkg)
+	if err != nil {
+		return err
+	}
+	es, next, err := a.Catalog.Catalog(r.Context(), store.StorefrontFilter{Query: q.q.Get("q"), MerchantID: q.q.Get("merchant_id"),
+		Category: q.q.Get("category"), Charging: charging, Page: page})
 	if err != nil {
 		return err
 	}

@@ -140,11 +140,13 @@ type errorView struct {
 	Code    market.Code `json:"code"`
 	Message string      `json:"message"`
 	Field   string      `json:"field,omitempty"`
+	// Details lists every broken rule (field, rule, message) when a request broke several.
+	Details []market.FieldError `json:"details,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, err error) {
 	code := market.ErrorCode(err)
-	writeJSON(w, statusOf[code], map[string]errorView{"error": {code, market.ErrorMessage(err), market.ErrorField(err)}})
+	writeJSON(w, statusOf[code], map[string]errorView{"error": {code, market.ErrorMessage(err), market.ErrorField(err), market.ErrorDetails(err)}})
 }
 
 // params reads a request's query parameters, refusing values that do not parse: a typo must

@@ -32,7 +32,7 @@ func (h *Handler) orderQuery(w http.ResponseWriter, r *http.Request) {
 		fail(kgp.MKTInvalidParam, "orderId is mandatory; orderId and orderLineId are at most 64 characters")
 		return
 	}
-	info, err := h.orderInfo(r.Context(), key.MerchantID, orderID)
+	info, err := h.orderInfo(r.Context(), key.MerchantID, orderID, lineID)
 	if err != nil {
 		if market.ErrorCode(err) == market.CodeNotFound {
 			// Another merchant's order and no order at all look the same, so an AK cannot probe
@@ -55,10 +55,16 @@ func (h *Handler) orderQuery(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, kgp.OrderQueryResponse{ResultCode: kgp.MKTSuccess, ResultMsg: "success", OrderInfo: info})
 }
 
-// orderInfo builds KooGallery's OrderInfo for an order of merchantID, or a mock order.
-func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID string) (*kgp.OrderInfo, error) {
+// orderInfo builds KooGallery's OrderInfo for an order of merchantID, or a mock order. A mock
+// order has one line; it answers to any line ID "<mock>-..." a debug run or a dial test (or
+// `mercato check`) gave its newInstance, so that each run can create a fresh instance.
+func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID, lineID string) (*kgp.OrderInfo, error) {
 	if slices.Contains(kgp.MockOrders, orderID) {
-		return MockOrder(orderID, h.Clock.Now()), nil
+		info := MockOrder(orderID, h.Clock.Now())
+		if strings.HasPrefix(lineID, orderID+"-") {
+			info.OrderLine[0].OrderLineID = lineID
+		}
+		return info, nil
 	}
 	o, b, err := h.Orders.OrderWithBuyer(ctx, market.AsSeller(merchantID), orderID)
 	if err != nil {
@@ -75,8 +81,8 @@ func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID string) (*k
 		if o.Type == market.OrderTrial {
 			ol.TrialFlag = "1"
 		}
-		pi := kgp.ProductInfo{ProductID: l.ProductID, SkuCode: l.SkuCode}
-		if e, err := h.Catalog.Entry(ctx, l.ProductID); err == nil {
+		pi := kgp.ProductInfo{ProductID: l.ProductID, SkuCode: l.SkuCode, LinearValue: int(l.Quantity)}
+		if e, err := h.Catalog.Entry(ctx, market.AsSeller(merchantID), l.ProductID); err == nil {
 			pi.ProductName = e.Product.Name + " " + e.Spec.Name
 		}
 		ol.ProductInfo = []kgp.ProductInfo{pi}

@@ -186,7 +186,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	dialect := goose.DialectSQLite3
 	// Features are developed side by side, each with its own range of migration numbers; a
 	// database that has a later one may still lack an earlier one.
-	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true), goose.WithGoMigrations(searchMigration(db.Dialect == SQLite))}
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
