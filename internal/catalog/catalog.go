@@ -128,4 +128,3 @@ func orSecret(v string, n int) string {
 	}
 	return v
 }
-

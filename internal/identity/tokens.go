@@ -28,7 +28,8 @@ func CheckToken(name, token string) error {
 }
 
 // Authenticate turns a bearer token into the viewer it stands for: the configured operator
-// token, a stored (generated or rotated) operator token, or a buyer's token.
+// token, a stored (generated or rotated) operator token, a buyer's token, or a seller user's
+// (as a seller of its merchant, with its role; a disabled user is refused).
 func (s *Service) Authenticate(ctx context.Context, token string) (market.Viewer, error) {
 	h := TokenHash(token)
 	if s.operatorHash != "" && subtle.ConstantTimeCompare([]byte(h), []byte(s.operatorHash)) == 1 {
@@ -39,14 +40,25 @@ func (s *Service) Authenticate(ctx context.Context, token string) (market.Viewer
 	} else if ok {
 		return market.AsOperator(), nil
 	}
+	unknown := market.Errorf(market.CodeUnauthorized, "unknown token")
 	b, err := s.db.BuyerByTokenHash(ctx, h)
+	if err == nil {
+		return market.AsBuyer(b.CustomerID), nil
+	}
+	if market.ErrorCode(err) != market.CodeNotFound {
+		return market.Viewer{}, err
+	}
+	u, err := s.db.SellerByTokenHash(ctx, h)
 	if err != nil {
 		if market.ErrorCode(err) == market.CodeNotFound {
-			return market.Viewer{}, market.Errorf(market.CodeUnauthorized, "unknown token")
+			return market.Viewer{}, unknown
 		}
 		return market.Viewer{}, err
 	}
-	return market.AsBuyer(b.CustomerID), nil
+	if u.Disabled {
+		return market.Viewer{}, unknown
+	}
+	return u.Viewer(), nil
 }
 
 // EnsureOperatorToken makes sure the operator can log in: with no configured token and none

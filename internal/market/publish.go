@@ -85,6 +85,9 @@ type Listing struct {
 	Certificates []string `json:"certificates,omitempty"`
 	// Public is the 是否公开销售 flag: false sells by the product's link only.
 	Public bool `json:"public"`
+	// Upgradable products offer upgrades: their debug cases must include upgradeInstance, and
+	// only then may upgrade rules be set (rules §1.3, §1.7).
+	Upgradable bool `json:"upgradable,omitempty"`
 	// Regions are the countries (ISO 3166 alpha-2) the product is sold in; empty means every
 	// region of the merchant's signing entity (rules §1.8).
 	Regions    []string    `json:"regions,omitempty"`
@@ -162,4 +165,19 @@ type Notification struct {
 	Text       string
 	CreatedAt  time.Time
 	ReadAt     time.Time
+}
+
+// AttributeTemplate is a product attribute a category offers (rules §1.11): the operator's
+// PRESET ones, which sellers cannot change, and each merchant's CUSTOM ones.
+type AttributeTemplate struct {
+	ID          string
+	MerchantID  string // "" for a preset
+	Category    string
+	Type        string // QUANTITY or ENUMERATION
+	Code        string
+	Name        string
+	Description string
+	Origin      string // PRESET or CUSTOM
+	Values      []string
+	CreatedAt   time.Time
 }

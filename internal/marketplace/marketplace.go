@@ -1,6 +1,6 @@
 // Package marketplace builds the marketplace's services over one database and wires them
-// together: the call dispatcher, catalog, identity, licenses, orders, billing and metering, and
-// the jobs they run. The server puts HTTP in front of it; tests build it on a fake clock.
+// together: the call dispatcher, catalog, identity, publishing and dial tests, licenses, orders,
+// billing and metering, and the jobs they run. The server puts HTTP in front of it; tests build it on a fake clock.
 package marketplace
 
 import (
@@ -10,12 +10,15 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/publish"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -27,6 +30,8 @@ type Config struct {
 	Orders   order.Config
 	Billing  billing.Config
 	Licenses license.RecorderConfig
+	Publish  publish.Config
+	Dial     dialtest.Config
 	// HTTP is the client merchant calls go through; nil builds fulfil.NewHTTPClient.
 	HTTP *http.Client
 }
@@ -34,7 +39,7 @@ type Config struct {
 // DefaultConfig is the production configuration of a site with currency.
 func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
-		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig()}
+		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Publish: publish.DefaultConfig(), Dial: dialtest.DefaultConfig()}
 }
 
 // Services is the marketplace's services, wired together.
@@ -47,6 +52,9 @@ type Services struct {
 	Orders   *order.Service
 	Billing  *billing.Service
 	Metering *metering.Service
+	Notify   *notify.Service
+	Publish  *publish.Service
+	Dial     *dialtest.Service
 }
 
 // New builds the services over db (migrated).
@@ -67,6 +75,15 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 		return nil, err
 	}
 	if s.Identity, err = identity.New(db, clock, cfg.Identity); err != nil {
+		return nil, err
+	}
+	if s.Notify, err = notify.New(db, clock); err != nil {
+		return nil, err
+	}
+	if s.Publish, err = publish.New(db, clock, s.Catalog, s.Notify, cfg.Publish); err != nil {
+		return nil, err
+	}
+	if s.Dial, err = dialtest.New(db, clock, s.Calls, s.Publish, s.Notify, cfg.Dial); err != nil {
 		return nil, err
 	}
 	if s.Licenses, err = license.New(db, clock, log, cfg.Licenses); err != nil {
@@ -91,5 +108,7 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Orders.Register(j)
 	s.Metering.Register(j)
 	s.Billing.Register(j)
+	s.Publish.Register(j)
+	s.Dial.Register(j)
 	return j
 }

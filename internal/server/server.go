@@ -60,6 +60,11 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mcfg := marketplace.DefaultConfig(s.Site.Currency)
 	mcfg.Calls = fulfil.Config{Workers: cfg.CallWorkers, PerMerchant: cfg.CallsPerMerchant, AllowInsecure: cfg.AllowInsecureMerchants}
 	mcfg.Catalog.AllowInsecure = cfg.AllowInsecureMerchants
+	// The eu site follows the international site's listing rules (English texts and support).
+	mcfg.Publish.Site, mcfg.Publish.AllowIPProductionURL = "cn", cfg.AllowInsecureMerchants
+	if cfg.Site != "cn" {
+		mcfg.Publish.Site = "intl"
+	}
 	mcfg.Identity.OperatorToken = cfg.OperatorToken
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
@@ -94,10 +99,10 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	return s, nil
 }
 
-// Tick enqueues whatever collections and statements are due now. The periodic jobs call it
-// every minute; tests and the demo, which move a fake clock, call it after moving time.
+// Tick enqueues whatever collections, statements and dial rounds are due now. The periodic jobs
+// call it every minute; tests and the demo, which move a fake clock, call it after moving time.
 func (s *Server) Tick(ctx context.Context) error {
-	return errors.Join(s.Metering.Tick(ctx), s.Billing.Tick(ctx))
+	return errors.Join(s.Metering.Tick(ctx), s.Billing.Tick(ctx), s.Dial.Tick(ctx))
 }
 
 // Start starts working jobs, first taking back any a crash left running, and committing
