@@ -181,3 +181,22 @@ type AttributeTemplate struct {
 	Values      []string
 	CreatedAt   time.Time
 }
+
+// SKURef names a spec, or a SKU of it.
+type SKURef struct {
+	SkuCode string `json:"sku_code"`
+	SkuID   string `json:"sku_id,omitempty"`
+}
+
+// UpgradeRule lets an instance of Source move to Target (rules §1.7): an upgrade or, when both
+// name one SKU with a quantity attribute, a scale-out by multiples of Step. Read backwards it is
+// the downgrade or scale-in a renewal may make. Invalid says why a rule no longer holds (a side
+// discontinued or not billed by period, prices in conflict); it is decided when the rule is read.
+type UpgradeRule struct {
+	ProductID string
+	Source    SKURef
+	Target    SKURef
+	Step      int64
+	CreatedAt time.Time
+	Invalid   string
+}
