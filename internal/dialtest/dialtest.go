@@ -209,7 +209,11 @@ type runWorker struct {
 	s *Service
 }
 
-func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error { return w.s.execute(ctx, job.Args.RunID) }
+func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
+	return w.s.execute(ctx, job.Args.RunID)
+}
 
 // Five cases of five seconds each, and the bookkeeping.
-func (w *runWorker) Timeout(*river.Job[runArgs]) time.Duration { return 6*fulfil.Timeout + 30*time.Second }
+func (w *runWorker) Timeout(*river.Job[runArgs]) time.Duration {
+	return 6*fulfil.Timeout + 30*time.Second
+}

@@ -27,7 +27,7 @@ var (
 	// Versions inside a name: V1.0, v2, 1.0.3, "version 2", 版本2.
 	nameVersionRule = regexp.MustCompile(`(?i)(\bv[0-9]+(\.[0-9]+)*\b)|(\b[0-9]+\.[0-9]+(\.[0-9]+)*\b)|(version\s*[0-9])|(版本\s*[0-9])`)
 	// Phone numbers: a mainland mobile number, or 7 or more digits with optional separators.
-	phoneRule = regexp.MustCompile(`(1[3-9][0-9]{9})|([0-9][0-9 \-]{6,}[0-9])`)
+	phoneRule  = regexp.MustCompile(`(1[3-9][0-9]{9})|([0-9][0-9 \-]{6,}[0-9])`)
 	huaweiRule = regexp.MustCompile(`(?i)^\s*(huawei\s*cloud|华为云)`)
 	urlRule    = regexp.MustCompile(`(?i)https?://[^\s)>\]"']+`)
 )

@@ -6,8 +6,8 @@ package marketplacetest
 import (
 	"context"
 	"io"
-	"strings"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +54,7 @@ func New(t testing.TB, d store.Dialect, opts Options) *Env {
 	cfg := marketplace.DefaultConfig("CNY")
 	cfg.Calls.Workers, cfg.Calls.AllowInsecure, cfg.Catalog.AllowInsecure = 4, true, true
 	cfg.Identity.OperatorToken = OperatorToken
-	cfg.Identity.PasswordIterations = 1000 // the default's 600,000 cost a third of a second a hash
+	cfg.Identity.PasswordIterations = 1000  // the default's 600,000 cost a third of a second a hash
 	cfg.Publish.AllowIPProductionURL = true // fake merchants listen on 127.0.0.1
 	if opts.Config != nil {
 		opts.Config(&cfg)
