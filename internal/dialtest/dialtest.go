@@ -102,6 +102,15 @@ func (s *Service) RunDebug(ctx context.Context, v market.Viewer, productID strin
 			return market.Errorf(market.CodeConflict, "product %s is discontinued", productID)
 		}
 		now := s.clock.Now()
+		// Runs are told apart by their start: a run started in the same millisecond as the
+		// previous one (a stopped test clock) starts a millisecond later.
+		last, _, err := tx.DebugRuns(ctx, productID, market.DebugSeller, store.Page{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(last) > 0 && !now.After(last[0].StartedAt) {
+			now = last[0].StartedAt.Add(time.Millisecond)
+		}
 		r = &market.DebugRun{ID: "run-" + strings.ToLower(market.NewSecret(12)), ProductID: p.ID, MerchantID: p.MerchantID, Kind: market.DebugSeller,
 			RoundAt: now, State: market.RunRunning, StartedAt: now}
 		if _, err := tx.InsertDebugRun(ctx, r); err != nil {
@@ -151,6 +160,9 @@ func (s *Service) Saved(ctx context.Context, v market.Viewer, productID string) 
 // execute runs a stored, still running run's cases and records the outcome.
 func (s *Service) execute(ctx context.Context, id string) error {
 	r, err := s.db.DebugRun(ctx, id)
+	if market.ErrorCode(err) == market.CodeNotFound {
+		return river.JobCancel(err) // nothing to run: never retry it
+	}
 	if err != nil || r.State != market.RunRunning {
 		return err
 	}

@@ -194,6 +194,7 @@ func (s *Service) checkAgreement(probs *market.Problems, a string) {
 	for _, w := range []string{"盖章", "签字", "签署地点", "signature:", "seal:"} {
 		if strings.Contains(lower, w) {
 			probs.Add("listing.agreement", "agreement.signature", "the agreement is accepted online: no seal, signature or signing-place clauses (%q)", w)
+			break
 		}
 	}
 	if strings.Contains(a, "____") || strings.Contains(a, "【 】") || strings.Contains(a, "[ ]") {

@@ -19,12 +19,16 @@ func scanRun(r rowScanner) (*market.DebugRun, error) {
 	return &d, err
 }
 
-// InsertDebugRun stores a new run; it reports false (and stores nothing) when the product
-// already has a run of the kind for the round.
+// InsertDebugRun stores a new run; it reports false (and stores nothing) for a dial run when the
+// product already has one for the round.
 func (tx *Tx) InsertDebugRun(ctx context.Context, d *market.DebugRun) (bool, error) {
-	return affected(tx.q.ExecContext(ctx, `INSERT INTO debug_runs (`+runCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (product_id, kind, round_at) DO NOTHING`, d.ID, d.ProductID, d.MerchantID, string(d.Kind), ms(d.RoundAt), string(d.State),
-		ms(d.StartedAt), ms(d.FinishedAt)))
+	var key any // NULL: seller's debug runs are not unique
+	if d.Kind == market.DebugDial {
+		key = d.ProductID + "/" + d.RoundAt.UTC().Format(time.RFC3339)
+	}
+	return affected(tx.q.ExecContext(ctx, `INSERT INTO debug_runs (`+runCols+`, dial_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (dial_key) DO NOTHING`, d.ID, d.ProductID, d.MerchantID, string(d.Kind), ms(d.RoundAt), string(d.State),
+		ms(d.StartedAt), ms(d.FinishedAt), key))
 }
 
 // FinishDebugRun stores a run's cases and outcome, if it is still running.

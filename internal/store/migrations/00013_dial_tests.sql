@@ -1,8 +1,8 @@
 -- +goose Up
 -- Debug runs (the seller's "application access debugging", rules §1.3) and dial tests (twice a
 -- day, protocol §0.2): the same cases sent with testFlag=1. A product's saved debug cases are
--- its latest passed DEBUG run. A dial run is unique per product and round, so a round that is
--- enqueued twice tests once.
+-- its latest passed DEBUG run. dial_key ("<product>/<round>", NULL for a seller's debug run)
+-- makes a dial run unique per product and round, so a round that is enqueued twice tests once.
 CREATE TABLE debug_runs (
     id          TEXT PRIMARY KEY,
     product_id  TEXT NOT NULL REFERENCES products(id),
@@ -12,7 +12,7 @@ CREATE TABLE debug_runs (
     state       TEXT NOT NULL,
     started_at  BIGINT NOT NULL,
     finished_at BIGINT NOT NULL DEFAULT 0,
-    UNIQUE (product_id, kind, round_at)
+    dial_key    TEXT UNIQUE
 );
 CREATE INDEX debug_runs_product ON debug_runs (product_id, kind, started_at);
 
