@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -40,6 +41,16 @@ func (s *Service) Create(ctx context.Context, v market.Viewer, r ApplicationRequ
 			return err
 		}
 		app.MerchantID = p.MerchantID
+		// A product's applications are ordered by creation ("the latest rejected one"): one
+		// created in the same millisecond as the previous (a stopped test clock) is a
+		// millisecond later.
+		last, err := tx.LastApplicationAt(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if !app.CreatedAt.After(last) && !last.IsZero() {
+			app.CreatedAt = last.Add(time.Millisecond)
+		}
 		if err := tx.InsertApplication(ctx, app); err != nil {
 			return err
 		}

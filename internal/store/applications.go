@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -129,4 +130,11 @@ func (r Reader) Transitions(ctx context.Context, appID string) ([]*market.Transi
 		t.At = fromMS(at)
 		return &t, err
 	})
+}
+
+// LastApplicationAt returns when the product's newest application was created (zero if none).
+func (r Reader) LastApplicationAt(ctx context.Context, productID string) (time.Time, error) {
+	var v int64
+	err := r.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(created_at), 0) FROM applications WHERE product_id = $1`, productID).Scan(&v)
+	return fromMS(v), err
 }
