@@ -14,11 +14,18 @@ import (
 
 // Dial rounds: twice a day (Config.Times) every product on sale with saved debug cases is dialled.
 
-// Tick starts every round that is due and has not started (the last one only, after a pause:
-// a dial test describes the present). The periodic job calls it each minute; tests and the demo
-// call it after moving time.
+// roundGrace is how late a round may still start: a dial test describes the present, so a
+// round missed by more than this (the marketplace was down) is skipped, not caught up on.
+const roundGrace = 6 * time.Hour
+
+// Tick starts the latest round that is due, has not started and is not stale. The periodic job
+// calls it each minute; tests and the demo call it after moving time.
 func (s *Service) Tick(ctx context.Context) error {
-	due := s.lastRound(s.clock.Now())
+	now := s.clock.Now()
+	due := s.lastRound(now)
+	if now.Sub(due) > roundGrace {
+		return nil
+	}
 	last, err := s.db.LastDialRound(ctx)
 	if err != nil || !due.After(last) {
 		return err
