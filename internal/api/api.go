@@ -1,4 +1,4 @@
-// Package api is the marketplace's JSON API for operators and buyers (docs/api.md): bearer
+// Package api is the marketplace's JSON API for operators, sellers and buyers (docs/api.md): bearer
 // tokens, JSON in and out, errors as {"error":{"code","message","field"}}, lists a page at a
 // time with a next link. It reads and acts only through the services, which decide from the
 // caller's market.Viewer what it may see and do.
@@ -11,12 +11,15 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/publish"
 )
 
 // API serves /api/v1.
@@ -28,6 +31,9 @@ type API struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	Publish  *publish.Service
+	Dial     *dialtest.Service
+	Notify   *notify.Service
 	Log      *slog.Logger
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
 	Limiter *FailureLimiter
@@ -71,6 +77,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", a.auth(a.unsubscribe))
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
+	a.registerSeller(mux)
+	a.registerApplications(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

@@ -56,7 +56,7 @@ func (a *API) getMerchant(w http.ResponseWriter, r *http.Request, v market.Viewe
 }
 
 func (a *API) issueKey(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	k, err := a.Catalog.IssueKey(r.Context(), v, r.PathValue("id"))
+	k, err := a.Catalog.IssueKey(r.Context(), v, merchantOf(r, v))
 	if err != nil {
 		return err
 	}
