@@ -1,7 +1,6 @@
 package api
 
 import (
-
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -130,4 +129,3 @@ type templateView struct {
 func viewTemplate(t *market.AttributeTemplate) templateView {
 	return templateView{t.ID, t.MerchantID, t.Category, t.Type, t.Code, t.Name, t.Description, t.Origin, t.Values, ts(t.CreatedAt)}
 }
-
