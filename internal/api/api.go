@@ -20,6 +20,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/resale"
 )
 
 // API serves /api/v1.
@@ -34,6 +35,7 @@ type API struct {
 	Publish  *publish.Service
 	Dial     *dialtest.Service
 	Notify   *notify.Service
+	Resale   *resale.Service
 	Log      *slog.Logger
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
 	Limiter *FailureLimiter

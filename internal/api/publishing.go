@@ -28,6 +28,7 @@ func (a *API) registerSellerPublishing(mux *http.ServeMux, s func(handlerFunc) h
 	mux.Handle("PUT /api/v1/seller/attributes/{id}", s(a.updateTemplate))
 	mux.Handle("DELETE /api/v1/seller/attributes/{id}", s(a.deleteTemplate))
 	a.registerSellerApplications(mux, s)
+	a.registerSellerDiscounts(mux, s)
 
 	mux.Handle("GET /api/v1/products/{id}/upgrade-rules", a.auth(a.getRules))
 	mux.Handle("POST /api/v1/products/{id}/unfreeze", a.auth(a.unfreeze))

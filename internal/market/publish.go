@@ -200,3 +200,22 @@ type UpgradeRule struct {
 	CreatedAt time.Time
 	Invalid   string
 }
+
+// ResaleDiscount is a resale authorization discount (rules §1.9): at product level (for every
+// reseller), partner level (one reseller's customers) or customer level (one customer of a
+// reseller), with a validity period. Discount is the multiplier in thousandths (900 = 0.9).
+type ResaleDiscount struct {
+	ID         string
+	MerchantID string
+	ProductID  string
+	Level      string // PRODUCT, PARTNER or CUSTOMER
+	PartnerID  string
+	CustomerID string
+	Discount   int64
+	ValidFrom  time.Time
+	ValidTo    time.Time
+	State      string // PENDING, AUTHORIZED or INVALID
+	Project    string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}

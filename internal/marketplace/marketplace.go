@@ -19,6 +19,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/resale"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -55,6 +56,7 @@ type Services struct {
 	Notify   *notify.Service
 	Publish  *publish.Service
 	Dial     *dialtest.Service
+	Resale   *resale.Service
 }
 
 // New builds the services over db (migrated).
@@ -86,6 +88,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Dial, err = dialtest.New(db, clock, s.Calls, s.Publish, s.Notify, cfg.Dial); err != nil {
 		return nil, err
 	}
+	if s.Resale, err = resale.New(db, clock); err != nil {
+		return nil, err
+	}
 	if s.Licenses, err = license.New(db, clock, log, cfg.Licenses); err != nil {
 		return nil, err
 	}
@@ -110,5 +115,6 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Billing.Register(j)
 	s.Publish.Register(j)
 	s.Dial.Register(j)
+	s.Resale.Register(j)
 	return j
 }

@@ -86,7 +86,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
-		Licenses: s.Licenses, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
+		Licenses: s.Licenses, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.Handler = mux
