@@ -61,8 +61,13 @@ func (m *Merchant) serveBasic(r *http.Request, body []byte) *kgp.Response {
 		return m.release(v.InstanceID)
 	case kgp.UpgradeInstance:
 		return m.apply(v.InstanceID, v.OrderID+"/"+v.OrderLineID, "")
+	case kgp.ChangeInstanceCheck:
+		if m.cfg.Faults.ChangeAnyInstance {
+			return result(kgp.ResultSuccess, "success")
+		}
+		return m.apply(v.InstanceID, "", "") // agrees to any change of an instance it has
 	}
-	return result(kgp.ResultSuccess, "success") // orderNotify, changeInstanceCheck
+	return result(kgp.ResultSuccess, "success") // orderNotify
 }
 
 // serveLegacy answers a 1.0 GET call: authToken, then the timeStamp window, then fields.

@@ -45,6 +45,7 @@ type Faults struct {
 	KitAddRepeatFails     bool          // a repeated kit add answers 000005
 	KitDeleteAbsentFails  bool          // a kit delete of absent data answers 000005
 	MaxAuthSyncUsers      int           // authSync refuses more users than this (0: kgp.MaxAuthSyncUsers)
+	ChangeAnyInstance     bool          // changeInstanceCheck agrees for any instance, known or not
 }
 
 // Config configures a Merchant.
