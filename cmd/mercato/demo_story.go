@@ -48,6 +48,7 @@ func (e *demoEnv) story(ctx context.Context) int {
 		{"expiry, freeze, renewal in retention, release", e.expiry},
 		{"merchant outage healed within the retry window", e.outage},
 	}
+	steps = append(steps, e.publishingSteps()...)
 	failed := 0
 	for i, st := range steps {
 		detail, err := st.run(ctx)

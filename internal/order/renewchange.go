@@ -47,15 +47,15 @@ func (s *Service) renewChangeLine(ctx context.Context, in *market.Instance, e *m
 	if e.Plan.Period != market.PeriodYear && e.Plan.Period != market.PeriodMonth {
 		return nil, market.Invalid("product_id", "a renewal change goes to a yearly or monthly plan")
 	}
-	if opens := in.ExpireAt.AddDate(0, 0, -RenewalChangeDays); now.Before(opens) {
-		return nil, market.Errorf(market.CodeConflict, "a renewal may change the spec from %s, %d days before expiry", opens.Format(time.DateOnly), RenewalChangeDays)
-	}
 	m, err := s.db.Merchant(ctx, in.MerchantID)
 	if err != nil {
 		return nil, err
 	}
 	if m.Generation != 2 && in.Delivery != market.DeliveryLicense {
 		return nil, market.Errorf(market.CodeConflict, "a renewal with a spec change needs the merchant's 2.0 interfaces (changeInstanceCheck)")
+	}
+	if opens := in.ExpireAt.AddDate(0, 0, -RenewalChangeDays); now.Before(opens) {
+		return nil, market.Errorf(market.CodeConflict, "a renewal may change the spec from %s, %d days before expiry", opens.Format(time.DateOnly), RenewalChangeDays)
 	}
 	quantity := req.Quantity
 	if quantity == 0 {
