@@ -36,6 +36,7 @@ var benchmarks = []struct {
 	{"heartbeat", "signed license heartbeats over HTTP, durable when answered, beside signature verification alone", benchHeartbeat},
 	{"usage", "signed 1000-record usage pushes over HTTP, beside raw inserts into the same engine", benchUsage},
 	{"rate", "rate and bill 10 million stored usage records, beside recounting them from the records", benchRate},
+	{"catalog", "storefront listing and full-text search over HTTP on 10,000 products, beside a bare indexed SELECT", benchCatalog},
 }
 
 // runBench dispatches to a benchmark.

@@ -66,7 +66,10 @@ func (tx *Tx) InsertPlan(ctx context.Context, p *market.Plan) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		p.ProductID, p.SkuCode, p.Period, int64(p.Price), p.Currency, string(cmp.Or(p.Pricing, market.PricingFixed)), tiers,
 		string(cmp.Or(p.Cycle, market.CycleHourly)), p.PackageItem, int64(p.PackageQuota), p.SkuID)
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.refreshStorefront(ctx, "", p.SkuCode)
 }
 
 const planCols = `product_id, sku_code, period, price, currency, pricing, tiers, cycle, package_item, package_quota, sku_id`

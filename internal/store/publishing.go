@@ -64,29 +64,48 @@ func (r Reader) Listing(ctx context.Context, productID string) ([]byte, error) {
 
 // UpdateProductInfo writes a product's name and category (an approved modification).
 func (tx *Tx) UpdateProductInfo(ctx context.Context, id, name, category string) error {
-	_, err := tx.q.ExecContext(ctx, `UPDATE products SET name = $1, category = $2 WHERE id = $3`, name, category, id)
-	return err
+	if _, err := tx.q.ExecContext(ctx, `UPDATE products SET name = $1, category = $2 WHERE id = $3`, name, category, id); err != nil {
+		return err
+	}
+	return tx.refreshStorefront(ctx, id, "")
 }
 
 // UpdateSpecNames writes a spec's names (an approved modification).
 func (tx *Tx) UpdateSpecNames(ctx context.Context, sku, name, nameEN string) error {
-	_, err := tx.q.ExecContext(ctx, `UPDATE specs SET name = $1, name_en = $2 WHERE sku_code = $3`, name, nameEN, sku)
-	return err
+	if _, err := tx.q.ExecContext(ctx, `UPDATE specs SET name = $1, name_en = $2 WHERE sku_code = $3`, name, nameEN, sku); err != nil {
+		return err
+	}
+	return tx.refreshStorefront(ctx, "", sku)
 }
 
 // SetProductStatus moves a product to status to if it is in one of from; it reports whether it did.
 func (tx *Tx) SetProductStatus(ctx context.Context, id string, to market.SalesStatus, from ...market.SalesStatus) (bool, error) {
-	return tx.setStatus(ctx, `UPDATE products SET status = $1 WHERE id = $2 AND status = $3`, id, to, from)
+	ok, err := tx.setStatus(ctx, `UPDATE products SET status = $1 WHERE id = $2 AND status = $3`, id, to, from)
+	if err == nil && ok {
+		err = tx.refreshStorefront(ctx, id, "")
+	}
+	return ok, err
 }
 
 // SetSpecStatus moves a spec to status to if it is in one of from.
 func (tx *Tx) SetSpecStatus(ctx context.Context, sku string, to market.SalesStatus, from ...market.SalesStatus) (bool, error) {
-	return tx.setStatus(ctx, `UPDATE specs SET status = $1 WHERE sku_code = $2 AND status = $3`, sku, to, from)
+	ok, err := tx.setStatus(ctx, `UPDATE specs SET status = $1 WHERE sku_code = $2 AND status = $3`, sku, to, from)
+	if err == nil && ok {
+		err = tx.refreshStorefront(ctx, "", sku)
+	}
+	return ok, err
 }
 
 // SetSKUStatus moves a SKU to status to if it is in one of from.
 func (tx *Tx) SetSKUStatus(ctx context.Context, id string, to market.SalesStatus, from ...market.SalesStatus) (bool, error) {
-	return tx.setStatus(ctx, `UPDATE skus SET status = $1 WHERE id = $2 AND status = $3`, id, to, from)
+	ok, err := tx.setStatus(ctx, `UPDATE skus SET status = $1 WHERE id = $2 AND status = $3`, id, to, from)
+	if err == nil && ok {
+		var sku string
+		if err = tx.q.QueryRowContext(ctx, `SELECT sku_code FROM skus WHERE id = $1`, id).Scan(&sku); err == nil {
+			err = tx.refreshStorefront(ctx, "", sku)
+		}
+	}
+	return ok, err
 }
 
 func (tx *Tx) setStatus(ctx context.Context, q, id string, to market.SalesStatus, from []market.SalesStatus) (bool, error) {
@@ -112,7 +131,7 @@ func (tx *Tx) SetSpecsStatus(ctx context.Context, productID string, to market.Sa
 			return err
 		}
 	}
-	return nil
+	return tx.refreshStorefront(ctx, productID, "")
 }
 
 // SetSKUsStatus moves every SKU of a spec that is in one of from to status to.
@@ -122,12 +141,16 @@ func (tx *Tx) SetSKUsStatus(ctx context.Context, sku string, to market.SalesStat
 			return err
 		}
 	}
-	return nil
+	return tx.refreshStorefront(ctx, "", sku)
 }
 
 // SetFrozen freezes or unfreezes a product; it reports whether that changed anything.
 func (tx *Tx) SetFrozen(ctx context.Context, productID string, frozen bool) (bool, error) {
-	return affected(tx.q.ExecContext(ctx, `UPDATE products SET frozen = $1 WHERE id = $2 AND frozen <> $1`, frozen, productID))
+	ok, err := affected(tx.q.ExecContext(ctx, `UPDATE products SET frozen = $1 WHERE id = $2 AND frozen <> $1`, frozen, productID))
+	if err == nil && ok {
+		err = tx.refreshStorefront(ctx, productID, "")
+	}
+	return ok, err
 }
 
 // ProductsOnSale lists a page of the products on sale (publicly or by link), by ID.

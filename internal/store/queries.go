@@ -33,6 +33,8 @@ type Reader struct {
 	// tx and stmts, inside a write transaction, run the generated statements prepared once.
 	tx    *sql.Tx
 	stmts *stmtCache
+	// reads, outside transactions, prepares the hottest reads once (readcache.go).
+	reads *readCache
 }
 
 // stmtCache holds the big generated statements (a full 500-row usage INSERT has 6000

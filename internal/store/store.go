@@ -111,7 +111,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, ckpt: ckpt, driver: riversqlite.New(w), stmts: &stmtCache{}}
-	db.Reader = Reader{q: r, sqlite: true}
+	db.Reader = Reader{q: r, sqlite: true, reads: newReadCache(r)}
 	return db, nil
 }
 
@@ -137,7 +137,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	db := &DB{Dialect: Postgres, write: w, read: w, listen: listen, driver: riverdatabasesql.NewWithPgxListener(w, listen), stmts: &stmtCache{}}
-	db.Reader = Reader{q: w}
+	db.Reader = Reader{q: w, reads: newReadCache(w)}
 	return db, nil
 }
 
@@ -147,6 +147,7 @@ func (db *DB) Close() error {
 		db.listen.Close()
 	}
 	db.stmts.close()
+	db.Reader.reads.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

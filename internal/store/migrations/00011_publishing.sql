@@ -65,7 +65,39 @@ CREATE TABLE application_transitions (
     PRIMARY KEY (application_id, n)
 );
 
+-- The storefront's read model: one row per plan buyers may find (product on sale publicly and
+-- not frozen, spec and SKU public), with what a listing shows. The store rewrites a product's
+-- rows in the transaction of every change that can alter them (storefront.go), so a storefront
+-- page is one index range of one table. search_id links SQLite's full-text index (0 on PostgreSQL).
+CREATE TABLE storefront (
+    product      TEXT NOT NULL,
+    plan_id      TEXT NOT NULL,
+    merchant_id  TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    product_name TEXT NOT NULL,
+    search_id    BIGINT NOT NULL DEFAULT 0,
+    sku_code     TEXT NOT NULL,
+    spec_name    TEXT NOT NULL,
+    charging     TEXT NOT NULL,
+    trial_days   INTEGER NOT NULL,
+    delivery     TEXT NOT NULL,
+    sku_id       TEXT NOT NULL,
+    sku_name     TEXT NOT NULL,
+    period       TEXT NOT NULL,
+    price        BIGINT NOT NULL,
+    currency     TEXT NOT NULL,
+    PRIMARY KEY (product, plan_id)
+);
+CREATE INDEX storefront_category ON storefront (category, product, plan_id);
+CREATE INDEX storefront_merchant ON storefront (merchant_id, product, plan_id);
+INSERT INTO storefront (product, plan_id, merchant_id, category, product_name, sku_code, spec_name, charging, trial_days, delivery,
+    sku_id, sku_name, period, price, currency)
+    SELECT p.id, pl.product_id, p.merchant_id, p.category, p.name, s.sku_code, s.name, s.charging, s.trial_days, s.delivery,
+    pl.sku_id, '', pl.period, pl.price, pl.currency
+    FROM plans pl JOIN specs s ON s.sku_code = pl.sku_code JOIN products p ON p.id = s.product_id;
+
 -- +goose Down
+DROP TABLE storefront;
 DROP TABLE application_transitions;
 DROP TABLE applications;
 ALTER TABLE order_lines DROP COLUMN quantity;
