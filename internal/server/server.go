@@ -65,6 +65,9 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	if cfg.Site != "cn" {
 		mcfg.Publish.Site = "intl"
 	}
+	if err := cfg.Publishing.apply(&mcfg); err != nil {
+		return nil, err
+	}
 	mcfg.Identity.OperatorToken = cfg.OperatorToken
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
