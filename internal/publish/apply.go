@@ -12,10 +12,8 @@ import (
 
 // What approved applications do, in the transaction that approves them.
 
-var (
-	onSale   = []market.SalesStatus{market.StatusOnSalePublic, market.StatusOnSaleHidden}
-	removing = []market.SalesStatus{market.StatusOnSalePublic, market.StatusOnSaleHidden, market.StatusRemovalPending}
-)
+// removing are the statuses a removal takes to DISCONTINUED.
+var removing = []market.SalesStatus{market.StatusOnSalePublic, market.StatusOnSaleHidden, market.StatusRemovalPending}
 
 func (s *Service) apply(ctx context.Context, tx *store.Tx, app *market.Application) error {
 	switch app.Type {
