@@ -137,10 +137,12 @@ type catalogView struct {
 	Price       market.Money    `json:"price"`
 	Currency    string          `json:"currency"`
 	TrialDays   int             `json:"trial_days,omitempty"`
+	// SkuID names the spec's SKU the plan prices, if the spec has SKUs.
+	SkuID string `json:"sku_id,omitempty"`
 }
 
 func viewPlan(p *market.Product, s market.Spec, pl market.Plan) catalogView {
-	return catalogView{pl.ProductID, p.Name, p.MerchantID, s.SkuCode, s.Name, s.Charging, pl.Period, pl.Price, pl.Currency, s.TrialDays}
+	return catalogView{pl.ProductID, p.Name, p.MerchantID, s.SkuCode, s.Name, s.Charging, pl.Period, pl.Price, pl.Currency, s.TrialDays, pl.SkuID}
 }
 
 func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, _ market.Viewer) error {

@@ -34,37 +34,9 @@ func periodPrice(e *market.CatalogEntry, quantity int64) (market.Money, error) {
 
 // unitsPrice prices n units of a quantity SKU's plan per period: linear (FIXED: n × price),
 // volume (STEP: every unit at the price of the tier n reaches) or tiered (TIER: each part at its
-// own tier's price).
+// own tier's price), as market.Plan.Charge prices any quantity.
 func unitsPrice(p *market.Plan, n int64) (market.Money, error) {
-	q := market.Quantity(n * 10_000)
-	switch p.Pricing {
-	case market.PricingStep:
-		return unitPrice(p, n).Times(n)
-	case market.PricingTier:
-		var sum market.Money
-		var from market.Quantity
-		for _, t := range p.Tiers {
-			part := q - from
-			if t.UpTo != 0 {
-				part = min(part, t.UpTo-from)
-			}
-			if part <= 0 {
-				break
-			}
-			a, err := t.Price.Times(int64(part / 10_000))
-			if err != nil {
-				return 0, err
-			}
-			if sum += a; sum < 0 {
-				return 0, market.Errorf(market.CodeInvalid, "price overflows")
-			}
-			if from = t.UpTo; t.UpTo == 0 {
-				break
-			}
-		}
-		return sum, nil
-	}
-	return p.Price.Times(n)
+	return p.Charge(market.Quantity(n * 10_000))
 }
 
 // unitPrice is the unit price of the tier that contains n units (the plan's price when it has
