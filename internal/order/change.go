@@ -224,6 +224,9 @@ func (s *Service) CancelRenewal(ctx context.Context, v market.Viewer, renewalID 
 	if r.Type != market.OrderRenew || (r.Status != market.OrderProcessing && r.Status != market.OrderCompleted) {
 		return nil, market.Errorf(market.CodeConflict, "order %s is not an active renewal", renewalID)
 	}
+	if err := s.cancellable(ctx, r); err != nil {
+		return nil, err
+	}
 	l := r.Lines[0]
 	now := s.clock.Now()
 	if !now.Before(l.StartsAt) {

@@ -164,6 +164,9 @@ func TestRenewalChange(t *testing.T) {
 			body["expireTime"] != kgp.FormatExpireTime(in.ExpireAt) {
 			t.Fatalf("refreshInstance %v", body)
 		}
+		if _, err := h.svc.CancelRenewal(h.ctx, h.buyer, r.ID); market.ErrorCode(err) != market.CodeConflict {
+			t.Fatalf("cancelling a renewal change: %v", err)
+		}
 	})
 }
 

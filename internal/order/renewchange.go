@@ -152,3 +152,13 @@ func (s *Service) cancelChange(ctx context.Context, tx *store.Tx, o *market.Orde
 	_, err := tx.SetOrderStatus(ctx, o.ID, market.OrderCancelled, o.Amount-o.Refunded, reason, s.clock.Now(), market.OrderProcessing)
 	return err
 }
+
+// cancellable refuses to cancel a renewal that changed the spec: the merchant applied the
+// change, which a cancellation (refreshInstance UNSUBSCRIBE_RENEWAL_PERIOD) would not undo.
+func (s *Service) cancellable(ctx context.Context, r *market.Order) error {
+	changed, err := s.db.OrderHasCall(ctx, r.ID, string(kgp.ActivityChangeInstanceCheck))
+	if err == nil && changed {
+		err = market.Errorf(market.CodeConflict, "order %s renewed with a change of spec; it cannot be cancelled", r.ID)
+	}
+	return err
+}

@@ -113,6 +113,15 @@ func TestRemovalCascade(t *testing.T) {
 		if h.sku("rm-plus").Status != market.StatusOnSalePublic {
 			t.Fatal("rejection did not restore the SKU")
 		}
+		// Withdrawn, too, it gives the SKU back.
+		app, _ = removal(publish.Removal{SkuCode: "rm-seats", SkuID: "rm-plus", Reason: "edition retired"})
+		h.must(h.Publish.Withdraw(h.Ctx, h.seller, app.ID))
+		if h.sku("rm-plus").Status != market.StatusOnSalePublic {
+			t.Fatal("withdrawal did not restore the SKU")
+		}
+		if err := h.Publish.Delete(h.Ctx, h.seller, app.ID); err != nil {
+			t.Fatal(err)
+		}
 		app, _ = removal(publish.Removal{SkuCode: "rm-seats", SkuID: "rm-plus", Reason: "edition retired"})
 		h.must(h.Publish.Approve(h.Ctx, h.op, app.ID, ""))
 		if h.sku("rm-plus").Status != market.StatusDiscontinued || h.sku("rm-basic").Status != market.StatusOnSalePublic {

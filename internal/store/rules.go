@@ -59,3 +59,11 @@ func (r Reader) Term(ctx context.Context, instanceKey string, expireAt time.Time
 	line.StartsAt, line.ExpireAt = fromMS(starts), fromMS(expire)
 	return &line, err == nil, err
 }
+
+// OrderHasCall reports whether an order caused a call of an activity (a renewal change is the
+// renewal that asked changeInstanceCheck).
+func (r Reader) OrderHasCall(ctx context.Context, orderID, activity string) (bool, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM calls WHERE order_id = $1 AND activity = $2`, orderID, activity).Scan(&n)
+	return n > 0, err
+}
