@@ -134,11 +134,7 @@ func (a *API) updateApplication(w http.ResponseWriter, r *http.Request, v market
 }
 
 func (a *API) deleteApplication(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	if err := a.Publish.Delete(r.Context(), v, r.PathValue("id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Publish.Delete(r.Context(), v, r.PathValue("id")))
 }
 
 // appAction serves submit and withdraw, which take no body.

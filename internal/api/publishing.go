@@ -113,11 +113,7 @@ func (a *API) setRegions(w http.ResponseWriter, r *http.Request, v market.Viewer
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := a.Publish.SetRegions(r.Context(), v, r.PathValue("id"), req.Regions); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Publish.SetRegions(r.Context(), v, r.PathValue("id"), req.Regions))
 }
 
 func (a *API) setSigningRegions(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
@@ -125,11 +121,7 @@ func (a *API) setSigningRegions(w http.ResponseWriter, r *http.Request, v market
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := a.Publish.SetSigningRegions(r.Context(), v, r.PathValue("id"), req.Regions); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Publish.SetSigningRegions(r.Context(), v, r.PathValue("id"), req.Regions))
 }
 
 func (a *API) setBuyerCountry(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
@@ -139,11 +131,7 @@ func (a *API) setBuyerCountry(w http.ResponseWriter, r *http.Request, v market.V
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := a.Publish.SetBuyerCountry(r.Context(), v, r.PathValue("id"), req.Country); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Publish.SetBuyerCountry(r.Context(), v, r.PathValue("id"), req.Country))
 }
 
 func (a *API) setRules(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
@@ -196,11 +184,7 @@ func (a *API) quickApplication(typ market.ApplicationType) handlerFunc {
 }
 
 func (a *API) unfreeze(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	if err := a.Publish.Unfreeze(r.Context(), v, r.PathValue("id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Publish.Unfreeze(r.Context(), v, r.PathValue("id")))
 }
 
 func (a *API) listTemplates(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
@@ -249,9 +233,5 @@ func (a *API) updateTemplate(w http.ResponseWriter, r *http.Request, v market.Vi
 }
 
 func (a *API) deleteTemplate(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	if err := a.Publish.DeleteTemplate(r.Context(), v, r.PathValue("id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Publish.DeleteTemplate(r.Context(), v, r.PathValue("id")))
 }

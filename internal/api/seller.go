@@ -163,11 +163,7 @@ func (a *API) setSellerPassword(w http.ResponseWriter, r *http.Request, v market
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := a.Identity.SetSellerPassword(r.Context(), v, r.PathValue("id"), req); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Identity.SetSellerPassword(r.Context(), v, r.PathValue("id"), req))
 }
 
 func (a *API) listKeys(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
@@ -184,11 +180,7 @@ func (a *API) listKeys(w http.ResponseWriter, r *http.Request, v market.Viewer) 
 }
 
 func (a *API) deleteKey(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	if err := a.Catalog.DeleteAPIKey(r.Context(), v, v.MerchantID, r.PathValue("ak")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Catalog.DeleteAPIKey(r.Context(), v, v.MerchantID, r.PathValue("ak")))
 }
 
 func (a *API) rotateKey(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
@@ -222,11 +214,7 @@ func (a *API) setRSAKey(w http.ResponseWriter, r *http.Request, v market.Viewer)
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := a.Catalog.SetRSAPublicKey(r.Context(), v, v.MerchantID, req.PublicKey); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Catalog.SetRSAPublicKey(r.Context(), v, v.MerchantID, req.PublicKey))
 }
 
 type notificationView struct {
@@ -261,9 +249,5 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request, v market
 }
 
 func (a *API) readNotification(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	if err := a.Notify.MarkRead(r.Context(), v, r.PathValue("id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Notify.MarkRead(r.Context(), v, r.PathValue("id")))
 }

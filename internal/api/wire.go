@@ -211,3 +211,11 @@ func writeList[T any](w http.ResponseWriter, r *http.Request, name string, items
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// noContent answers 204 for an action that returns nothing, or its error.
+func noContent(w http.ResponseWriter, err error) error {
+	if err == nil {
+		w.WriteHeader(http.StatusNoContent)
+	}
+	return err
+}

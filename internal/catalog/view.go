@@ -150,3 +150,26 @@ func (s *Service) Entry(ctx context.Context, v market.Viewer, productID string) 
 func (s *Service) APIKey(ctx context.Context, ak string) (*market.APIKey, error) {
 	return s.db.APIKey(ctx, ak)
 }
+
+// ProductFor reads a product for v to act on with one of roles (an admin always may): another
+// merchant's product is not found, as for anything of another merchant; a seller without the
+// role is refused. Every feature that acts on a merchant's product starts with it.
+func ProductFor(ctx context.Context, r store.Reader, v market.Viewer, id string, roles ...market.SellerRole) (*market.Product, error) {
+	p, err := r.Product(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.MustActAs("product", id, p.MerchantID, roles...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// OwnProduct reads a product for one of its merchant's sellers (any role) or the operator.
+func OwnProduct(ctx context.Context, r store.Reader, v market.Viewer, id string) (*market.Product, error) {
+	p, err := r.Product(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, v.Check("product", id, "", p.MerchantID)
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/notify"
@@ -91,11 +92,8 @@ func (s *Service) Register(j *store.Jobs) {
 func (s *Service) RunDebug(ctx context.Context, v market.Viewer, productID string) (*market.DebugRun, error) {
 	var r *market.DebugRun
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		p, err := tx.Product(ctx, productID)
+		p, err := catalog.ProductFor(ctx, tx.Reader, v, productID, market.SellerOperations)
 		if err != nil {
-			return err
-		}
-		if err := v.MustActAs("product", productID, p.MerchantID, market.SellerOperations); err != nil {
 			return err
 		}
 		if p.Status == market.StatusDiscontinued {
@@ -135,11 +133,7 @@ func (s *Service) Run(ctx context.Context, v market.Viewer, id string) (*market.
 
 // Runs lists a product's runs of a kind ("" for both), newest first.
 func (s *Service) Runs(ctx context.Context, v market.Viewer, productID string, kind market.DebugKind, p store.Page) ([]*market.DebugRun, store.Cursor, error) {
-	prod, err := s.db.Product(ctx, productID)
-	if err != nil {
-		return nil, store.Cursor{}, err
-	}
-	if err := v.Check("product", productID, "", prod.MerchantID); err != nil {
+	if _, err := catalog.OwnProduct(ctx, s.db.Reader, v, productID); err != nil {
 		return nil, store.Cursor{}, err
 	}
 	return s.db.DebugRuns(ctx, productID, kind, p)
@@ -147,11 +141,7 @@ func (s *Service) Runs(ctx context.Context, v market.Viewer, productID string, k
 
 // Saved returns a product's saved debug cases (its latest passed debug run).
 func (s *Service) Saved(ctx context.Context, v market.Viewer, productID string) (*market.DebugRun, error) {
-	prod, err := s.db.Product(ctx, productID)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.Check("product", productID, "", prod.MerchantID); err != nil {
+	if _, err := catalog.OwnProduct(ctx, s.db.Reader, v, productID); err != nil {
 		return nil, err
 	}
 	return s.db.SavedDebugRun(ctx, productID)

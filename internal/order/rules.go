@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 )
@@ -32,11 +33,8 @@ type RuleRequest struct {
 func (s *Service) SetUpgradeRules(ctx context.Context, v market.Viewer, productID string, reqs []RuleRequest) ([]*market.UpgradeRule, error) {
 	var out []*market.UpgradeRule
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		p, err := tx.Product(ctx, productID)
+		p, err := catalog.ProductFor(ctx, tx.Reader, v, productID, market.SellerOperations)
 		if err != nil {
-			return err
-		}
-		if err := v.MustActAs("product", productID, p.MerchantID, market.SellerOperations); err != nil {
 			return err
 		}
 		if !p.Status.Listed() {

@@ -134,14 +134,13 @@ func assignIDs(d *Draft) {
 // about, and checks that v may act on it: another merchant's product is not found.
 func (s *Service) productFor(ctx context.Context, tx *store.Tx, v market.Viewer, app *market.Application, r *ApplicationRequest) (*market.Product, error) {
 	if app.ProductID != "" {
-		p, err := tx.Product(ctx, app.ProductID)
+		p, err := catalog.ProductFor(ctx, tx.Reader, v, app.ProductID, market.SellerOperations)
 		if market.ErrorCode(err) == market.CodeNotFound && app.Type == market.AppRelease {
-			return s.newDraftProduct(ctx, tx, v, app, r)
+			if _, err := tx.Product(ctx, app.ProductID); market.ErrorCode(err) == market.CodeNotFound {
+				return s.newDraftProduct(ctx, tx, v, app, r)
+			}
 		}
 		if err != nil {
-			return nil, err
-		}
-		if err := v.MustActAs("product", p.ID, p.MerchantID, market.SellerOperations); err != nil {
 			return nil, err
 		}
 		if p.Status == market.StatusDiscontinued {

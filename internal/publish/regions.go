@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 )
@@ -59,11 +60,8 @@ func (s *Service) SetSigningRegions(ctx context.Context, v market.Viewer, mercha
 // review); no regions means all of the signing entity's.
 func (s *Service) SetRegions(ctx context.Context, v market.Viewer, productID string, regions []string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		p, err := tx.Product(ctx, productID)
+		p, err := catalog.ProductFor(ctx, tx.Reader, v, productID, market.SellerOperations)
 		if err != nil {
-			return err
-		}
-		if err := v.MustActAs("product", productID, p.MerchantID, market.SellerOperations); err != nil {
 			return err
 		}
 		if !p.Status.Listed() {

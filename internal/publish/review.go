@@ -97,11 +97,8 @@ func (s *Service) Withdraw(ctx context.Context, v market.Viewer, id string) (*ma
 	var app *market.Application
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		if app, err = s.load(ctx, tx.Reader, v, id); err != nil {
+		if app, err = s.pending(ctx, tx.Reader, v, id, "withdrawn"); err != nil {
 			return err
-		}
-		if app.State != market.AppPending {
-			return market.Errorf(market.CodeConflict, "application %s is %s; only a pending application can be withdrawn", id, app.State)
 		}
 		specs, err := s.deliveries(ctx, tx.Reader, app)
 		if err != nil {
@@ -176,11 +173,8 @@ func (s *Service) review(ctx context.Context, v market.Viewer, id string, to mar
 	var app *market.Application
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		if app, err = s.load(ctx, tx.Reader, v, id); err != nil {
+		if app, err = s.pending(ctx, tx.Reader, v, id, "reviewed"); err != nil {
 			return err
-		}
-		if app.State != market.AppPending {
-			return market.Errorf(market.CodeConflict, "application %s is %s; only a pending application is reviewed", id, app.State)
 		}
 		return s.decide(ctx, tx, v, app, to, comment)
 	})
@@ -196,4 +190,16 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, v market.Viewer, app
 		return s.undoHold(ctx, tx, app)
 	}
 	return s.apply(ctx, tx, app)
+}
+
+// pending loads a pending application for v to act on (withdraw, review).
+func (s *Service) pending(ctx context.Context, r store.Reader, v market.Viewer, id, action string) (*market.Application, error) {
+	app, err := s.load(ctx, r, v, id)
+	if err != nil {
+		return nil, err
+	}
+	if app.State != market.AppPending {
+		return nil, market.Errorf(market.CodeConflict, "application %s is %s; only a pending application is %s", id, app.State, action)
+	}
+	return app, nil
 }

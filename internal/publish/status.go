@@ -114,11 +114,7 @@ var shanghai = time.FixedZone("CST", 8*3600)
 
 // PlanOf returns a product's approved business plan, if it has one, as the product page shows it.
 func (s *Service) PlanOf(ctx context.Context, v market.Viewer, productID string) (*market.Application, error) {
-	p, err := s.db.Product(ctx, productID)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.Check("product", productID, "", p.MerchantID); err != nil {
+	if _, err := catalog.OwnProduct(ctx, s.db.Reader, v, productID); err != nil {
 		return nil, err
 	}
 	apps, _, err := s.db.Applications(ctx, store.ApplicationFilter{ProductID: productID, Type: market.AppBusinessPlan, State: market.AppApproved,

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 )
@@ -44,11 +45,7 @@ func (s *Service) Application(ctx context.Context, v market.Viewer, id string) (
 // Listing returns a product's approved listing, for its merchant's sellers and the operator
 // (a draft's listing is its release application's).
 func (s *Service) Listing(ctx context.Context, v market.Viewer, productID string) (*market.Listing, error) {
-	p, err := s.db.Product(ctx, productID)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.Check("product", productID, "", p.MerchantID); err != nil {
+	if _, err := catalog.OwnProduct(ctx, s.db.Reader, v, productID); err != nil {
 		return nil, err
 	}
 	return listingOf(ctx, s.db.Reader, productID)

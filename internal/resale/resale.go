@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 )
@@ -68,11 +69,8 @@ func (s *Service) Create(ctx context.Context, v market.Viewer, r Request) (*mark
 		return nil, err
 	}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		p, err := tx.Product(ctx, r.ProductID)
+		p, err := catalog.ProductFor(ctx, tx.Reader, v, r.ProductID, market.SellerFinance)
 		if err != nil {
-			return err
-		}
-		if err := v.MustActAs("product", p.ID, p.MerchantID, market.SellerFinance); err != nil {
 			return err
 		}
 		d.MerchantID = p.MerchantID
@@ -233,11 +231,7 @@ func (s *Service) Discounts(ctx context.Context, v market.Viewer, merchantID, pr
 // Effective returns the discount a settlement at t uses for a reseller's customer: the
 // customer's, else the partner's, else the product's (rules §1.9), or nil.
 func (s *Service) Effective(ctx context.Context, v market.Viewer, productID, partnerID, customerID string, t time.Time) (*market.ResaleDiscount, error) {
-	p, err := s.db.Product(ctx, productID)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.MustActAs("product", productID, p.MerchantID, market.SellerFinance); err != nil {
+	if _, err := catalog.ProductFor(ctx, s.db.Reader, v, productID, market.SellerFinance); err != nil {
 		return nil, err
 	}
 	all, err := s.db.Discounts(ctx, "", productID)
