@@ -59,6 +59,12 @@ func TestSellersSeeOnlyTheirOwn(t *testing.T) {
 		if _, _, err := h.Publish.Applications(ctx, h.buyer, store.ApplicationFilter{}); market.ErrorCode(err) != market.CodeForbidden {
 			t.Fatalf("buyer lists applications: %v", err)
 		}
+		if _, _, err := h.Notify.List(ctx, h.buyer, "m-acme", false, store.Page{}); market.ErrorCode(err) != market.CodeForbidden {
+			t.Fatalf("buyer lists messages: %v", err)
+		}
+		if err := h.Notify.MarkRead(ctx, h.buyer, "any"); market.ErrorCode(err) != market.CodeForbidden {
+			t.Fatalf("buyer marks a message read: %v", err)
+		}
 		if _, err := h.Publish.Application(ctx, h.buyer, app.ID); market.ErrorCode(err) != market.CodeNotFound {
 			t.Fatalf("buyer reads an application: %v", err)
 		}
