@@ -108,6 +108,11 @@ func TestPublishingOverHTTP(t *testing.T) {
 			if first(runs, "runs")["state"] != "PASSED" {
 				t.Fatalf("debug runs %v", runs)
 			}
+			run := op.want(200, "GET", "/debug-runs/"+first(runs, "runs")["id"].(string), nil)
+			if cases, _ := run["cases"].([]any); len(cases) != 4 {
+				t.Fatalf("the operator reads the run: %v", run)
+			}
+			other.want(404, "GET", "/seller/debug-runs/"+run["id"].(string), nil)
 			// Every broken rule comes back at once, with field and rule.
 			out = seller.want(400, "POST", "/seller/applications/"+id+"/submit", nil)
 			details := out["error"].(map[string]any)["details"].([]any)

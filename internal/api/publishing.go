@@ -32,6 +32,8 @@ func (a *API) registerSellerPublishing(mux *http.ServeMux, s func(handlerFunc) h
 
 	mux.Handle("GET /api/v1/products/{id}/upgrade-rules", a.auth(a.getRules))
 	mux.Handle("POST /api/v1/products/{id}/unfreeze", a.auth(a.unfreeze))
+	mux.Handle("GET /api/v1/products/{id}/debug", a.auth(a.listDebugRuns))
+	mux.Handle("GET /api/v1/debug-runs/{id}", a.auth(a.getDebugRun))
 	mux.Handle("PUT /api/v1/merchants/{id}/regions", a.auth(a.setSigningRegions))
 	mux.Handle("PUT /api/v1/buyers/{id}/country", a.auth(a.setBuyerCountry))
 	mux.Handle("GET /api/v1/attributes", a.auth(a.listTemplates))
