@@ -53,6 +53,7 @@ func TestBrokenMerchantsAreCaught(t *testing.T) {
 		{"no kit timestamp check", opts{faults: F{KitNoTimestampCheck: true}}, "kit.timestamp.stale", "timestamp", false, ""},
 		{"no kit v1 timeStamp check", opts{gen: kgp.Gen1, faults: F{KitNoTimestampCheck: true}}, "kit.timestamp.stale", "timestamp", false, ""},
 		{"authSync refuses 500 users", opts{faults: F{MaxAuthSyncUsers: 100}}, "kit.authSync.500", "authSync capacity", false, ""},
+		{"agrees to change any instance", opts{faults: F{ChangeAnyInstance: true}}, "change.unknown", "check without existence", true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

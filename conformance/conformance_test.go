@@ -112,6 +112,7 @@ func table(t *testing.T, rep *conformance.Report) string {
 // case passes, except those that cannot apply (replay in 1.0, HTTPS over a plain listener).
 func TestTestMerchantConforms(t *testing.T) {
 	t.Parallel()
+	change := []string{"accept.changeInstanceCheck", "change.unknown", "change.missing-field"} // 2.0 only
 	tests := []struct {
 		name string
 		o    opts
@@ -119,10 +120,10 @@ func TestTestMerchantConforms(t *testing.T) {
 		fail []string // optional cases that must fail
 	}{
 		{"2.0 AES-256 over TLS", opts{gen: kgp.Gen2, encrypt: kgp.EncryptAES256, tls: true}, nil, nil},
-		{"1.0 AES-128 over TLS", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES128, tls: true}, []string{"auth.replay", "kit.replay"}, nil},
+		{"1.0 AES-128 over TLS", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES128, tls: true}, append([]string{"auth.replay", "kit.replay"}, change...), nil},
 		// The test merchant (the SDK) refuses a byte-identical 1.0 or kit v1 request as a replay,
 		// so repeats sent within one millisecond must differ in their timestamp.
-		{"1.0 with a frozen clock", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES256, frozen: true}, []string{"auth.replay", "kit.replay"},
+		{"1.0 with a frozen clock", opts{gen: kgp.Gen1, encrypt: kgp.EncryptAES256, frozen: true}, append([]string{"auth.replay", "kit.replay"}, change...),
 			[]string{"transport.https"}},
 		{"2.0 plaintext appInfo over HTTP", opts{gen: kgp.Gen2}, nil, []string{"transport.https"}},
 		{"2.0 without kit key", opts{gen: kgp.Gen2, encrypt: kgp.EncryptAES256, tls: true, noKit: true}, []string{

@@ -8,8 +8,8 @@ import (
 	"github.com/mercato-oss/mercato/kgp"
 )
 
-// queryInstance answers with the login data of the instances asked for: pending ones without
-// appInfo (KooGallery keeps polling), created ones with the stored appInfo, or the merchant's
+// queryInstance answers with the login data of the instances asked for: pending ones are left out
+// (KooGallery keeps polling), created ones are listed with the stored appInfo, or the merchant's
 // fresher data and usage. Instances the SDK does not know are left out; when none is known the
 // answer is 000003.
 func (h *Handler) queryInstance(ctx context.Context, ids []string, test bool, g kgp.Generation) *kgp.Response {
@@ -54,7 +54,10 @@ func (h *Handler) queryInstance(ctx context.Context, ids []string, test bool, g 
 		switch {
 		case in.Provision == ProvisionFailed:
 			h.retryInBackground(ctx, in)
-		case in.Provision != ProvisionReady || in.Status == StatusReleased:
+			continue // not ready: KooGallery keeps polling
+		case in.Provision != ProvisionReady:
+			continue
+		case in.Status == StatusReleased:
 		default:
 			info.AppInfo, _ = h.present(in.AppInfo, in.EncryptType)
 			if x, ok := extra[in.ID]; ok {

@@ -39,6 +39,7 @@ var benchmarks = []struct {
 	{"rate", "rate and bill 10 million stored usage records, beside recounting them from the records", benchRate},
 	{"cloudsave", "save files and assemblies through the industrial SDK, beside copying the same bytes on the same disk", benchCloudSave},
 	{"sync", "joint-operation user authorization synced to a local merchant, beside bare signed POSTs of the same bodies", benchSync},
+	{"catalog", "storefront listing and full-text search over HTTP on 10,000 products, beside a bare indexed SELECT", benchCatalog},
 }
 
 // runBench dispatches to a benchmark.
@@ -161,7 +162,7 @@ func dispatch(ctx context.Context, dsn string, n int) (*dispatchResult, error) {
 			Plans: []catalog.PlanRequest{{ProductID: "OFFIBENCH" + market.NewSecret(8), Period: market.PeriodMonth, Price: 1000}}}}}); err != nil {
 		return nil, err
 	}
-	plans, _, err := s.DB.Catalog(ctx, store.Page{Limit: store.MaxLimit})
+	plans, _, err := s.DB.Storefront(ctx, store.StorefrontFilter{Page: store.Page{Limit: store.MaxLimit}})
 	if err != nil {
 		return nil, err
 	}

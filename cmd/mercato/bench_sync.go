@@ -96,7 +96,7 @@ type syncFixture struct {
 	admin    market.Viewer
 	tenantID string
 	binding  string
-	app      *market.Application
+	app      *market.TenantApp
 }
 
 func syncBench(ctx context.Context, dir, dsn string, users, depts, perMerchant int) (*syncResult, error) {

@@ -61,3 +61,18 @@ func TestBenchSync(t *testing.T) {
 		t.Fatalf("figures %+v", r)
 	}
 }
+
+func TestBenchCatalog(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if code := run([]string{"bench", "catalog", "--products", "300", "--requests", "200", "--json"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r catalogResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if r.Products != 300 || r.Plans != 900 || r.PerSec <= 0 || r.QueryPerSec <= 0 || r.BaselinePerSec <= 0 || r.P99MS < r.P50MS || r.Ratio <= 0 {
+		t.Fatalf("figures %+v", r)
+	}
+}

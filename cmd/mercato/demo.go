@@ -16,6 +16,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/server"
 	"github.com/mercato-oss/mercato/kgp"
 	"github.com/mercato-oss/mercato/sdk/sdktest"
@@ -28,7 +29,9 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		"Run the marketplace with a demo merchant and drive a full story on an accelerated clock: a yearly\n"+
 			"purchase, an asynchronous (000004) provisioning, a trial converted to formal, a renewal, an upgrade,\n"+
 			"a pay-per-use instance, an expiry through freeze and release, and a merchant outage that heals\n"+
-			"within the retry window. Exits 0 only if every step happened as the rules say.\n\n"+
+			"within the retry window; then a seller publishes a product through review, sells it, hides a spec,\n"+
+			"downgrades at renewal (changeInstanceCheck, RENEWAL_CHANGE) and removes a spec with its SKUs.\n"+
+			"Exits 0 only if every step happened as the rules say.\n\n"+
 			"With --merchant-url the story runs against your production interface instead, so you can rehearse\n"+
 			"the lifecycle. A merchant that looks orders up needs the open API's address, AK and SK before the\n"+
 			"story starts: fix them with --api-addr, --ak and --sk and configure your merchant with them.", stderr)
@@ -196,5 +199,11 @@ func (e *demoEnv) seedCatalog(ctx context.Context) error {
 			{SkuCode: "demo-api", Name: "API calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
 				{ProductID: "OFFIDEMOAPICALLS", Price: 10}}},
 		}})
+	if err != nil {
+		return err
+	}
+	// Upgrades follow the product's rules (rules §1.7): Standard may become Professional.
+	_, err = e.s.Orders.SetUpgradeRules(ctx, market.AsOperator(), "p-demo-crm", []order.RuleRequest{
+		{Source: market.SKURef{SkuCode: "demo-standard"}, Target: market.SKURef{SkuCode: "demo-pro"}}})
 	return err
 }

@@ -52,6 +52,7 @@ func (e *demoEnv) story(ctx context.Context) int {
 	if e.builtin != nil {
 		steps = append(steps, demoStep{"joint operation: 1,200 users in three authSync batches, a department moved, a full sync, single sign-on, unbinding", e.joint})
 	}
+	steps = append(steps, e.publishingSteps()...)
 	failed := 0
 	for i, st := range steps {
 		detail, err := st.run(ctx)

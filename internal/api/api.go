@@ -1,4 +1,4 @@
-// Package api is the marketplace's JSON API for operators and buyers (docs/api.md): bearer
+// Package api is the marketplace's JSON API for operators, sellers and buyers (docs/api.md): bearer
 // tokens, JSON in and out, errors as {"error":{"code","message","field"}}, lists a page at a
 // time with a next link. It reads and acts only through the services, which decide from the
 // caller's market.Viewer what it may see and do.
@@ -12,13 +12,17 @@ import (
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
+	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/resale"
 )
 
 // API serves /api/v1.
@@ -31,6 +35,10 @@ type API struct {
 	Billing  *billing.Service
 	Licenses *license.Service
 	Cloud    *cloud.Service
+	Publish  *publish.Service
+	Dial     *dialtest.Service
+	Notify   *notify.Service
+	Resale   *resale.Service
 	// Enterprises is the joint-operation identity model.
 	Enterprises *enterprise.Service
 	Log         *slog.Logger
@@ -87,6 +95,8 @@ func (a *API) Register(mux Mux) {
 	a.registerCloud(mux)
 	a.registerEnterprises(mux)
 	a.registerOrderExtras(mux)
+	a.registerSeller(mux)
+	a.registerApplications(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

@@ -79,7 +79,7 @@ type appView struct {
 	CreatedAt   string `json:"created_at"`
 }
 
-func viewApp(a *market.Application) appView {
+func viewApp(a *market.TenantApp) appView {
 	return appView{a.AppID, a.InstanceKey, a.Name, a.ClientID, ts(a.CreatedAt)}
 }
 

@@ -85,7 +85,7 @@ func newLicenseAPI(t *testing.T, d store.Dialect) *licenseAPI {
 func newHandler(e *marketplacetest.Env) http.Handler {
 	mux := http.NewServeMux()
 	(&api.API{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Calls: e.Calls, Metering: e.Metering, Billing: e.Billing,
-		Licenses: e.Licenses, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Register(mux)
+		Licenses: e.Licenses, Publish: e.Publish, Dial: e.Dial, Notify: e.Notify, Resale: e.Resale, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Register(mux)
 	return mux
 }
 

@@ -76,7 +76,7 @@ func (a *API) updateMerchant(w http.ResponseWriter, r *http.Request, v market.Vi
 }
 
 func (a *API) issueKey(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	k, err := a.Catalog.IssueKey(r.Context(), v, r.PathValue("id"))
+	k, err := a.Catalog.IssueKey(r.Context(), v, merchantOf(r, v))
 	if err != nil {
 		return err
 	}
@@ -130,8 +130,8 @@ func (a *API) listProducts(w http.ResponseWriter, r *http.Request, v market.View
 	return nil
 }
 
-func (a *API) getProduct(w http.ResponseWriter, r *http.Request, _ market.Viewer) error {
-	d, err := a.Catalog.Product(r.Context(), r.PathValue("id"))
+func (a *API) getProduct(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	d, err := a.Catalog.Product(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -157,18 +157,26 @@ type catalogView struct {
 	Price       market.Money    `json:"price"`
 	Currency    string          `json:"currency"`
 	TrialDays   int             `json:"trial_days,omitempty"`
+	// SkuID names the spec's SKU the plan prices, if the spec has SKUs.
+	SkuID string `json:"sku_id,omitempty"`
 }
 
 func viewPlan(p *market.Product, s market.Spec, pl market.Plan) catalogView {
-	return catalogView{pl.ProductID, p.Name, p.MerchantID, s.SkuCode, s.Name, s.Charging, pl.Period, pl.Price, pl.Currency, s.TrialDays}
+	return catalogView{pl.ProductID, p.Name, p.MerchantID, s.SkuCode, s.Name, s.Charging, pl.Period, pl.Price, pl.Currency, s.TrialDays, pl.SkuID}
 }
 
 func (a *API) listCatalog(w http.ResponseWriter, r *http.Request, _ market.Viewer) error {
-	page, err := query(r).page()
+	q := query(r)
+	page, err := q.page()
 	if err != nil {
 		return err
 	}
-	es, next, err := a.Catalog.Catalog(r.Context(), page)
+	charging, err := enum(q, "charging", market.ChargingPeriod, market.ChargingOneTime, market.ChargingOnDemand, market.ChargingOnDemandPkg)
+	if err != nil {
+		return err
+	}
+	es, next, err := a.Catalog.Catalog(r.Context(), store.StorefrontFilter{Query: q.q.Get("q"), MerchantID: q.q.Get("merchant_id"),
+		Category: q.q.Get("category"), Charging: charging, Page: page})
 	if err != nil {
 		return err
 	}

@@ -194,11 +194,13 @@ type errorView struct {
 	Code    market.Code `json:"code"`
 	Message string      `json:"message"`
 	Field   string      `json:"field,omitempty"`
+	// Details lists every broken rule (field, rule, message) when a request broke several.
+	Details []market.FieldError `json:"details,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, err error) {
 	code := market.ErrorCode(err)
-	writeJSON(w, statusOf[code], map[string]errorView{"error": {code, market.ErrorMessage(err), market.ErrorField(err)}})
+	writeJSON(w, statusOf[code], map[string]errorView{"error": {code, market.ErrorMessage(err), market.ErrorField(err), market.ErrorDetails(err)}})
 }
 
 // params reads a request's query parameters, refusing values that do not parse: a typo must
@@ -262,4 +264,12 @@ func writeList[T any](w http.ResponseWriter, r *http.Request, name string, items
 		out["next"] = fmt.Sprintf("%s?%s", r.URL.Path, q.Encode())
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// noContent answers 204 for an action that returns nothing, or its error.
+func noContent(w http.ResponseWriter, err error) error {
+	if err == nil {
+		w.WriteHeader(http.StatusNoContent)
+	}
+	return err
 }

@@ -86,7 +86,7 @@ var dummySecretHash = enterprise.HashSecret("no such client")
 
 // client authenticates an application of enterprise e by its client ID and secret, in
 // constant time.
-func (s *Service) client(ctx context.Context, e *market.Enterprise, id, sec string) (*market.Application, *kgp.OAuthError) {
+func (s *Service) client(ctx context.Context, e *market.Enterprise, id, sec string) (*market.TenantApp, *kgp.OAuthError) {
 	a, hash, err := s.db.AppByClientID(ctx, id)
 	known := err == nil && a.TenantID == e.TenantID
 	if !known {
@@ -110,7 +110,7 @@ func (s *Service) mayUse(ctx context.Context, r store.Reader, tenantID, appID, u
 }
 
 // issue stores a new access and refresh token pair for a user of an application.
-func (s *Service) issue(ctx context.Context, tx *store.Tx, a *market.Application, user, sessionHash, codeHash string) (*kgp.TokenResponse, error) {
+func (s *Service) issue(ctx context.Context, tx *store.Tx, a *market.TenantApp, user, sessionHash, codeHash string) (*kgp.TokenResponse, error) {
 	now := s.clock.Now()
 	access, accessHash := secret()
 	refresh, refreshHash := secret()
@@ -129,7 +129,7 @@ func (s *Service) issue(ctx context.Context, tx *store.Tx, a *market.Application
 
 // exchange trades an authorization code for tokens. A code works once: presented again, it is
 // refused and the tokens it gave are revoked (RFC 6749 §4.1.2).
-func (s *Service) exchange(ctx context.Context, a *market.Application, code, redirectURI string) (*kgp.TokenResponse, *kgp.OAuthError, error) {
+func (s *Service) exchange(ctx context.Context, a *market.TenantApp, code, redirectURI string) (*kgp.TokenResponse, *kgp.OAuthError, error) {
 	bad := oauthErr(kgp.OAuthInvalidGrant, "Invalid authorization code")
 	if code == "" {
 		return nil, oauthErr(kgp.OAuthInvalidRequest, "Missing code"), nil
@@ -163,7 +163,7 @@ func (s *Service) exchange(ctx context.Context, a *market.Application, code, red
 }
 
 // refresh trades a refresh token for a new pair; the old one is spent.
-func (s *Service) refresh(ctx context.Context, a *market.Application, token string) (*kgp.TokenResponse, *kgp.OAuthError, error) {
+func (s *Service) refresh(ctx context.Context, a *market.TenantApp, token string) (*kgp.TokenResponse, *kgp.OAuthError, error) {
 	bad := oauthErr(kgp.OAuthInvalidGrant, "Invalid refresh token")
 	if token == "" {
 		return nil, oauthErr(kgp.OAuthInvalidRequest, "Missing refresh_token"), nil

@@ -26,7 +26,7 @@ const (
 // authorizeRequest is a checked login request.
 type authorizeRequest struct {
 	tenant   *market.Enterprise
-	app      *market.Application
+	app      *market.TenantApp
 	redirect string
 	state    string
 }

@@ -46,7 +46,7 @@ func TestCreateProductRejects(t *testing.T) {
 				{"taken product id", catalog.ProductRequest{ID: "p-taken", MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{period("s1", month("P1"))}}, "exists"},
 				{"taken sku", catalog.ProductRequest{MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{period("sku-taken", month("P1"))}}, "exists"},
 				{"taken productId", catalog.ProductRequest{MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{period("s1", month("OFFI-TAKEN"))}}, "exists"},
-				{"no spec name", catalog.ProductRequest{MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{{SkuCode: "s1", Charging: market.ChargingPeriod, Plans: []catalog.PlanRequest{month("P1")}}}}, "spec name"},
+				{"no spec name", catalog.ProductRequest{MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{{SkuCode: "s1", Charging: market.ChargingPeriod, Plans: []catalog.PlanRequest{month("P1")}}}}, "specs[0].name"},
 				{"unknown charging", catalog.ProductRequest{MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{{SkuCode: "s1", Name: "S", Charging: "WEEKLY", Plans: []catalog.PlanRequest{month("P1")}}}}, "charging must be"},
 				{"unknown delivery", catalog.ProductRequest{MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{{SkuCode: "s1", Name: "S", Charging: market.ChargingPeriod, Delivery: "MAIL", Plans: []catalog.PlanRequest{month("P1")}}}}, "delivery must be"},
 				{"license on demand", catalog.ProductRequest{MerchantID: m.ID, Name: "CRM", Specs: []catalog.SpecRequest{{SkuCode: "s1", Name: "S", Charging: market.ChargingOnDemand, Delivery: market.DeliveryLicense, Plans: []catalog.PlanRequest{{ProductID: "P1", Price: 1}}}}}, "license spec"},

@@ -27,10 +27,10 @@ type MerchantUpdate struct {
 }
 
 // UpdateMerchant changes a merchant's profile, production interface or keys, at the request of
-// the operator or one of the merchant's sellers, and returns it as stored.
+// the operator or the merchant's seller admin, and returns it as stored.
 func (s *Service) UpdateMerchant(ctx context.Context, v market.Viewer, id string, u MerchantUpdate) (*market.Merchant, error) {
-	if !v.MayActFor(id) {
-		return nil, market.Errorf(market.CodeNotFound, "merchant %s not found", id)
+	if err := v.MustActAs("merchant", id, id); err != nil {
+		return nil, err
 	}
 	if u.RotateAccessKey {
 		k := market.NewSecret(32)
@@ -63,23 +63,22 @@ func (s *Service) UpdateMerchant(ctx context.Context, v market.Viewer, id string
 	return m, err
 }
 
-// apply checks and applies an update to m.
+// apply checks and applies an update to m, every broken rule reported at once.
 func (s *Service) apply(m *market.Merchant, u MerchantUpdate) error {
+	var probs market.Problems
 	if u.Name != nil {
-		if err := text("name", *u.Name, 1, 100); err != nil {
-			return err
-		}
+		text(&probs, "name", *u.Name, 1, 100)
 		m.Name = *u.Name
 	}
 	if u.ProductionURL != nil {
-		if err := fulfil.ValidateURL(*u.ProductionURL, s.cfg.AllowInsecure); err != nil {
-			return &market.Error{Code: market.CodeInvalid, Message: market.ErrorMessage(err), Field: "production_url"}
+		if err := probs.Merge("production_url", "url", fulfil.ValidateURL(*u.ProductionURL, s.cfg.AllowInsecure)); err != nil {
+			return err
 		}
 		m.ProductionURL = *u.ProductionURL
 	}
 	if u.Generation != nil {
 		if *u.Generation != 1 && *u.Generation != 2 {
-			return market.Invalid("generation", "generation must be 1 or 2")
+			probs.Add("generation", "enum", "generation must be 1 or 2")
 		}
 		m.Generation = *u.Generation
 	}
@@ -91,18 +90,15 @@ func (s *Service) apply(m *market.Merchant, u MerchantUpdate) error {
 		v    *string
 		dst  *string
 	}{{"access_key", u.AccessKey, &m.AccessKey}, {"kit_key", u.KitKey, &m.KitKey}} {
-		if k.v == nil {
-			continue
+		if k.v != nil {
+			probs.Merge(k.name, "key", secret(k.name, *k.v, MinKeyLen))
+			*k.dst = *k.v
 		}
-		if err := secret(k.name, *k.v, MinKeyLen); err != nil {
-			return err
-		}
-		*k.dst = *k.v
 	}
 	if m.AccessKey == m.KitKey {
-		return market.Invalid("kit_key", "one key cannot be bound to both the basic and the kit interfaces")
+		probs.Add("kit_key", "distinct-keys", "one key cannot be bound to both the basic and the kit interfaces")
 	}
-	return nil
+	return probs.Err()
 }
 
 // reencrypt re-encrypts the appInfo credentials stored for a merchant's instances from its old

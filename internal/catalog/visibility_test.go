@@ -41,7 +41,7 @@ func TestVisibility(t *testing.T) {
 		if ms, _, err := e.Catalog.Merchants(e.Ctx, seller, store.Page{}); err != nil || len(ms) != 1 || ms[0].ID != m.ID {
 			t.Errorf("a seller's merchant list: %v, %v", ms, err)
 		}
-		if plans, _, err := e.Catalog.Catalog(e.Ctx, store.Page{}); err != nil || len(plans) != 1 {
+		if plans, _, err := e.Catalog.Catalog(e.Ctx, store.StorefrontFilter{}); err != nil || len(plans) != 1 {
 			t.Errorf("public catalog: %d, %v", len(plans), err)
 		}
 	})

@@ -114,11 +114,11 @@ type AppRequest struct {
 // CreateApp creates an application of a binding. Its client secret goes to the merchant
 // encrypted with the merchant's uploaded RSA key (applicationSync 1); the marketplace keeps
 // only its hash, for the auth centre.
-func (s *Service) CreateApp(ctx context.Context, v market.Viewer, tenantID, instanceKey string, r AppRequest) (*market.Application, error) {
+func (s *Service) CreateApp(ctx context.Context, v market.Viewer, tenantID, instanceKey string, r AppRequest) (*market.TenantApp, error) {
 	if err := checkName("name", r.Name, 64); err != nil {
 		return nil, err
 	}
-	var a *market.Application
+	var a *market.TenantApp
 	err := s.change(ctx, v, tenantID, func(tx *store.Tx, e *market.Enterprise) error {
 		b, err := s.boundIn(ctx, tx.Reader, tenantID, instanceKey)
 		if err != nil {
@@ -131,7 +131,7 @@ func (s *Service) CreateApp(ctx context.Context, v market.Viewer, tenantID, inst
 }
 
 // newApp stores an application and queues its applicationSync.
-func (s *Service) newApp(ctx context.Context, tx *store.Tx, e *market.Enterprise, b *market.Binding, name string) (*market.Application, error) {
+func (s *Service) newApp(ctx context.Context, tx *store.Tx, e *market.Enterprise, b *market.Binding, name string) (*market.TenantApp, error) {
 	k, err := tx.KitKey(ctx, b.MerchantID)
 	if err != nil {
 		return nil, market.Errorf(market.CodeConflict, "merchant %s has not uploaded the RSA public key client secrets are encrypted with", b.MerchantID)
@@ -146,7 +146,7 @@ func (s *Service) newApp(ctx context.Context, tx *store.Tx, e *market.Enterprise
 		return nil, err
 	}
 	now := s.clock.Now()
-	a := &market.Application{AppID: "app" + market.NewHexID()[:20], InstanceKey: b.InstanceKey, TenantID: e.TenantID, MerchantID: b.MerchantID,
+	a := &market.TenantApp{AppID: "app" + market.NewHexID()[:20], InstanceKey: b.InstanceKey, TenantID: e.TenantID, MerchantID: b.MerchantID,
 		Name: name, ClientID: market.NewHexID(), CreatedAt: now, UpdatedAt: now}
 	if err := tx.InsertApp(ctx, a, HashSecret(secret), sent); err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func (s *Service) DeleteApp(ctx context.Context, v market.Viewer, tenantID, inst
 }
 
 // Apps lists the applications of a binding ("" for every binding of the enterprise).
-func (s *Service) Apps(ctx context.Context, v market.Viewer, tenantID, instanceKey string) ([]*market.Application, error) {
+func (s *Service) Apps(ctx context.Context, v market.Viewer, tenantID, instanceKey string) ([]*market.TenantApp, error) {
 	if err := s.mayList(ctx, v, tenantID); err != nil {
 		return nil, err
 	}

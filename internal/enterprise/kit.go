@@ -55,10 +55,10 @@ type KitKeyRequest struct {
 	RedirectURIs []string `json:"redirect_uris,omitempty"`
 }
 
-// PutKitKey stores a merchant's kit key: the merchant's sellers or the operator.
+// PutKitKey stores a merchant's kit key: the merchant's seller admin or the operator.
 func (s *Service) PutKitKey(ctx context.Context, v market.Viewer, merchantID string, r KitKeyRequest) (*market.KitKey, error) {
-	if !v.MayActFor(merchantID) {
-		return nil, market.Errorf(market.CodeNotFound, "merchant %s not found", merchantID)
+	if err := v.MustActAs("merchant", merchantID, merchantID); err != nil {
+		return nil, err
 	}
 	pub, err := kgp.ParseRSAPublicKey(r.PublicKey)
 	if err != nil {
@@ -92,8 +92,8 @@ func (s *Service) PutKitKey(ctx context.Context, v market.Viewer, merchantID str
 
 // KitKey returns a merchant's kit key.
 func (s *Service) KitKey(ctx context.Context, v market.Viewer, merchantID string) (*market.KitKey, error) {
-	if !v.MayActFor(merchantID) {
-		return nil, market.Errorf(market.CodeNotFound, "merchant %s not found", merchantID)
+	if err := v.MustActAs("merchant", merchantID, merchantID, market.SellerOperations); err != nil {
+		return nil, err
 	}
 	return s.db.KitKey(ctx, merchantID)
 }

@@ -26,9 +26,9 @@ func TestOrderUnderConcurrency(t *testing.T) {
 		staff := users("c", 60, "HQ")
 		must[[]*market.EnterpriseUser](t)(svc.AddUsers(ctx, admin, tid, staff))
 		must[*market.Binding](t)(svc.Bind(ctx, admin, tid, f.InstanceKey))
-		var apps []*market.Application
+		var apps []*market.TenantApp
 		for _, n := range []string{"CRM", "ERP"} {
-			apps = append(apps, must[*market.Application](t)(svc.CreateApp(ctx, admin, tid, f.InstanceKey, enterprise.AppRequest{Name: n})))
+			apps = append(apps, must[*market.TenantApp](t)(svc.CreateApp(ctx, admin, tid, f.InstanceKey, enterprise.AppRequest{Name: n})))
 		}
 		var wg sync.WaitGroup
 		errs := make(chan error, 8)

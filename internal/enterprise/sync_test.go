@@ -109,7 +109,7 @@ func TestEveryKitInterface(t *testing.T) {
 		staff = append(staff, enterprise.UserRequest{UserName: "alice", Name: "爱丽丝 <Alice> & \u2028co", OrgCode: "HQ", Role: "admin"})
 		must[[]*market.EnterpriseUser](t)(svc.AddUsers(ctx, admin, tid, staff))
 		must[*market.Binding](t)(svc.Bind(ctx, admin, tid, f.InstanceKey))
-		app := must[*market.Application](t)(svc.CreateApp(ctx, admin, tid, f.InstanceKey, enterprise.AppRequest{Name: "CRM"}))
+		app := must[*market.TenantApp](t)(svc.CreateApp(ctx, admin, tid, f.InstanceKey, enterprise.AppRequest{Name: "CRM"}))
 		auth := enterprise.AuthRequest{InstanceKey: f.InstanceKey, AppID: app.AppID, Add: names(staff)}
 		res := must[*enterprise.AuthResult](t)(svc.Authorize(ctx, admin, tid, auth))
 		if res.Added != 502 || res.Batches != 2 {
@@ -186,7 +186,7 @@ func TestFailedSyncWaitsForTheAdministrator(t *testing.T) {
 		must[*market.Binding](t)(svc.Bind(ctx, admin, tid, f.InstanceKey))
 		f.Syncs(t)
 		f.Merchant.Fail(kgp.KitApplicationSync, 1)
-		app := must[*market.Application](t)(svc.CreateApp(ctx, admin, tid, f.InstanceKey, enterprise.AppRequest{Name: "CRM"}))
+		app := must[*market.TenantApp](t)(svc.CreateApp(ctx, admin, tid, f.InstanceKey, enterprise.AppRequest{Name: "CRM"}))
 		must[*enterprise.AuthResult](t)(svc.Authorize(ctx, admin, tid, enterprise.AuthRequest{InstanceKey: f.InstanceKey, AppID: app.AppID, Add: names(staff)}))
 		f.Env.Advance(3*fulfil.LongWindow, 10*time.Minute) // no automatic retry, however long one waits
 		if got := f.Syncs(t); len(got) != 2 {

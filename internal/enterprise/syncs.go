@@ -136,7 +136,7 @@ func (y *syncer) tenant(flag int) kgp.KitRequest {
 		Name: y.e.Name, DomainName: y.e.DomainName, Flag: flag, TestFlag: y.testFlag(), TimeStamp: y.stamp()}
 }
 
-func (y *syncer) app(a *market.Application, secret string, flag int) kgp.KitRequest {
+func (y *syncer) app(a *market.TenantApp, secret string, flag int) kgp.KitRequest {
 	return kgp.ApplicationSync{InstanceID: y.b.InstanceID, TenantID: y.e.TenantID, AppID: a.AppID, ClientID: a.ClientID, ClientSecret: secret,
 		Flag: flag, TestFlag: y.testFlag(), TimeStamp: y.stamp()}
 }

@@ -189,7 +189,7 @@ func (s *Service) resync(ctx context.Context, tx *store.Tx, e *market.Enterprise
 		return err
 	}
 	state := userState(u)
-	byBinding := map[string][]*market.Application{}
+	byBinding := map[string][]*market.TenantApp{}
 	apps := make([]string, 0, len(auths))
 	for id := range auths {
 		apps = append(apps, id)

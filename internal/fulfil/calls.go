@@ -32,13 +32,17 @@ func (d *Dispatcher) Call(ctx context.Context, v market.Viewer, id string) (*mar
 	return c, atts, err
 }
 
-// visible loads a call in tx for v to act on: the operator, or a seller of its merchant.
+// visible loads a call in tx for v to act on: the operator, or a seller of its merchant with
+// the operations (or admin) role.
 func visible(ctx context.Context, tx *store.Tx, v market.Viewer, id string) (*market.Call, error) {
 	c, err := tx.Call(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if err := v.Check("call", id, "", c.MerchantID); err != nil {
+		return nil, err
+	}
+	if err := v.MustActAs("call", id, c.MerchantID, market.SellerOperations); err != nil {
 		return nil, err
 	}
 	return c, nil

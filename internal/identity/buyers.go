@@ -1,5 +1,6 @@
-// Package identity holds who uses the marketplace: buyers (customers) and their API tokens; the
-// joint-operation tenants, departments, users and the OAuth auth centre join it later.
+// Package identity holds who uses the marketplace: buyers (customers) and seller users with
+// their API tokens and passwords; the joint-operation tenants, departments, users and the OAuth
+// auth centre join it later.
 package identity
 
 import (
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,6 +24,10 @@ type Service struct {
 	clock market.Clock
 	// operatorHash is the hash of the configured operator token; "" when none is configured.
 	operatorHash string
+	// iterations is the PBKDF2 cost of seller passwords; dummy a hash checked for unknown users.
+	iterations int
+	dummyOnce  sync.Once
+	dummy      string
 }
 
 // Config is the identity service's configuration.
@@ -29,6 +35,9 @@ type Config struct {
 	// OperatorToken, when set, is an operator token that lives in the configuration
 	// (MERCATO_OPERATOR_TOKEN) rather than the database. It must pass CheckToken.
 	OperatorToken string
+	// PasswordIterations is the PBKDF2 cost of new seller passwords; 0 means
+	// DefaultPasswordIterations. Tests lower it: the default costs a third of a second a hash.
+	PasswordIterations int
 }
 
 // New returns the identity service.
@@ -36,7 +45,10 @@ func New(db *store.DB, clock market.Clock, cfg Config) (*Service, error) {
 	if db == nil || clock == nil {
 		return nil, errors.New("identity: New needs a database and a clock")
 	}
-	s := &Service{db: db, clock: clock}
+	s := &Service{db: db, clock: clock, iterations: cfg.PasswordIterations}
+	if s.iterations <= 0 {
+		s.iterations = DefaultPasswordIterations
+	}
 	if cfg.OperatorToken != "" {
 		if err := CheckToken("MERCATO_OPERATOR_TOKEN", cfg.OperatorToken); err != nil {
 			return nil, err

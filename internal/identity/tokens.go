@@ -28,8 +28,9 @@ func CheckToken(name, token string) error {
 }
 
 // Authenticate turns a bearer token into the viewer it stands for: the configured operator
-// token, a stored (generated or rotated) operator token, a buyer's token, or an enterprise
-// user's access token from the auth centre.
+// token, a stored (generated or rotated) operator token, a buyer's token, a seller user's (as a
+// seller of its merchant, with its role; a disabled user is refused), or an enterprise user's
+// access token from the auth centre.
 func (s *Service) Authenticate(ctx context.Context, token string) (market.Viewer, error) {
 	h := TokenHash(token)
 	if s.operatorHash != "" && subtle.ConstantTimeCompare([]byte(h), []byte(s.operatorHash)) == 1 {
@@ -40,9 +41,20 @@ func (s *Service) Authenticate(ctx context.Context, token string) (market.Viewer
 	} else if ok {
 		return market.AsOperator(), nil
 	}
+	unknown := market.Errorf(market.CodeUnauthorized, "unknown token")
 	b, err := s.db.BuyerByTokenHash(ctx, h)
 	if err == nil {
 		return market.AsBuyer(b.CustomerID), nil
+	}
+	if market.ErrorCode(err) != market.CodeNotFound {
+		return market.Viewer{}, err
+	}
+	u, err := s.db.SellerByTokenHash(ctx, h)
+	if err == nil {
+		if u.Disabled {
+			return market.Viewer{}, unknown
+		}
+		return u.Viewer(), nil
 	}
 	if market.ErrorCode(err) != market.CodeNotFound {
 		return market.Viewer{}, err
@@ -51,7 +63,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (market.Viewer
 	if t, err := s.db.AuthToken(ctx, h); err == nil && t.Kind == market.TokenAccess && !t.Revoked && s.clock.Now().Before(t.ExpiresAt) {
 		return market.AsEnterpriseUser(t.TenantID, t.UserName), nil
 	}
-	return market.Viewer{}, market.Errorf(market.CodeUnauthorized, "unknown token")
+	return market.Viewer{}, unknown
 }
 
 // EnsureOperatorToken makes sure the operator can log in: with no configured token and none

@@ -52,6 +52,7 @@ func setup(t *testing.T, d store.Dialect) *harness {
 			catalog.PlanRequest{ProductID: "OFFI-LIC-Y", Period: market.PeriodYear, Price: 1_000_000}),
 		lic("lic-pro", "Pro seat", market.ChargingPeriod, catalog.PlanRequest{ProductID: "OFFI-LICPRO-M", Period: market.PeriodMonth, Price: 160_000}),
 		lic("perm", "Perpetual", market.ChargingOneTime, catalog.PlanRequest{ProductID: "OFFI-LIC-ONCE", Price: 500_000}))
+	e.Rule("p-lic", [2]string{"lic", "lic-pro"})
 	e.Product("p-other", "m-other", lic("other", "Seat", market.ChargingPeriod,
 		catalog.PlanRequest{ProductID: "OFFI-OTHER-M", Period: market.PeriodMonth, Price: 100_000}))
 	return h

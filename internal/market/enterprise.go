@@ -81,10 +81,10 @@ type Binding struct {
 	UpdatedAt   time.Time
 }
 
-// Application is an application credential of a binding: the OAuth client of the merchant's
+// TenantApp is an application credential of a binding: the OAuth client of the merchant's
 // application at the auth centre. The client secret is never stored in clear: the merchant
 // receives it encrypted with its RSA key (applicationSync), the auth centre keeps its hash.
-type Application struct {
+type TenantApp struct {
 	AppID       string
 	InstanceKey string
 	TenantID    string

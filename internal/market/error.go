@@ -32,6 +32,74 @@ type Error struct {
 	Code    Code
 	Message string
 	Field   string
+	// Details lists every rule a request broke when there were several (listing validation
+	// reports them all at once rather than one per submit); Field and Message are the first.
+	Details []FieldError
+}
+
+// FieldError is one broken rule: the field's path, the rule's name and what is wrong.
+type FieldError struct {
+	Field   string `json:"field"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Problems gathers the rules a request breaks, so that all of them are reported together.
+// The zero value is ready to use.
+type Problems struct {
+	list []FieldError
+}
+
+// Add records that field broke rule.
+func (p *Problems) Add(field, rule, format string, args ...any) {
+	p.list = append(p.list, FieldError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// Len is how many rules were broken.
+func (p *Problems) Len() int { return len(p.list) }
+
+// Merge adds the rules err broke: its details, or err itself as one rule of field (when err is
+// a plain *Error without a field of its own). Other errors are returned for the caller to fail with.
+func (p *Problems) Merge(field, rule string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e, ok := errors.AsType[*Error](err)
+	if !ok || e.Code != CodeInvalid {
+		return err
+	}
+	if len(e.Details) > 0 {
+		p.list = append(p.list, e.Details...)
+		return nil
+	}
+	f := e.Field
+	if f == "" {
+		f = field
+	}
+	p.list = append(p.list, FieldError{Field: f, Rule: rule, Message: e.Message})
+	return nil
+}
+
+// Err returns nil when no rule was broken, and otherwise one CodeInvalid error carrying them all.
+func (p *Problems) Err() error {
+	switch len(p.list) {
+	case 0:
+		return nil
+	case 1:
+		f := p.list[0]
+		return &Error{Code: CodeInvalid, Message: f.Message, Field: f.Field, Details: p.list}
+	}
+	f := p.list[0]
+	return &Error{Code: CodeInvalid, Message: fmt.Sprintf("%d rules are broken; the first: %s", len(p.list), f.Message),
+		Field: f.Field, Details: p.list}
+}
+
+// ErrorDetails returns the broken rules an error carries, if any.
+func ErrorDetails(err error) []FieldError {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Details
+	}
+	return nil
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

@@ -56,7 +56,12 @@ type Product struct {
 	ID         string
 	MerchantID string
 	Name       string
-	CreatedAt  time.Time
+	// Status is the product's sales status; Frozen stops new orders and hides it after five
+	// days of failed dial tests (protocol §0.2), until the operator lifts it.
+	Status    SalesStatus
+	Frozen    bool
+	Category  string
+	CreatedAt time.Time
 }
 
 // Spec is a specification of a product, identified by its skuCode.
@@ -67,6 +72,9 @@ type Spec struct {
 	Charging  Charging
 	TrialDays int // 0: no trial; otherwise 3–180 days, period specs only
 	Delivery  Delivery
+	// NameEN is the English name buyers see on English bills (rules §1.3).
+	NameEN string
+	Status SalesStatus
 }
 
 // Delivery is how a spec reaches the buyer.
@@ -87,6 +95,8 @@ type Plan struct {
 	Period    string // year, month, day; "" for one-time and pay-per-use
 	Price     Money
 	Currency  string
+	// SkuID names the SKU of the spec the plan prices; "" for a spec without SKUs.
+	SkuID string
 
 	// Pay-per-use billing items: how usage is priced and when it is collected.
 	Pricing Pricing
@@ -193,6 +203,8 @@ type OrderLine struct {
 	// A renewal starts at the previous expiry, even when it is bought after it (rules §9.3).
 	StartsAt time.Time
 	ExpireAt time.Time
+	// Quantity is the chosen amount of the SKU's quantity attribute (linearValue); 0 without one.
+	Quantity int64
 }
 
 // InstanceState is the marketplace's view of an instance.
@@ -224,7 +236,9 @@ type Instance struct {
 	State      InstanceState
 	Delivery   Delivery
 	Trial      bool
-	ExpireAt   time.Time // zero when the instance does not expire
+	// Quantity is the instance's amount of its SKU's quantity attribute; 0 without one.
+	Quantity int64
+	ExpireAt time.Time // zero when the instance does not expire
 	// ReleaseAt is when a frozen instance will be released.
 	ReleaseAt time.Time
 	// AppInfo is the merchant's answer as received (credentials possibly encrypted, EncryptType

@@ -25,6 +25,45 @@ type Viewer struct {
 	UserID string
 	// TenantID is the enterprise of a RoleEnterpriseUser.
 	TenantID string
+	// SellerRole is what a seller user may do for its merchant (admin, operations, finance).
+	// Empty for a seller viewer is the merchant's own account (its open-API AK): every power.
+	SellerRole SellerRole
+}
+
+// SellerRole is a seller user's role within its merchant (rules §0: sub-users of the seller
+// account, each with the duties they are given).
+type SellerRole string
+
+// Seller roles. Admin manages the merchant's users and keys and does everything the others do;
+// operations runs products, applications, orders, instances and interface messages; finance
+// reads orders, usage, bills and statements and manages resale discounts.
+const (
+	SellerAdmin      SellerRole = "admin"
+	SellerOperations SellerRole = "operations"
+	SellerFinance    SellerRole = "finance"
+)
+
+// MustActAs refuses anyone who may not act for merchant merchantID in one of roles: the
+// operator passes, a seller of merchantID passes with one of roles (an admin, or the merchant's
+// own account, always does). A seller of another merchant gets not-found, so that it learns
+// nothing about the other merchant's things; a seller of the right merchant without the role
+// gets forbidden; anyone else not-found too.
+func (v Viewer) MustActAs(what, id, merchantID string, roles ...SellerRole) error {
+	if v.Role == RoleOperator {
+		return nil
+	}
+	if !v.MayActFor(merchantID) {
+		return Errorf(CodeNotFound, "%s %s not found", what, id)
+	}
+	if v.SellerRole == "" || v.SellerRole == SellerAdmin {
+		return nil
+	}
+	for _, r := range roles {
+		if v.SellerRole == r {
+			return nil
+		}
+	}
+	return Errorf(CodeForbidden, "the %s role may not do this; ask a seller admin", v.SellerRole)
 }
 
 // AsOperator is the marketplace operator.

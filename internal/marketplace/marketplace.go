@@ -1,6 +1,6 @@
 // Package marketplace builds the marketplace's services over one database and wires them
-// together: the call dispatcher, catalog, identity, licenses, orders, billing and metering, and
-// the jobs they run. The server puts HTTP in front of it; tests build it on a fake clock.
+// together: the call dispatcher, catalog, identity, publishing and dial tests, licenses, orders,
+// billing and metering, and the jobs they run. The server puts HTTP in front of it; tests build it on a fake clock.
 package marketplace
 
 import (
@@ -12,13 +12,17 @@ import (
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
+	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/resale"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -35,6 +39,8 @@ type Config struct {
 	Enterprise enterprise.Config
 	// AuthCentre sets the lifetimes of the auth centre's codes, tokens and sessions.
 	AuthCentre authcentre.Config
+	Publish    publish.Config
+	Dial       dialtest.Config
 	// HTTP is the client merchant calls go through; nil builds fulfil.NewHTTPClient.
 	HTTP *http.Client
 }
@@ -43,7 +49,8 @@ type Config struct {
 func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
 		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Cloud: cloud.DefaultConfig(),
-		Enterprise: enterprise.DefaultConfig(), AuthCentre: authcentre.DefaultConfig()}
+		Enterprise: enterprise.DefaultConfig(), AuthCentre: authcentre.DefaultConfig(),
+		Publish: publish.DefaultConfig(), Dial: dialtest.DefaultConfig()}
 }
 
 // Services is the marketplace's services, wired together.
@@ -61,6 +68,10 @@ type Services struct {
 	Enterprises *enterprise.Service
 	// AuthCentre is the joint-operation auth centre (single sign-on).
 	AuthCentre *authcentre.Service
+	Notify     *notify.Service
+	Publish    *publish.Service
+	Dial       *dialtest.Service
+	Resale     *resale.Service
 }
 
 // New builds the services over db (migrated).
@@ -81,6 +92,18 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 		return nil, err
 	}
 	if s.Identity, err = identity.New(db, clock, cfg.Identity); err != nil {
+		return nil, err
+	}
+	if s.Notify, err = notify.New(db, clock); err != nil {
+		return nil, err
+	}
+	if s.Publish, err = publish.New(db, clock, s.Catalog, s.Notify, cfg.Publish); err != nil {
+		return nil, err
+	}
+	if s.Dial, err = dialtest.New(db, clock, s.Calls, s.Publish, s.Notify, cfg.Dial); err != nil {
+		return nil, err
+	}
+	if s.Resale, err = resale.New(db, clock); err != nil {
 		return nil, err
 	}
 	if s.Licenses, err = license.New(db, clock, log, cfg.Licenses); err != nil {
@@ -117,5 +140,8 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Cloud.Register(j)
 	s.Enterprises.Register(j)
 	s.AuthCentre.Register(j)
+	s.Publish.Register(j)
+	s.Dial.Register(j)
+	s.Resale.Register(j)
 	return j
 }

@@ -84,8 +84,8 @@ func (h *Handler) orderInfo(ctx context.Context, merchantID, orderID string) (*k
 		if o.Type == market.OrderTrial {
 			ol.TrialFlag = "1"
 		}
-		pi := kgp.ProductInfo{ProductID: l.ProductID, SkuCode: l.SkuCode}
-		if e, err := h.Catalog.Entry(ctx, l.ProductID); err == nil {
+		pi := kgp.ProductInfo{ProductID: l.ProductID, SkuCode: l.SkuCode, LinearValue: int(l.Quantity)}
+		if e, err := h.Catalog.Entry(ctx, market.AsSeller(merchantID), l.ProductID); err == nil {
 			pi.ProductName = e.Product.Name + " " + e.Spec.Name
 		}
 		ol.ProductInfo = []kgp.ProductInfo{pi}

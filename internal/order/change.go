@@ -12,8 +12,11 @@ import (
 // ChangeRequest is a renewal, a trial conversion or an upgrade of an existing instance.
 type ChangeRequest struct {
 	// ProductID is the plan to renew or convert to (default: the instance's own) or to upgrade to.
-	ProductID      string `json:"product_id,omitempty"`
-	PeriodNumber   int    `json:"period_number,omitempty"`
+	ProductID    string `json:"product_id,omitempty"`
+	PeriodNumber int    `json:"period_number,omitempty"`
+	// Quantity is the new amount of a quantity SKU (a scale-out or, at renewal, a scale-in);
+	// 0 keeps the instance's.
+	Quantity       int64  `json:"quantity,omitempty"`
 	IdempotencyKey string `json:"-"`
 }
 
@@ -120,10 +123,13 @@ func (s *Service) Renew(ctx context.Context, v market.Viewer, key string, req Ch
 			if in.Trial {
 				return nil, market.Errorf(market.CodeConflict, "a trial is converted, not renewed")
 			}
+			if err := e.Renewable(); err != nil {
+				return nil, err
+			}
 			if err := samePeriodSpec(in, e); err != nil {
 				return nil, err
 			}
-			l, err := periods(e, req.PeriodNumber, in.ExpireAt)
+			l, err := periods(e, req.PeriodNumber, in.Quantity, in.ExpireAt)
 			if err != nil {
 				return nil, err
 			}
@@ -145,10 +151,13 @@ func (s *Service) ConvertTrial(ctx context.Context, v market.Viewer, key string,
 			if !in.Trial {
 				return nil, market.Errorf(market.CodeConflict, "instance %s is not a trial", in.Key)
 			}
+			if err := e.Renewable(); err != nil {
+				return nil, err
+			}
 			if err := samePeriodSpec(in, e); err != nil {
 				return nil, err
 			}
-			l, err := periods(e, req.PeriodNumber, now)
+			l, err := periods(e, req.PeriodNumber, in.Quantity, now)
 			if err != nil {
 				return nil, err
 			}
@@ -161,40 +170,15 @@ func (s *Service) ConvertTrial(ctx context.Context, v market.Viewer, key string,
 	})
 }
 
-// Upgrade moves an active instance to another spec of the same product and period type, for
-// the price difference over the rest of the current period. The instance keeps its instanceId
-// and expiry; it takes the new spec when the merchant confirms upgradeInstance.
+// Upgrade moves an active instance to a dearer spec or SKU of the same product and period type,
+// or scales a quantity SKU out, as a valid upgrade rule allows, for the fee of rules §1.7 over
+// the rest of the current term (upgradeLine). The instance keeps its instanceId and expiry; it
+// takes the new spec when the merchant confirms upgradeInstance.
 func (s *Service) Upgrade(ctx context.Context, v market.Viewer, key string, req ChangeRequest) (*market.Order, error) {
 	return s.apply(ctx, v, key, req, change{
 		typ: market.OrderChange, states: []market.InstanceState{market.InstanceActive},
 		build: func(in *market.Instance, e *market.CatalogEntry, _ *market.Order, now time.Time) (*market.OrderLine, error) {
-			if in.Charging != market.ChargingPeriod || in.Trial {
-				return nil, market.Errorf(market.CodeConflict, "only paid period instances can be upgraded")
-			}
-			spec, err := s.db.Spec(ctx, in.SkuCode)
-			if err != nil {
-				return nil, err
-			}
-			if e.Spec.ProductID != spec.ProductID || e.Spec.SkuCode == in.SkuCode || e.Plan.Period != in.Period {
-				return nil, market.Errorf(market.CodeInvalid, "upgrade to another spec of the same product, at the same period type")
-			}
-			current, err := s.db.Plan(ctx, in.ProductID)
-			if err != nil {
-				return nil, err
-			}
-			diff := e.Plan.Price - current.Price
-			if diff < 0 {
-				return nil, market.Errorf(market.CodeInvalid, "%s is cheaper than the current spec: a downgrade takes effect at renewal", e.Plan.ProductID)
-			}
-			start, ok, err := s.db.TermStart(ctx, in.Key, in.ExpireAt)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				start = addPeriods(in.ExpireAt, in.Period, -1)
-			}
-			return &market.OrderLine{Period: in.Period, StartsAt: now, ExpireAt: in.ExpireAt,
-				Amount: prorate(diff, in.ExpireAt.Sub(now), in.ExpireAt.Sub(start))}, nil
+			return s.upgradeLine(ctx, in, e, req.Quantity, now)
 		},
 		call: func(m *market.Merchant, in *market.Instance, o *market.Order) request {
 			return upgradeCall(m, in, o, &o.Lines[0])
@@ -214,17 +198,21 @@ func samePeriodSpec(in *market.Instance, e *market.CatalogEntry) error {
 	return nil
 }
 
-// periods prices n periods of a plan starting at start.
-func periods(e *market.CatalogEntry, n int, start time.Time) (*market.OrderLine, error) {
+// periods prices n periods of a plan, for quantity units of a quantity SKU, starting at start.
+func periods(e *market.CatalogEntry, n int, quantity int64, start time.Time) (*market.OrderLine, error) {
 	if n < 1 || n > maxPeriods {
 		return nil, market.Errorf(market.CodeInvalid, "period_number must be 1 to %d", maxPeriods)
 	}
-	amount, err := e.Plan.Price.Times(int64(n))
+	price, err := periodPrice(e, quantity)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := price.Times(int64(n))
 	if err != nil {
 		return nil, err
 	}
 	return &market.OrderLine{Period: e.Plan.Period, PeriodNumber: n, Amount: amount, StartsAt: start,
-		ExpireAt: addPeriods(start, e.Plan.Period, n)}, nil
+		ExpireAt: addPeriods(start, e.Plan.Period, n), Quantity: quantity}, nil
 }
 
 // CancelRenewal cancels a renewal whose period has not started: the renewal is refunded, the
@@ -241,6 +229,9 @@ func (s *Service) CancelRenewal(ctx context.Context, v market.Viewer, renewalID 
 	}
 	if r.Type != market.OrderRenew || (r.Status != market.OrderProcessing && r.Status != market.OrderCompleted) {
 		return nil, market.Errorf(market.CodeConflict, "order %s is not an active renewal", renewalID)
+	}
+	if err := s.cancellable(ctx, r); err != nil {
+		return nil, err
 	}
 	l := r.Lines[0]
 	now := s.clock.Now()

@@ -35,6 +35,7 @@ func (s *Service) handleCalls() {
 		with(simple, kgp.ActivityUpdateInstanceStatus, nil),
 		with(simple, kgp.ActivityExpireInstance, nil), // 1.0
 		with(simple, kgp.ActivityInstanceStatus, nil), // 1.0
+		s.changeCheckActivity(),
 	}
 	s.activities = map[string]fulfil.Activity{}
 	for _, a := range acts {
@@ -220,7 +221,7 @@ func (s *Service) upgraded(ctx context.Context, tx *store.Tx, call *market.Call,
 		return false, err
 	}
 	now := s.clock.Now()
-	in.ProductID, in.SkuCode, in.UpdatedAt = o.Lines[0].ProductID, o.Lines[0].SkuCode, now
+	in.ProductID, in.SkuCode, in.Quantity, in.UpdatedAt = o.Lines[0].ProductID, o.Lines[0].SkuCode, o.Lines[0].Quantity, now
 	if _, err := tx.UpdateInstance(ctx, in, in.State); err != nil {
 		return false, err
 	}

@@ -47,6 +47,7 @@ func setup(t *testing.T, d store.Dialect, gen int) *harness {
 			{ProductID: "OFFI-STD-M", Period: market.PeriodMonth, Price: 100_000}, {ProductID: "OFFI-STD-Y", Period: market.PeriodYear, Price: 1_000_000}}},
 		catalog.SpecRequest{SkuCode: "pro", Name: "Pro", Charging: market.ChargingPeriod, Plans: []catalog.PlanRequest{
 			{ProductID: "OFFI-PRO-M", Period: market.PeriodMonth, Price: 160_000}, {ProductID: "OFFI-PRO-Y", Period: market.PeriodYear, Price: 1_600_000}}})
+	e.Rule("p-crm", [2]string{"std", "pro"})
 	e.Product("p-api", h.m.ID,
 		catalog.SpecRequest{SkuCode: "api", Name: "Calls", Charging: market.ChargingOnDemand, Plans: []catalog.PlanRequest{
 			{ProductID: "OFFI-API-CALLS", Price: 10}, {ProductID: "OFFI-API-GB", Price: 500}}},

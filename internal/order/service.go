@@ -77,6 +77,9 @@ func (s *Service) Register(j *store.Jobs) {
 type Item struct {
 	ProductID    string `json:"product_id"`
 	PeriodNumber int    `json:"period_number,omitempty"`
+	// Quantity is the amount of the SKU's quantity attribute (users, seats), for a plan of a
+	// SKU that has one: a multiple of its step, at most its max.
+	Quantity int64 `json:"quantity,omitempty"`
 }
 
 // PurchaseRequest is a new purchase. Items must all belong to one merchant; a trial takes one
@@ -119,6 +122,9 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 		if err != nil {
 			return nil, err
 		}
+		if err := s.sellable(ctx, s.db.Reader, e, buyerID); err != nil {
+			return nil, err
+		}
 		if o.MerchantID == "" {
 			o.MerchantID, o.Currency = e.Product.MerchantID, e.Plan.Currency
 		} else if o.MerchantID != e.Product.MerchantID || o.Currency != e.Plan.Currency {
@@ -133,7 +139,7 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 		}
 		o.Lines = append(o.Lines, *l)
 		in := &market.Instance{Key: l.ID, OrderID: o.ID, MerchantID: o.MerchantID, BuyerID: buyerID,
-			ProductID: l.ProductID, SkuCode: l.SkuCode, Charging: l.Charging, Period: l.Period, State: market.InstancePending,
+			ProductID: l.ProductID, SkuCode: l.SkuCode, Charging: l.Charging, Period: l.Period, Quantity: l.Quantity, State: market.InstancePending,
 			Delivery: e.Spec.Delivery, Trial: req.Trial, ExpireAt: l.ExpireAt, CreatedAt: now, UpdatedAt: now}
 		if in.Delivery == market.DeliveryLicense { // delivered in the purchase itself
 			in.ID, in.State = market.NewUUID(), market.InstanceActive
@@ -204,6 +210,10 @@ func line(o *market.Order, n int, e *market.CatalogEntry, it Item, trial bool, n
 		if e.Spec.Charging != market.ChargingPeriod || e.Spec.TrialDays <= 0 {
 			return nil, market.Errorf(market.CodeInvalid, "spec %s offers no trial", e.Spec.SkuCode)
 		}
+		if _, err := periodPrice(e, it.Quantity); err != nil {
+			return nil, err
+		}
+		l.Quantity = it.Quantity
 		// A trial instance is a free daily-period instance (rules §9.4).
 		l.Period, l.PeriodNumber, l.StartsAt = market.PeriodDay, e.Spec.TrialDays, now
 		l.ExpireAt = now.AddDate(0, 0, e.Spec.TrialDays)
@@ -211,14 +221,22 @@ func line(o *market.Order, n int, e *market.CatalogEntry, it Item, trial bool, n
 		if it.PeriodNumber < 1 || it.PeriodNumber > maxPeriods {
 			return nil, market.Errorf(market.CodeInvalid, "period_number must be 1 to %d", maxPeriods)
 		}
-		amount, err := e.Plan.Price.Times(int64(it.PeriodNumber))
+		price, err := periodPrice(e, it.Quantity)
 		if err != nil {
 			return nil, err
 		}
+		amount, err := price.Times(int64(it.PeriodNumber))
+		if err != nil {
+			return nil, err
+		}
+		l.Quantity = it.Quantity
 		l.PeriodNumber, l.Amount, l.StartsAt = it.PeriodNumber, amount, now
 		l.ExpireAt = addPeriods(now, e.Plan.Period, it.PeriodNumber)
 	case e.Spec.Charging == market.ChargingOneTime, e.Spec.Charging == market.ChargingOnDemandPkg:
 		l.Amount = e.Plan.Price // paid once; pay-per-use items are billed by usage instead
+	}
+	if it.Quantity != 0 && l.Quantity == 0 {
+		return nil, market.Invalid("quantity", "plan %s has no quantity attribute", e.Plan.ProductID)
 	}
 	return l, nil
 }

@@ -76,6 +76,14 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mcfg := marketplace.DefaultConfig(s.Site.Currency)
 	mcfg.Calls = fulfil.Config{Workers: cfg.CallWorkers, PerMerchant: cfg.CallsPerMerchant, AllowInsecure: cfg.AllowInsecureMerchants}
 	mcfg.Catalog.AllowInsecure = cfg.AllowInsecureMerchants
+	// The eu site follows the international site's listing rules (English texts and support).
+	mcfg.Publish.Site, mcfg.Publish.AllowIPProductionURL = "cn", cfg.AllowInsecureMerchants
+	if cfg.Site != "cn" {
+		mcfg.Publish.Site = "intl"
+	}
+	if err := cfg.Publishing.apply(&mcfg); err != nil {
+		return nil, err
+	}
 	mcfg.Identity.OperatorToken = cfg.OperatorToken
 	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
 	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
@@ -100,7 +108,8 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
-		Licenses: s.Licenses, Cloud: s.Cloud, Enterprises: s.Enterprises, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
+		Licenses: s.Licenses, Cloud: s.Cloud, Enterprises: s.Enterprises, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale,
+		Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	authURL, _ := url.Parse(mcfg.Enterprise.AuthURL)
 	s.AuthCentre.Routes(mux, authURL.Path, api.NewFailureLimiter(time.Second, 20))
@@ -119,10 +128,10 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	return s, nil
 }
 
-// Tick enqueues whatever collections and statements are due now. The periodic jobs call it
-// every minute; tests and the demo, which move a fake clock, call it after moving time.
+// Tick enqueues whatever collections, statements and dial rounds are due now. The periodic jobs
+// call it every minute; tests and the demo, which move a fake clock, call it after moving time.
 func (s *Server) Tick(ctx context.Context) error {
-	return errors.Join(s.Metering.Tick(ctx), s.Billing.Tick(ctx))
+	return errors.Join(s.Metering.Tick(ctx), s.Billing.Tick(ctx), s.Dial.Tick(ctx))
 }
 
 // Start starts working jobs, first taking back any a crash left running, and committing

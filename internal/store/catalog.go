@@ -8,43 +8,48 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
+const productCols = `id, merchant_id, name, status, frozen, category, created_at`
+
 // InsertProduct stores a product.
 func (tx *Tx) InsertProduct(ctx context.Context, p *market.Product) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO products (id, merchant_id, name, created_at) VALUES ($1, $2, $3, $4)`,
-		p.ID, p.MerchantID, p.Name, ms(p.CreatedAt))
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO products (`+productCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		p.ID, p.MerchantID, p.Name, string(cmp.Or(p.Status, market.StatusOnSalePublic)), p.Frozen, p.Category, ms(p.CreatedAt))
 	return err
 }
 
 func scanProduct(r rowScanner) (*market.Product, error) {
 	var p market.Product
 	var created int64
-	err := r.Scan(&p.ID, &p.MerchantID, &p.Name, &created)
+	err := r.Scan(&p.ID, &p.MerchantID, &p.Name, &p.Status, &p.Frozen, &p.Category, &created)
 	p.CreatedAt = fromMS(created)
 	return &p, err
 }
 
 // Product returns a product by ID.
 func (r Reader) Product(ctx context.Context, id string) (*market.Product, error) {
-	p, err := scanProduct(r.q.QueryRowContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE id = $1`, id))
+	p, err := scanProduct(r.q.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE id = $1`, id))
 	return p, notFound(err, "product", id)
 }
 
+const specCols = `sku_code, product_id, name, charging, trial_days, delivery, name_en, status`
+
 // InsertSpec stores a spec.
 func (tx *Tx) InsertSpec(ctx context.Context, s *market.Spec) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO specs (sku_code, product_id, name, charging, trial_days, delivery) VALUES ($1, $2, $3, $4, $5, $6)`,
-		s.SkuCode, s.ProductID, s.Name, string(s.Charging), s.TrialDays, string(cmpDelivery(s.Delivery)))
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO specs (`+specCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		s.SkuCode, s.ProductID, s.Name, string(s.Charging), s.TrialDays, string(cmpDelivery(s.Delivery)), s.NameEN,
+		string(cmp.Or(s.Status, market.StatusOnSalePublic)))
 	return err
 }
 
 func scanSpec(r rowScanner) (*market.Spec, error) {
 	var s market.Spec
-	err := r.Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays, &s.Delivery)
+	err := r.Scan(&s.SkuCode, &s.ProductID, &s.Name, &s.Charging, &s.TrialDays, &s.Delivery, &s.NameEN, &s.Status)
 	return &s, err
 }
 
 // Spec returns a spec by skuCode.
 func (r Reader) Spec(ctx context.Context, sku string) (*market.Spec, error) {
-	s, err := scanSpec(r.q.QueryRowContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE sku_code = $1`, sku))
+	s, err := scanSpec(r.q.QueryRowContext(ctx, `SELECT `+specCols+` FROM specs WHERE sku_code = $1`, sku))
 	return s, notFound(err, "spec", sku)
 }
 
@@ -58,13 +63,16 @@ func (tx *Tx) InsertPlan(ctx context.Context, p *market.Plan) error {
 		}
 		tiers = string(b)
 	}
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		p.ProductID, p.SkuCode, p.Period, int64(p.Price), p.Currency, string(cmp.Or(p.Pricing, market.PricingFixed)), tiers,
-		string(cmp.Or(p.Cycle, market.CycleHourly)), p.PackageItem, int64(p.PackageQuota))
-	return err
+		string(cmp.Or(p.Cycle, market.CycleHourly)), p.PackageItem, int64(p.PackageQuota), p.SkuID)
+	if err != nil {
+		return err
+	}
+	return tx.refreshStorefront(ctx, "", p.SkuCode)
 }
 
-const planCols = `product_id, sku_code, period, price, currency, pricing, tiers, cycle, package_item, package_quota`
+const planCols = `product_id, sku_code, period, price, currency, pricing, tiers, cycle, package_item, package_quota, sku_id`
 
 func scanPlan(r rowScanner) (*market.Plan, error) { return scanPlanCols(r) }
 
@@ -73,7 +81,7 @@ func scanPlanCols(r rowScanner, more ...any) (*market.Plan, error) {
 	var p market.Plan
 	var tiers string
 	err := r.Scan(append([]any{&p.ProductID, &p.SkuCode, &p.Period, &p.Price, &p.Currency, &p.Pricing, &tiers, &p.Cycle,
-		&p.PackageItem, &p.PackageQuota}, more...)...)
+		&p.PackageItem, &p.PackageQuota, &p.SkuID}, more...)...)
 	if err == nil && tiers != "" {
 		err = json.Unmarshal([]byte(tiers), &p.Tiers)
 	}
@@ -86,30 +94,44 @@ func (r Reader) Plan(ctx context.Context, productID string) (*market.Plan, error
 	return p, notFound(err, "productId", productID)
 }
 
-// PlanFor returns the plan of a period spec at a period type.
-func (r Reader) PlanFor(ctx context.Context, sku, period string) (*market.Plan, error) {
-	p, err := scanPlan(r.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 AND period = $2 ORDER BY product_id LIMIT 1`, sku, period))
+// PlanFor returns the plan of a period spec (or of one of its SKUs) at a period type.
+func (r Reader) PlanFor(ctx context.Context, sku, skuID, period string) (*market.Plan, error) {
+	p, err := scanPlan(r.q.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 AND sku_id = $2 AND period = $3
+		ORDER BY product_id LIMIT 1`, sku, skuID, period))
 	return p, notFound(err, "plan", sku+"/"+period)
 }
 
 const catalogSelect = `SELECT pl.product_id, pl.sku_code, pl.period, pl.price, pl.currency, pl.pricing, pl.tiers, pl.cycle,
-	pl.package_item, pl.package_quota, s.sku_code, s.product_id, s.name, s.charging, s.trial_days, s.delivery,
-	p.id, p.merchant_id, p.name, p.created_at
-	FROM plans pl JOIN specs s ON s.sku_code = pl.sku_code JOIN products p ON p.id = s.product_id`
+	pl.package_item, pl.package_quota, pl.sku_id, s.sku_code, s.product_id, s.name, s.charging, s.trial_days, s.delivery, s.name_en, s.status,
+	p.id, p.merchant_id, p.name, p.status, p.frozen, p.category, p.created_at,
+	COALESCE(k.name, ''), COALESCE(k.attributes, ''), COALESCE(k.unit, ''), COALESCE(k.step, 0), COALESCE(k.max, 0), COALESCE(k.status, '')
+	FROM plans pl JOIN specs s ON s.sku_code = pl.sku_code JOIN products p ON p.id = s.product_id
+	LEFT JOIN skus k ON k.id = pl.sku_id AND pl.sku_id <> ''`
 
 func scanCatalog(r rowScanner) (*market.CatalogEntry, error) {
 	var e market.CatalogEntry
 	var created int64
+	var k market.SKU
+	var attrs string
 	p, err := scanPlanCols(r, &e.Spec.SkuCode, &e.Spec.ProductID, &e.Spec.Name, &e.Spec.Charging, &e.Spec.TrialDays, &e.Spec.Delivery,
-		&e.Product.ID, &e.Product.MerchantID, &e.Product.Name, &created)
+		&e.Spec.NameEN, &e.Spec.Status, &e.Product.ID, &e.Product.MerchantID, &e.Product.Name, &e.Product.Status, &e.Product.Frozen,
+		&e.Product.Category, &created, &k.Name, &attrs, &k.Unit, &k.Step, &k.Max, &k.Status)
 	if p != nil {
 		e.Plan = *p
 	}
 	e.Product.CreatedAt = fromMS(created)
+	if err == nil && e.Plan.SkuID != "" {
+		k.ID, k.SkuCode = e.Plan.SkuID, e.Plan.SkuCode
+		if attrs != "" {
+			err = json.Unmarshal([]byte(attrs), &k.Attributes)
+		}
+		e.SKU = &k
+	}
 	return &e, err
 }
 
-// CatalogEntry returns a plan by productId together with its spec and product.
+// CatalogEntry returns a plan by productId together with its spec, product and SKU, whatever
+// their sales status: callers decide what a status allows (market.CatalogEntry.Sellable).
 func (r Reader) CatalogEntry(ctx context.Context, productID string) (*market.CatalogEntry, error) {
 	e, err := scanCatalog(r.q.QueryRowContext(ctx, catalogSelect+` WHERE pl.product_id = $1`, productID))
 	return e, notFound(err, "productId", productID)
@@ -117,20 +139,13 @@ func (r Reader) CatalogEntry(ctx context.Context, productID string) (*market.Cat
 
 // PlansOf lists the plans of a spec.
 func (r Reader) PlansOf(ctx context.Context, sku string) ([]*market.Plan, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 ORDER BY period, product_id`, sku)
+	rows, err := r.q.QueryContext(ctx, `SELECT `+planCols+` FROM plans WHERE sku_code = $1 ORDER BY sku_id, period, product_id`, sku)
 	return collect(rows, err, scanPlan)
-}
-
-// Catalog lists a page of plans with their specs and products, by productId.
-func (r Reader) Catalog(ctx context.Context, p Page) ([]*market.CatalogEntry, Cursor, error) {
-	rows, err := r.q.QueryContext(ctx, catalogSelect+` WHERE pl.product_id > $1 ORDER BY pl.product_id LIMIT $2`, p.After.ID, p.limit()+1)
-	list, err := collect(rows, err, scanCatalog)
-	return cut(list, err, p, func(e *market.CatalogEntry) Cursor { return Cursor{ID: e.Plan.ProductID} })
 }
 
 // Products lists a page of products, by ID; merchantID ("" for all) narrows it.
 func (r Reader) Products(ctx context.Context, merchantID string, p Page) ([]*market.Product, Cursor, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT id, merchant_id, name, created_at FROM products WHERE ($1 = '' OR merchant_id = $1) AND id > $2
+	rows, err := r.q.QueryContext(ctx, `SELECT `+productCols+` FROM products WHERE ($1 = '' OR merchant_id = $1) AND id > $2
 		ORDER BY id LIMIT $3`, merchantID, p.After.ID, p.limit()+1)
 	list, err := collect(rows, err, scanProduct)
 	return cut(list, err, p, func(p *market.Product) Cursor { return Cursor{ID: p.ID} })
@@ -138,7 +153,7 @@ func (r Reader) Products(ctx context.Context, merchantID string, p Page) ([]*mar
 
 // SpecsOf lists a product's specs.
 func (r Reader) SpecsOf(ctx context.Context, productID string) ([]*market.Spec, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT sku_code, product_id, name, charging, trial_days, delivery FROM specs WHERE product_id = $1 ORDER BY sku_code`, productID)
+	rows, err := r.q.QueryContext(ctx, `SELECT `+specCols+` FROM specs WHERE product_id = $1 ORDER BY sku_code`, productID)
 	return collect(rows, err, scanSpec)
 }
 

@@ -8,14 +8,14 @@ import (
 )
 
 const instanceCols = `line_id, id, order_id, merchant_id, buyer_id, product_id, sku_code, charging, period, state, trial,
-	expire_at, release_at, app_info, encrypt_type, created_at, updated_at, delivery`
+	expire_at, release_at, app_info, encrypt_type, created_at, updated_at, delivery, quantity`
 
 func (r Reader) scanInstance(s rowScanner) (*market.Instance, error) {
 	var in market.Instance
 	var id, appInfo *string
 	var expire, release, created, updated int64
 	if err := s.Scan(&in.Key, &id, &in.OrderID, &in.MerchantID, &in.BuyerID, &in.ProductID, &in.SkuCode, &in.Charging, &in.Period,
-		&in.State, &in.Trial, &expire, &release, &appInfo, &in.EncryptType, &created, &updated, &in.Delivery); err != nil {
+		&in.State, &in.Trial, &expire, &release, &appInfo, &in.EncryptType, &created, &updated, &in.Delivery, &in.Quantity); err != nil {
 		return nil, err
 	}
 	if id != nil {
@@ -35,10 +35,10 @@ func (r Reader) scanInstance(s rowScanner) (*market.Instance, error) {
 // InsertInstance stores an instance (before the merchant has named it).
 func (tx *Tx) InsertInstance(ctx context.Context, in *market.Instance) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO instances (`+instanceCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		in.Key, nullString(in.ID), in.OrderID, in.MerchantID, in.BuyerID, in.ProductID, in.SkuCode, string(in.Charging), in.Period,
 		string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt), tx.keys.seal(string(in.AppInfoJSON)), in.EncryptType, ms(in.CreatedAt), ms(in.UpdatedAt),
-		string(cmpDelivery(in.Delivery)))
+		string(cmpDelivery(in.Delivery)), in.Quantity)
 	return err
 }
 
@@ -78,10 +78,10 @@ func (r Reader) Instances(ctx context.Context, f InstanceFilter) ([]*market.Inst
 func (tx *Tx) UpdateInstance(ctx context.Context, in *market.Instance, from ...market.InstanceState) (bool, error) {
 	for _, f := range from {
 		ok, err := affected(tx.q.ExecContext(ctx, `UPDATE instances SET id = $1, product_id = $2, sku_code = $3, period = $4, state = $5,
-			trial = $6, expire_at = $7, release_at = $8, app_info = $9, encrypt_type = $10, updated_at = $11
+			trial = $6, expire_at = $7, release_at = $8, app_info = $9, encrypt_type = $10, updated_at = $11, quantity = $14
 			WHERE line_id = $12 AND state = $13`,
 			nullString(in.ID), in.ProductID, in.SkuCode, in.Period, string(in.State), in.Trial, ms(in.ExpireAt), ms(in.ReleaseAt),
-			tx.keys.seal(string(in.AppInfoJSON)), in.EncryptType, ms(in.UpdatedAt), in.Key, string(f)))
+			tx.keys.seal(string(in.AppInfoJSON)), in.EncryptType, ms(in.UpdatedAt), in.Key, string(f), in.Quantity))
 		if err != nil || ok {
 			return ok, err
 		}

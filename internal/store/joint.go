@@ -62,10 +62,10 @@ func (tx *Tx) LockBinding(ctx context.Context, key string) error {
 	return err
 }
 
-const appCols = `app_id, instance_key, tenant_id, merchant_id, name, client_id, deleted, created_at, updated_at`
+const tenantAppCols = `app_id, instance_key, tenant_id, merchant_id, name, client_id, deleted, created_at, updated_at`
 
-func scanApp(r rowScanner) (*market.Application, error) {
-	var a market.Application
+func scanApp(r rowScanner) (*market.TenantApp, error) {
+	var a market.TenantApp
 	var created, updated int64
 	err := r.Scan(&a.AppID, &a.InstanceKey, &a.TenantID, &a.MerchantID, &a.Name, &a.ClientID, &a.Deleted, &created, &updated)
 	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
@@ -74,8 +74,8 @@ func scanApp(r rowScanner) (*market.Application, error) {
 
 // InsertApp stores an application, the hash of its client secret and the secret as it was sent
 // to the merchant (encrypted with the merchant's key).
-func (tx *Tx) InsertApp(ctx context.Context, a *market.Application, secretHash, secretSent string) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO joint_apps (`+appCols+`, secret_hash, secret_sent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+func (tx *Tx) InsertApp(ctx context.Context, a *market.TenantApp, secretHash, secretSent string) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO joint_apps (`+tenantAppCols+`, secret_hash, secret_sent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		a.AppID, a.InstanceKey, a.TenantID, a.MerchantID, a.Name, a.ClientID, a.Deleted, ms(a.CreatedAt), ms(a.UpdatedAt), secretHash, secretSent)
 	return err
 }
@@ -97,25 +97,25 @@ func (tx *Tx) DeleteApp(ctx context.Context, appID string, at time.Time) error {
 }
 
 // App returns an application by its appId.
-func (r Reader) App(ctx context.Context, appID string) (*market.Application, error) {
-	a, err := scanApp(r.q.QueryRowContext(ctx, `SELECT `+appCols+` FROM joint_apps WHERE app_id = $1`, appID))
+func (r Reader) App(ctx context.Context, appID string) (*market.TenantApp, error) {
+	a, err := scanApp(r.q.QueryRowContext(ctx, `SELECT `+tenantAppCols+` FROM joint_apps WHERE app_id = $1`, appID))
 	return a, notFound(err, "application", appID)
 }
 
 // AppByClientID returns a live application by its OAuth clientId, with its secret's hash.
-func (r Reader) AppByClientID(ctx context.Context, clientID string) (*market.Application, string, error) {
-	var a market.Application
+func (r Reader) AppByClientID(ctx context.Context, clientID string) (*market.TenantApp, string, error) {
+	var a market.TenantApp
 	var hash string
 	var created, updated int64
-	err := r.q.QueryRowContext(ctx, `SELECT `+appCols+`, secret_hash FROM joint_apps WHERE client_id = $1 AND deleted = FALSE`, clientID).
+	err := r.q.QueryRowContext(ctx, `SELECT `+tenantAppCols+`, secret_hash FROM joint_apps WHERE client_id = $1 AND deleted = FALSE`, clientID).
 		Scan(&a.AppID, &a.InstanceKey, &a.TenantID, &a.MerchantID, &a.Name, &a.ClientID, &a.Deleted, &created, &updated, &hash)
 	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
 	return &a, hash, notFound(err, "client", clientID)
 }
 
 // Apps lists the live applications of a binding ("" key: of every binding of the enterprise).
-func (r Reader) Apps(ctx context.Context, tenantID, key string) ([]*market.Application, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+appCols+` FROM joint_apps WHERE tenant_id = $1 AND ($2 = '' OR instance_key = $2)
+func (r Reader) Apps(ctx context.Context, tenantID, key string) ([]*market.TenantApp, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+tenantAppCols+` FROM joint_apps WHERE tenant_id = $1 AND ($2 = '' OR instance_key = $2)
 		AND deleted = FALSE ORDER BY created_at, app_id`, tenantID, key)
 	return collect(rows, err, scanApp)
 }

@@ -89,3 +89,8 @@ func (r Reader) APIKeysOf(ctx context.Context, merchantID string) ([]*market.API
 		return &k, r.keys.openAll(&k.SK)
 	})
 }
+
+// DeleteAPIKey removes a merchant's AK/SK pair; it reports whether there was one.
+func (tx *Tx) DeleteAPIKey(ctx context.Context, merchantID, ak string) (bool, error) {
+	return affected(tx.q.ExecContext(ctx, `DELETE FROM api_keys WHERE merchant_id = $1 AND ak = $2`, merchantID, ak))
+}

@@ -28,9 +28,10 @@ func (tx *Tx) InsertOrder(ctx context.Context, o *market.Order, idempotencyKey s
 	}
 	for _, l := range o.Lines {
 		if _, err := tx.q.ExecContext(ctx, `INSERT INTO order_lines
-			(id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			l.ID, l.OrderID, l.ProductID, l.SkuCode, string(l.Charging), l.Period, l.PeriodNumber, int64(l.Amount), ms(l.StartsAt), ms(l.ExpireAt)); err != nil {
+			(id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at, quantity)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			l.ID, l.OrderID, l.ProductID, l.SkuCode, string(l.Charging), l.Period, l.PeriodNumber, int64(l.Amount), ms(l.StartsAt), ms(l.ExpireAt),
+			l.Quantity); err != nil {
 			return false, err
 		}
 	}
@@ -69,12 +70,12 @@ func (r Reader) OrderByIdempotencyKey(ctx context.Context, buyerID, key string) 
 }
 
 func (r Reader) orderLines(ctx context.Context, orderID string) ([]market.OrderLine, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at
-		FROM order_lines WHERE order_id = $1 ORDER BY id`, orderID)
+	rows, err := r.q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_code, charging, period, period_number, amount, starts_at, expire_at,
+		quantity FROM order_lines WHERE order_id = $1 ORDER BY id`, orderID)
 	return collect(rows, err, func(r rowScanner) (market.OrderLine, error) {
 		var l market.OrderLine
 		var starts, expire int64
-		err := r.Scan(&l.ID, &l.OrderID, &l.ProductID, &l.SkuCode, &l.Charging, &l.Period, &l.PeriodNumber, &l.Amount, &starts, &expire)
+		err := r.Scan(&l.ID, &l.OrderID, &l.ProductID, &l.SkuCode, &l.Charging, &l.Period, &l.PeriodNumber, &l.Amount, &starts, &expire, &l.Quantity)
 		l.StartsAt, l.ExpireAt = fromMS(starts), fromMS(expire)
 		return l, err
 	})

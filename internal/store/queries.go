@@ -6,6 +6,10 @@ import (
 	"errors"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
@@ -31,6 +35,8 @@ type Reader struct {
 	stmts *stmtCache
 	// keys seals and opens the columns that hold secrets; nil stores them in clear.
 	keys *Keyring
+	// reads, outside transactions, prepares the hottest reads once (readcache.go).
+	reads *readCache
 }
 
 // stmtCache holds the big generated statements (a full 500-row usage INSERT has 6000
@@ -122,4 +128,16 @@ func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error))
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// isUniqueViolation reports whether err is a UNIQUE constraint failure of either engine
+// (PostgreSQL's SQLSTATE 23505; SQLite's extended code SQLITE_CONSTRAINT_UNIQUE, 2067).
+func isUniqueViolation(err error) bool {
+	if pg, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pg.Code == "23505"
+	}
+	if lite, ok := errors.AsType[*sqlite.Error](err); ok {
+		return lite.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || lite.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
 }

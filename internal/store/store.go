@@ -118,7 +118,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, ckpt: ckpt, driver: riversqlite.New(w), stmts: &stmtCache{}}
-	db.Reader = Reader{q: r, sqlite: true}
+	db.Reader = Reader{q: r, sqlite: true, reads: newReadCache(r)}
 	return db, nil
 }
 
@@ -144,7 +144,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	db := &DB{Dialect: Postgres, write: w, read: w, listen: listen, driver: riverdatabasesql.NewWithPgxListener(w, listen), stmts: &stmtCache{}}
-	db.Reader = Reader{q: w}
+	db.Reader = Reader{q: w, reads: newReadCache(w)}
 	return db, nil
 }
 
@@ -154,6 +154,7 @@ func (db *DB) Close() error {
 		db.listen.Close()
 	}
 	db.stmts.close()
+	db.Reader.reads.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -193,7 +194,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	dialect := goose.DialectSQLite3
 	// Features are developed side by side, each with its own range of migration numbers; a
 	// database that has a later one may still lack an earlier one.
-	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true), goose.WithGoMigrations(searchMigration(db.Dialect == SQLite))}
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()

@@ -87,6 +87,10 @@ func (m *Merchant) rewrite(c *call, resp *kgp.Response, k Knobs, b before) bool 
 		}
 		return true
 	}
+	if resp.ResultCode == kgp.ResultInstanceNotFound && f.ChangeAnyInstance && c.activity == kgp.ActivityChangeInstanceCheck {
+		*resp = kgp.Response{ResultCode: kgp.ResultSuccess, ResultMsg: "success"}
+		return true
+	}
 	if resp.ResultCode != kgp.ResultSuccess && resp.ResultCode != kgp.ResultProcessing {
 		return false
 	}

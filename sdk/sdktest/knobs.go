@@ -105,6 +105,9 @@ type Faults struct {
 	// MaxAuthSyncUsers refuses (000002) an authSync of more users than this; 0 is no limit
 	// beyond the protocol's 500 (rule: authSync capacity).
 	MaxAuthSyncUsers int
+	// ChangeAnyInstance agrees (000000) to a changeInstanceCheck of an instance never created
+	// (rule: check without existence).
+	ChangeAnyInstance bool
 }
 
 // delay returns how long a request of activity a waits; the caller holds the lock.

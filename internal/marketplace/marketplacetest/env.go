@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
+	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
 )
@@ -52,6 +54,8 @@ func New(t testing.TB, d store.Dialect, opts Options) *Env {
 	cfg := marketplace.DefaultConfig("CNY")
 	cfg.Calls.Workers, cfg.Calls.AllowInsecure, cfg.Catalog.AllowInsecure = 4, true, true
 	cfg.Identity.OperatorToken = OperatorToken
+	cfg.Identity.PasswordIterations = 1000  // the default's 600,000 cost a third of a second a hash
+	cfg.Publish.AllowIPProductionURL = true // fake merchants listen on 127.0.0.1
 	if opts.Config != nil {
 		opts.Config(&cfg)
 	}
@@ -157,4 +161,33 @@ func (e *Env) Product(id, merchantID string, specs ...catalog.SpecRequest) *cata
 		e.T.Fatal(err)
 	}
 	return p
+}
+
+// Seller creates a user of merchant merchantID with role and returns it as the viewer its
+// token stands for.
+func (e *Env) Seller(merchantID string, role market.SellerRole) market.Viewer {
+	e.T.Helper()
+	u, _, err := e.Identity.CreateSellerUser(e.Ctx, market.AsOperator(), merchantID, identity.SellerUserRequest{
+		Name: "user-" + string(role) + "-" + strings.ToLower(market.NewSecret(6)), Role: role})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return u.Viewer()
+}
+
+// Rule sets upgrade rules of a product as the operator, from source to target specs (each
+// "skuCode" or "skuCode/skuId"), replacing any it had.
+func (e *Env) Rule(productID string, pairs ...[2]string) {
+	e.T.Helper()
+	ref := func(s string) market.SKURef {
+		code, id, _ := strings.Cut(s, "/")
+		return market.SKURef{SkuCode: code, SkuID: id}
+	}
+	var rules []order.RuleRequest
+	for _, p := range pairs {
+		rules = append(rules, order.RuleRequest{Source: ref(p[0]), Target: ref(p[1])})
+	}
+	if _, err := e.Orders.SetUpgradeRules(e.Ctx, market.AsOperator(), productID, rules); err != nil {
+		e.T.Fatal(err)
+	}
 }
