@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-oss/mercato/sdk/sdktest"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // client calls the API as one principal.

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/mercato-oss/mercato/internal/catalog"
-	"github.com/mercato-oss/mercato/sdk/sdktest"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
 	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
@@ -13,6 +12,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/publish"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/store/storetest"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
 // harness is a marketplace with two merchants (acme, with a working production interface, and
