@@ -71,11 +71,11 @@ func (s *Service) eligibility(ctx context.Context, r store.Reader, in *market.In
 		}
 	}
 	flow, err := r.FlowOf(ctx, in.Key)
-	if err != nil && market.ErrorCode(err) != market.CodeNotFound {
-		return nil, err
-	}
-	if flow == nil {
+	if market.ErrorCode(err) == market.CodeNotFound {
 		return s.unsupervised(ctx, r, in, e, sales)
+	}
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case flow.Frozen:

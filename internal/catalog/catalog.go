@@ -154,8 +154,9 @@ type SpecRequest struct {
 	Name      string          `json:"name"`
 	Charging  market.Charging `json:"charging"`
 	TrialDays int             `json:"trial_days,omitempty"`
-	// Delivery is SAAS (the default: the merchant's production interface) or LICENSE (license
-	// codes issued by the marketplace).
+	// Delivery is SAAS (the default: the merchant's production interface), LICENSE (license
+	// codes issued by the marketplace), or HARDWARE, SERVICE or IMAGE (delivered offline; see
+	// docs/after-sale.md).
 	Delivery market.Delivery `json:"delivery,omitempty"`
 	Plans    []PlanRequest   `json:"plans"`
 }
@@ -283,12 +284,12 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 	case "":
 		sp.Delivery = market.DeliverySaaS
 	case market.DeliverySaaS:
-	case market.DeliveryLicense:
+	case market.DeliveryLicense, market.DeliveryHardware, market.DeliveryService, market.DeliveryImage:
 		if r.Charging != market.ChargingPeriod && r.Charging != market.ChargingOneTime {
-			return nil, nil, market.Errorf(market.CodeInvalid, "a license spec is billed by period or once")
+			return nil, nil, market.Errorf(market.CodeInvalid, "a %s spec is billed by period or once", sp.Delivery)
 		}
 	default:
-		return nil, nil, market.Errorf(market.CodeInvalid, "delivery must be SAAS or LICENSE")
+		return nil, nil, market.Errorf(market.CodeInvalid, "delivery must be SAAS, LICENSE, HARDWARE, SERVICE or IMAGE")
 	}
 	if sp.SkuCode == "" {
 		sp.SkuCode = market.NewUUID()
