@@ -151,7 +151,8 @@ func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) err
 	s, a := w.S, job.Args
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		in, err := tx.Instance(ctx, a.Key)
-		if err != nil || in.State != market.InstanceActive || !in.ExpireAt.Equal(a.ExpireAt) || in.Trial != a.Trial {
+		live := in.State == market.InstanceActive || in.State == market.InstancePending || in.State == market.InstanceProvisioning
+		if err != nil || !live || !in.ExpireAt.Equal(a.ExpireAt) || in.Trial != a.Trial {
 			return err
 		}
 		subject := fmt.Sprintf("%s expires in %d day(s)", in.SkuCode, a.Days)
@@ -167,10 +168,10 @@ func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) err
 				return err
 			}
 			want := s.cfg.ExpiryDays
-			switch p.Policy {
-			case market.PolicyAutoRenew:
+			switch {
+			case p.Policy == market.PolicyAutoRenew && p.RenewalsLeft > 0:
 				want = nil // it renews itself; its failures remind
-			case market.PolicyDoNotRenew:
+			case p.Policy == market.PolicyDoNotRenew:
 				want = s.cfg.DoNotRenewDays
 			}
 			if !slices.Contains(want, a.Days) {
