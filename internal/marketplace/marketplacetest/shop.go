@@ -56,8 +56,12 @@ func (e *Env) Shop(id string) *Shop {
 		}
 		return catalog.SpecRequest{SkuCode: sku, Name: kind, Charging: c, Delivery: d, TrialDays: trial, Plans: plans}
 	}
-	month := func(p market.Money) catalog.PlanRequest { return catalog.PlanRequest{Period: market.PeriodMonth, Price: p} }
-	year := func(p market.Money) catalog.PlanRequest { return catalog.PlanRequest{Period: market.PeriodYear, Price: p} }
+	month := func(p market.Money) catalog.PlanRequest {
+		return catalog.PlanRequest{Period: market.PeriodMonth, Price: p}
+	}
+	year := func(p market.Money) catalog.PlanRequest {
+		return catalog.PlanRequest{Period: market.PeriodYear, Price: p}
+	}
 	once := func(p market.Money) catalog.PlanRequest { return catalog.PlanRequest{Price: p} }
 	e.Product("p-"+id, id,
 		spec("saas", market.DeliverySaaS, market.ChargingPeriod, 0, month(100_000), year(1_000_000)),
