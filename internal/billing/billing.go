@@ -33,9 +33,9 @@ type Config struct {
 	// settles them (rules §8.4: "cumulative bills of the same product type ≥ CNY 1,000"); less
 	// stays held for a later run.
 	MinSettlement market.Money
-	// Incentives lower the fee by RebatePerMille for a merchant whose sales in the month reach
-	// From (rules §8.4, the 2024 policy for 5 % products: +0 % below CNY 500,000, +1 % to
-	// 1,000,000, +2 % above); the highest tier reached applies.
+	// Incentives lower the fee by RebatePerMille (not below zero) for a merchant whose sales in
+	// the month reach From (rules §8.4, the 2024 policy for 5 % products: +0 % below CNY
+	// 500,000, +1 % to 1,000,000, +2 % above); the highest tier reached applies.
 	Incentives []Incentive
 }
 
@@ -75,8 +75,8 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, orders *order.Servi
 		return nil, fmt.Errorf("billing: the minimum settlement must not be negative")
 	}
 	for _, in := range cfg.Incentives {
-		if in.From < 0 || in.RebatePerMille < 0 || in.RebatePerMille > cfg.FeePerMille {
-			return nil, fmt.Errorf("billing: an incentive from %s lowers the fee by 0 to %d‰, not %d‰", in.From, cfg.FeePerMille, in.RebatePerMille)
+		if in.From < 0 || in.RebatePerMille < 0 || in.RebatePerMille > 1000 {
+			return nil, fmt.Errorf("billing: an incentive from %s lowers the fee by 0 to 1000‰, not %d‰", in.From, in.RebatePerMille)
 		}
 	}
 	return &Service{db: db, clock: clock, log: log, orders: orders, vouchers: vouchers, cfg: cfg}, nil

@@ -100,7 +100,7 @@ func (s *Service) feePerMille(gross market.Money) int64 {
 			rebate = in.RebatePerMille
 		}
 	}
-	return s.cfg.FeePerMille - rebate
+	return max(0, s.cfg.FeePerMille-rebate)
 }
 
 // Payout records a statement paid out to its merchant (money out of the ledger): the operator.
