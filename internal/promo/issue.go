@@ -39,7 +39,7 @@ func (s *Service) Issue(ctx context.Context, v market.Viewer, r IssueRequest) (*
 	case !r.ValidUntil.After(r.ValidFrom) || !r.ValidUntil.After(now):
 		return nil, market.Invalid("valid_until", "valid_until must be after valid_from and in the future")
 	case r.ValidUntil.Sub(r.ValidFrom) > s.cfg.MaxValidity:
-		return nil, market.Invalid("valid_until", "a voucher is valid at most %s", s.cfg.MaxValidity)
+		return nil, market.Invalid("valid_until", "a voucher is valid at most %d days", int(s.cfg.MaxValidity.Hours()/24))
 	case r.Scope == market.ScopeAll && r.ScopeID != "":
 		return nil, market.Invalid("scope_id", "an ALL voucher names no scope_id")
 	case r.Scope != market.ScopeAll && (r.ScopeID == "" || len(r.ScopeID) > 64):
