@@ -16,7 +16,7 @@ func TestDemo(t *testing.T) {
 			if code := run([]string{"demo", "--generation", gen}, nil, &out, &errb); code != exitOK {
 				t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 			}
-			if got := strings.Count(out.String(), "] ok "); got != 9 || !strings.Contains(out.String(), "demo passed") {
+			if got := strings.Count(out.String(), "] ok "); got != 12 || !strings.Contains(out.String(), "demo passed") {
 				t.Fatalf("%d steps passed:\n%s", got, out.String())
 			}
 		})
