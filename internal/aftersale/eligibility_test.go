@@ -22,18 +22,18 @@ func TestEligibility(t *testing.T) {
 		s := e.Shop("m-acme")
 		b := e.Buyer()
 		key := func(plan string) string { return e.Buy(b, s, plan, 1).Lines[0].ID }
-		trial := must[*market.Order](t)(e.Orders.Purchase(e.Ctx, b, order.PurchaseRequest{Items: []order.Item{{ProductID: s.Plans["plain"]}}, Trial: true}))
+		trial := marketplacetest.Must[*market.Order](t)(e.Orders.Purchase(e.Ctx, b, order.PurchaseRequest{Items: []order.Item{{ProductID: s.Plans["plain"]}}, Trial: true}))
 		licTaken := key("lic")
-		must[[]*market.License](t)(e.Licenses.Receive(e.Ctx, b, licTaken))
+		marketplacetest.Must[[]*market.License](t)(e.Licenses.Receive(e.Ctx, b, licTaken))
 		inTransit, signed := key("hw"), key("hw")
 		for i, k := range []string{inTransit, signed} {
-			must[*market.Shipment](t)(e.Hardware.SetAddress(e.Ctx, b, k, "9 Buyer Street"))
-			must[*market.Shipment](t)(e.Hardware.Ship(e.Ctx, s.Seller, k, hardware.ShipRequest{Carrier: "SF", Waybill: fmt.Sprintf("WB-%d", i)}))
+			marketplacetest.Must[*market.Shipment](t)(e.Hardware.SetAddress(e.Ctx, b, k, "9 Buyer Street"))
+			marketplacetest.Must[*market.Shipment](t)(e.Hardware.Ship(e.Ctx, s.Seller, k, hardware.ShipRequest{Carrier: "SF", Waybill: fmt.Sprintf("WB-%d", i)}))
 		}
-		sh := must[*market.Shipment](t)(e.DB.Shipment(e.Ctx, signed))
-		must[*market.WaybillEvent](t)(e.Hardware.Track(e.Ctx, market.AsOperator(), sh.Carrier, sh.Waybill, hardware.EventRequest{Status: market.WaybillSigned}))
+		sh := marketplacetest.Must[*market.Shipment](t)(e.DB.Shipment(e.Ctx, signed))
+		marketplacetest.Must[*market.WaybillEvent](t)(e.Hardware.Track(e.Ctx, market.AsOperator(), sh.Carrier, sh.Waybill, hardware.EventRequest{Status: market.WaybillSigned}))
 		invoiced := e.Buy(b, s, "svc", 0)
-		must[*market.Invoice](t)(e.Aftersale.IssueInvoice(e.Ctx, b, invoiced.ID))
+		marketplacetest.Must[*market.Invoice](t)(e.Aftersale.IssueInvoice(e.Ctx, b, invoiced.ID))
 		completed := key("svc")
 		deliver(t, e, s, b, completed)
 		e.Advance(3*time.Hour+time.Minute, time.Hour)
@@ -58,7 +58,7 @@ func TestEligibility(t *testing.T) {
 			{"service flow completed", completed, false, nil, "guarantee period ended"},
 		}
 		for _, c := range cases {
-			got := must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, c.key))
+			got := marketplacetest.Must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, c.key))
 			if got.Eligible != c.eligible || !strings.Contains(got.Rule, c.rule) || len(got.Kinds) != len(c.kinds) || len(c.kinds) > 0 && got.Kinds[0] != c.kinds[0] {
 				t.Errorf("%s: %+v, want eligible=%v kinds=%v rule ~ %q", c.name, got, c.eligible, c.kinds, c.rule)
 				continue
@@ -73,18 +73,18 @@ func TestEligibility(t *testing.T) {
 			}
 		}
 		// The invoice returned, the order can be unsubscribed.
-		must[*market.Invoice](t)(e.Aftersale.ReturnInvoice(e.Ctx, b, invoiced.ID))
-		if got := must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, invoiced.Lines[0].ID)); !got.Eligible {
+		marketplacetest.Must[*market.Invoice](t)(e.Aftersale.ReturnInvoice(e.Ctx, b, invoiced.ID))
+		if got := marketplacetest.Must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, invoiced.Lines[0].ID)); !got.Eligible {
 			t.Fatalf("after the invoice's return: %+v", got)
 		}
 		// Beyond 5 days, a monthly image refunds its unused part; a one-time one nothing.
 		img, once := key("img"), key("img-once")
 		e.Advance(6*day, day)
-		got := must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, img))
+		got := marketplacetest.Must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, img))
 		if !got.Eligible || got.NoReason || got.Refund <= 0 || got.Refund >= got.Paid {
 			t.Fatalf("image after 6 days: %+v", got)
 		}
-		if got := must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, once)); got.Eligible || !strings.Contains(got.Rule, "one-time") {
+		if got := marketplacetest.Must[*market.Eligibility](t)(e.Aftersale.Eligibility(e.Ctx, b, once)); got.Eligible || !strings.Contains(got.Rule, "one-time") {
 			t.Fatalf("one-time image after 6 days: %+v", got)
 		}
 	})

@@ -11,25 +11,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
-// must returns v, failing the test on err.
-func must[T any](t *testing.T) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-// wantCode fails unless err has code.
-func wantCode(t *testing.T, err error, code market.Code, what string) {
-	t.Helper()
-	if market.ErrorCode(err) != code {
-		t.Fatalf("%s: got %v, want %s", what, err, code)
-	}
-}
-
 // each runs fn on both engines, with the configuration changed by cfg.
 func each(t *testing.T, cfg func(*marketplace.Config), fn func(t *testing.T, e *marketplacetest.Env)) {
 	marketplacetest.Each(t, marketplacetest.Options{Config: cfg}, fn)
@@ -38,7 +19,7 @@ func each(t *testing.T, cfg func(*marketplace.Config), fn func(t *testing.T, e *
 // unsub reads a request.
 func unsub(t *testing.T, e *marketplacetest.Env, id string) *market.Unsubscription {
 	t.Helper()
-	return must[*market.Unsubscription](t)(e.DB.Unsubscription(e.Ctx, id))
+	return marketplacetest.Must[*market.Unsubscription](t)(e.DB.Unsubscription(e.Ctx, id))
 }
 
 // wantState fails unless a request is in state.
@@ -64,14 +45,14 @@ func count(t *testing.T, e *marketplacetest.Env) int {
 // deliver takes a supervised instance's flow through delivery and acceptance.
 func deliver(t *testing.T, e *marketplacetest.Env, s *marketplacetest.Shop, buyer market.Viewer, key string) *market.Flow {
 	t.Helper()
-	f := must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key))
+	f := marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key))
 	step := supervision.StepRequest{Text: "done"}
 	if f.State == market.FlowAwaitingRequirement {
-		must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, buyer, f.ID, supervision.StepRequest{Text: "what I need"}))
-		must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, true, step))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, buyer, f.ID, supervision.StepRequest{Text: "what I need"}))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, true, step))
 	}
-	must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, step))
-	return must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, buyer, f.ID, true, step))
+	marketplacetest.Must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, step))
+	return marketplacetest.Must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, buyer, f.ID, true, step))
 }
 
 // day is a business day.

@@ -38,30 +38,30 @@ func TestNegotiatedUnsubscription(t *testing.T) {
 		if market.ErrorField(err) != "reason" {
 			t.Fatalf("no reason: %v", err)
 		}
-		u := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, aftersale.SubmitRequest{Amount: 60_000, Reason: "not what I need", ShareContact: true}))
+		u := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, aftersale.SubmitRequest{Amount: 60_000, Reason: "not what I need", ShareContact: true}))
 		if u.State != market.UnsubPendingSeller || u.Paid != 100_000 || u.Kind != market.UnsubNegotiated {
 			t.Fatalf("request %+v", u)
 		}
 		_, err = e.Aftersale.Submit(e.Ctx, b, key, aftersale.SubmitRequest{Amount: 1, Reason: "again"})
-		wantCode(t, err, market.CodeConflict, "a second open request")
+		marketplacetest.WantCode(t, err, market.CodeConflict, "a second open request")
 		// Who sees what: the seller the shared contact, another seller nothing.
-		d := must[*aftersale.Detail](t)(e.Aftersale.Unsubscription(e.Ctx, s.Seller, u.ID))
+		d := marketplacetest.Must[*aftersale.Detail](t)(e.Aftersale.Unsubscription(e.Ctx, s.Seller, u.ID))
 		if d.Email != "buyer@example.com" {
 			t.Fatalf("the seller does not see the shared contact: %+v", d)
 		}
 		_, err = e.Aftersale.Unsubscription(e.Ctx, other.Seller, u.ID)
-		wantCode(t, err, market.CodeNotFound, "another merchant's seller reads it")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another merchant's seller reads it")
 		_, err = e.Aftersale.Review(e.Ctx, other.Seller, u.ID, true, "")
-		wantCode(t, err, market.CodeNotFound, "another merchant's seller approves it")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another merchant's seller approves it")
 		_, err = e.Aftersale.Withdraw(e.Ctx, e.Buyer(), u.ID)
-		wantCode(t, err, market.CodeNotFound, "another buyer withdraws it")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another buyer withdraws it")
 		_, err = e.Aftersale.Review(e.Ctx, b, u.ID, true, "")
-		wantCode(t, err, market.CodeForbidden, "the buyer approves its own request")
+		marketplacetest.WantCode(t, err, market.CodeForbidden, "the buyer approves its own request")
 		if list := must3(t)(e.Aftersale.Unsubscriptions(e.Ctx, other.Seller, store.UnsubFilter{})); len(list) != 0 {
 			t.Fatalf("another seller lists %d requests", len(list))
 		}
 		// Approved: refunded to the balance, unsubscribed, released, flow closed, buyer told.
-		must[*market.Unsubscription](t)(e.Aftersale.Review(e.Ctx, s.Seller, u.ID, true, "sorry to see you go"))
+		marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Review(e.Ctx, s.Seller, u.ID, true, "sorry to see you go"))
 		e.Settle()
 		u = wantState(t, e, u.ID, market.UnsubRefunded)
 		if got := e.Balance(b); got != before+60_000 {
@@ -70,7 +70,7 @@ func TestNegotiatedUnsubscription(t *testing.T) {
 		if in := e.Instance(key); in.State != market.InstanceReleased {
 			t.Fatalf("instance %s", in.State)
 		}
-		unsubOrder := must[*market.Order](t)(e.DB.Order(e.Ctx, u.UnsubscribeOrderID))
+		unsubOrder := marketplacetest.Must[*market.Order](t)(e.DB.Order(e.Ctx, u.UnsubscribeOrderID))
 		if unsubOrder.Type != market.OrderUnsubscribe || unsubOrder.Amount != -60_000 || unsubOrder.Status != market.OrderCompleted {
 			t.Fatalf("unsubscription order %+v", unsubOrder)
 		}
@@ -78,7 +78,7 @@ func TestNegotiatedUnsubscription(t *testing.T) {
 		if last := reqs[len(reqs)-1]; last.Activity != kgp.ActivityReleaseInstance || !strings.Contains(string(last.Body), u.UnsubscribeOrderID) {
 			t.Fatalf("last merchant call %s %s", last.Activity, last.Body)
 		}
-		if f := must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key)); f.State != market.FlowClosed {
+		if f := marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key)); f.State != market.FlowClosed {
 			t.Fatalf("flow %s", f.State)
 		}
 		msgs, _, _ := e.DB.Messages(e.Ctx, store.MessageFilter{BuyerID: b.BuyerID})
@@ -108,21 +108,21 @@ func TestRejectAndWithdraw(t *testing.T) {
 		s, b := e.Shop("m-acme"), e.Buyer()
 		key := e.Buy(b, s, "svc", 0).Lines[0].ID
 		req := aftersale.SubmitRequest{Amount: 1_000_000, Reason: "changed my mind"}
-		u := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, req))
+		u := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, req))
 		_, err := e.Aftersale.Review(e.Ctx, s.Seller, u.ID, false, "")
-		wantCode(t, err, market.CodeInvalid, "a rejection without a note")
-		must[*market.Unsubscription](t)(e.Aftersale.Review(e.Ctx, s.Seller, u.ID, false, "the work was done"))
+		marketplacetest.WantCode(t, err, market.CodeInvalid, "a rejection without a note")
+		marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Review(e.Ctx, s.Seller, u.ID, false, "the work was done"))
 		wantState(t, e, u.ID, market.UnsubRejected)
 		_, err = e.Aftersale.Withdraw(e.Ctx, b, u.ID)
-		wantCode(t, err, market.CodeConflict, "withdrawing a rejected request")
-		u2 := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, req))
-		must[*market.Unsubscription](t)(e.Aftersale.Withdraw(e.Ctx, b, u2.ID))
+		marketplacetest.WantCode(t, err, market.CodeConflict, "withdrawing a rejected request")
+		u2 := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, req))
+		marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Withdraw(e.Ctx, b, u2.ID))
 		wantState(t, e, u2.ID, market.UnsubWithdrawn)
 		msgs, _, _ := e.DB.Messages(e.Ctx, store.MessageFilter{BuyerID: b.BuyerID})
 		if len(msgs) != 2 || !strings.Contains(msgs[0].Body+msgs[1].Body, "the work was done") {
 			t.Fatalf("messages %+v %+v", *msgs[0], *msgs[1])
 		}
-		steps := must[[]*market.Evidence](t)(e.DB.Evidence(e.Ctx, aftersale.Subject(u.ID)))
+		steps := marketplacetest.Must[[]*market.Evidence](t)(e.DB.Evidence(e.Ctx, aftersale.Subject(u.ID)))
 		if len(steps) != 2 || steps[1].Action != "reject" || steps[1].Role != market.RoleSeller {
 			t.Fatalf("evidence %+v", steps)
 		}
@@ -138,7 +138,7 @@ func TestApproveWithdrawRace(t *testing.T) {
 		b := e.Buyer()
 		for range 4 {
 			key := e.Buy(b, s, "svc", 0).Lines[0].ID
-			u := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, aftersale.SubmitRequest{Amount: 10_000, Reason: "race"}))
+			u := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, key, aftersale.SubmitRequest{Amount: 10_000, Reason: "race"}))
 			var wg sync.WaitGroup
 			var approveErr, withdrawErr error
 			start := make(chan struct{})
@@ -176,11 +176,11 @@ func TestLargeRefund(t *testing.T) {
 		func(t *testing.T, e *marketplacetest.Env) {
 			s, b := e.Shop("m-acme"), e.Buyer()
 			req := aftersale.SubmitRequest{Amount: 1_500_000, Reason: "too expensive"}
-			small := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, e.Buy(b, s, "saas", 1).Lines[0].ID, aftersale.SubmitRequest{Amount: 50_000, Reason: "small"}))
-			first := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, e.Buy(b, s, "svc", 0).Lines[0].ID, req))
-			second := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, e.Buy(b, s, "svc", 0).Lines[0].ID, req))
+			small := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, e.Buy(b, s, "saas", 1).Lines[0].ID, aftersale.SubmitRequest{Amount: 50_000, Reason: "small"}))
+			first := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, e.Buy(b, s, "svc", 0).Lines[0].ID, req))
+			second := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, e.Buy(b, s, "svc", 0).Lines[0].ID, req))
 			for _, u := range []*market.Unsubscription{small, first, second} {
-				must[*market.Unsubscription](t)(e.Aftersale.Review(e.Ctx, s.Seller, u.ID, true, ""))
+				marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Review(e.Ctx, s.Seller, u.ID, true, ""))
 			}
 			if u := wantState(t, e, first.ID, market.UnsubRefunding); u.Approval != market.ApprovalPending {
 				t.Fatalf("large refund approval %q", u.Approval)
@@ -189,10 +189,10 @@ func TestLargeRefund(t *testing.T) {
 				t.Fatalf("small refund approval %q", u.Approval)
 			}
 			_, err := e.Aftersale.ApproveRefund(e.Ctx, s.Seller, first.ID)
-			wantCode(t, err, market.CodeForbidden, "a seller approves a large refund")
+			marketplacetest.WantCode(t, err, market.CodeForbidden, "a seller approves a large refund")
 			_, err = e.Aftersale.ApproveRefund(e.Ctx, market.AsOperator(), small.ID)
-			wantCode(t, err, market.CodeConflict, "approving a refund that needs none")
-			must[*market.Unsubscription](t)(e.Aftersale.ApproveRefund(e.Ctx, market.AsOperator(), first.ID))
+			marketplacetest.WantCode(t, err, market.CodeConflict, "approving a refund that needs none")
+			marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.ApproveRefund(e.Ctx, market.AsOperator(), first.ID))
 			e.Advance(2*time.Hour+50*time.Minute, 10*time.Minute)
 			wantState(t, e, small.ID, market.UnsubRefunding)
 			wantState(t, e, first.ID, market.UnsubRefunding)
@@ -222,18 +222,18 @@ func TestVisibility(t *testing.T) {
 			t.Fatal(err)
 		}
 		key := e.Buy(alice, s, "svc", 0).Lines[0].ID
-		u := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, alice, key, aftersale.SubmitRequest{Amount: 1, Reason: "mine"}))
+		u := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, alice, key, aftersale.SubmitRequest{Amount: 1, Reason: "mine"}))
 		v := market.AsBuyer(bob.CustomerID)
 		_, err = e.Aftersale.Eligibility(e.Ctx, v, key)
-		wantCode(t, err, market.CodeNotFound, "another buyer's eligibility")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another buyer's eligibility")
 		_, err = e.Aftersale.Submit(e.Ctx, v, key, aftersale.SubmitRequest{Amount: 1, Reason: "not mine"})
-		wantCode(t, err, market.CodeNotFound, "another buyer's instance")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another buyer's instance")
 		_, err = e.Aftersale.Unsubscription(e.Ctx, v, u.ID)
-		wantCode(t, err, market.CodeNotFound, "another buyer's request")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another buyer's request")
 		if list := must3(t)(e.Aftersale.Unsubscriptions(e.Ctx, v, store.UnsubFilter{BuyerID: alice.BuyerID})); len(list) != 0 {
 			t.Fatalf("another buyer lists %d", len(list))
 		}
-		if d := must[*aftersale.Detail](t)(e.Aftersale.Unsubscription(e.Ctx, s.Seller, u.ID)); d.Email != "" {
+		if d := marketplacetest.Must[*aftersale.Detail](t)(e.Aftersale.Unsubscription(e.Ctx, s.Seller, u.ID)); d.Email != "" {
 			t.Fatal("the seller sees a contact the buyer did not share")
 		}
 		if list := must3(t)(e.Aftersale.Unsubscriptions(e.Ctx, s.Seller, store.UnsubFilter{})); len(list) != 1 {

@@ -14,23 +14,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
-func must[T any](t *testing.T) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func wantCode(t *testing.T, err error, code market.Code, what string) {
-	t.Helper()
-	if market.ErrorCode(err) != code {
-		t.Fatalf("%s: got %v, want %s", what, err, code)
-	}
-}
-
 func TestWorkingDays(t *testing.T) {
 	t.Parallel()
 	at := func(s string) time.Time { v, _ := time.Parse(time.DateTime, s); return v }
@@ -49,7 +32,7 @@ func TestWorkingDays(t *testing.T) {
 // flowOf buys a supervised plan and returns its flow.
 func flowOf(t *testing.T, e *marketplacetest.Env, s *marketplacetest.Shop, b market.Viewer, plan string) *market.Flow {
 	t.Helper()
-	return must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, e.Buy(b, s, plan, 1).Lines[0].ID))
+	return marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, e.Buy(b, s, plan, 1).Lines[0].ID))
 }
 
 // TestAppealChina: on the China site a buyer appeals at any time; the flow is frozen, neither
@@ -63,25 +46,25 @@ func TestAppealChina(t *testing.T) {
 		step := supervision.StepRequest{Text: "x"}
 		resumed := flowOf(t, e, s, b, "saas")
 		_, err := e.Appeals.File(e.Ctx, b, resumed.ID, appeal.Request{Reason: "the seller ignores me"})
-		wantCode(t, err, market.CodeInvalid, "a buyer's appeal without a demand")
+		marketplacetest.WantCode(t, err, market.CodeInvalid, "a buyer's appeal without a demand")
 		_, err = e.Appeals.File(e.Ctx, other.Seller, resumed.ID, appeal.Request{Reason: "x"})
-		wantCode(t, err, market.CodeNotFound, "another merchant appeals")
-		a := must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, resumed.ID, appeal.Request{Reason: "the seller ignores me", Demand: "deliver",
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another merchant appeals")
+		a := marketplacetest.Must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, resumed.ID, appeal.Request{Reason: "the seller ignores me", Demand: "deliver",
 			Files: []supervision.File{{Name: "chat.txt", Content: []byte("no answer for a week")}}}))
 		_, err = e.Appeals.File(e.Ctx, b, resumed.ID, appeal.Request{Reason: "again", Demand: "deliver"})
-		wantCode(t, err, market.CodeConflict, "a second appeal")
+		marketplacetest.WantCode(t, err, market.CodeConflict, "a second appeal")
 		_, err = e.Supervision.SubmitRequirement(e.Ctx, b, resumed.ID, step)
-		wantCode(t, err, market.CodeConflict, "a step on a frozen flow")
+		marketplacetest.WantCode(t, err, market.CodeConflict, "a step on a frozen flow")
 		_, err = e.Aftersale.Submit(e.Ctx, b, resumed.InstanceKey, aftersale.SubmitRequest{Amount: 1, Reason: "x"})
-		wantCode(t, err, market.CodeConflict, "an unsubscription of a frozen flow")
+		marketplacetest.WantCode(t, err, market.CodeConflict, "an unsubscription of a frozen flow")
 		_, err = e.Appeals.Decide(e.Ctx, s.Seller, a.ID, appeal.Decision{Outcome: market.OutcomeResume, ResumeAt: market.FlowDelivering, Note: "x"})
-		wantCode(t, err, market.CodeForbidden, "a seller decides")
-		must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), a.ID, appeal.Decision{Outcome: market.OutcomeResume,
+		marketplacetest.WantCode(t, err, market.CodeForbidden, "a seller decides")
+		marketplacetest.Must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), a.ID, appeal.Decision{Outcome: market.OutcomeResume,
 			ResumeAt: market.FlowDelivering, Note: "the requirement was given by phone"}))
-		if f := must[*market.Flow](t)(e.DB.Flow(e.Ctx, resumed.ID)); f.State != market.FlowDelivering || f.Frozen {
+		if f := marketplacetest.Must[*market.Flow](t)(e.DB.Flow(e.Ctx, resumed.ID)); f.State != market.FlowDelivering || f.Frozen {
 			t.Fatalf("resumed flow %s frozen=%v", f.State, f.Frozen)
 		}
-		must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, resumed.ID, step))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, resumed.ID, step))
 
 		// A seller appeals a buyer who does not accept: not before 5 days.
 		_, err = e.Appeals.File(e.Ctx, s.Seller, resumed.ID, appeal.Request{Reason: "the buyer does not accept"})
@@ -89,9 +72,9 @@ func TestAppealChina(t *testing.T) {
 			t.Fatalf("a seller's early appeal: %v", err)
 		}
 		refunded := flowOf(t, e, s, b, "svc")
-		r := must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, refunded.ID, appeal.Request{Reason: "nothing happens", Demand: "refund"}))
+		r := marketplacetest.Must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, refunded.ID, appeal.Request{Reason: "nothing happens", Demand: "refund"}))
 		e.Advance(5*24*time.Hour+time.Hour, 12*time.Hour)
-		c := must[*market.Appeal](t)(e.Appeals.File(e.Ctx, s.Seller, resumed.ID, appeal.Request{Reason: "the buyer does not accept"}))
+		c := marketplacetest.Must[*market.Appeal](t)(e.Appeals.File(e.Ctx, s.Seller, resumed.ID, appeal.Request{Reason: "the buyer does not accept"}))
 		list, _, err := e.Appeals.Appeals(e.Ctx, market.AsOperator(), store.AppealFilter{State: market.AppealOpen})
 		if err != nil || len(list) != 2 {
 			t.Fatalf("open appeals %d, %v", len(list), err)
@@ -101,19 +84,19 @@ func TestAppealChina(t *testing.T) {
 				t.Fatalf("appeal %s overdue=%v (due %s)", d.ID, d.Overdue, d.DueAt)
 			}
 		}
-		must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), c.ID, appeal.Decision{Outcome: market.OutcomeComplete, Note: "delivery proven"}))
-		if f := must[*market.Flow](t)(e.DB.Flow(e.Ctx, resumed.ID)); f.State != market.FlowCompleted || e.Instance(resumed.InstanceKey).ExpireAt.IsZero() {
+		marketplacetest.Must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), c.ID, appeal.Decision{Outcome: market.OutcomeComplete, Note: "delivery proven"}))
+		if f := marketplacetest.Must[*market.Flow](t)(e.DB.Flow(e.Ctx, resumed.ID)); f.State != market.FlowCompleted || e.Instance(resumed.InstanceKey).ExpireAt.IsZero() {
 			t.Fatalf("completed flow %s, expiry %v", f.State, e.Instance(resumed.InstanceKey).ExpireAt)
 		}
 		_, err = e.Appeals.Decide(e.Ctx, market.AsOperator(), r.ID, appeal.Decision{Outcome: market.OutcomeRefund, Refund: 3_000_000, Note: "x"})
-		wantCode(t, err, market.CodeInvalid, "a refund above what was paid")
+		marketplacetest.WantCode(t, err, market.CodeInvalid, "a refund above what was paid")
 		before := e.Balance(b)
-		must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), r.ID, appeal.Decision{Outcome: market.OutcomeRefund, Refund: 1_500_000, Note: "not delivered"}))
+		marketplacetest.Must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), r.ID, appeal.Decision{Outcome: market.OutcomeRefund, Refund: 1_500_000, Note: "not delivered"}))
 		e.Settle()
-		if f := must[*market.Flow](t)(e.DB.Flow(e.Ctx, refunded.ID)); f.State != market.FlowClosed || e.Balance(b) != before+1_500_000 {
+		if f := marketplacetest.Must[*market.Flow](t)(e.DB.Flow(e.Ctx, refunded.ID)); f.State != market.FlowClosed || e.Balance(b) != before+1_500_000 {
 			t.Fatalf("refunded flow %s, balance %s", f.State, e.Balance(b)-before)
 		}
-		d := must[*appeal.Detail](t)(e.Appeals.Appeal(e.Ctx, b, r.ID))
+		d := marketplacetest.Must[*appeal.Detail](t)(e.Appeals.Appeal(e.Ctx, b, r.ID))
 		if !d.Overdue || len(d.Steps) != 2 || d.Outcome != market.OutcomeRefund {
 			t.Fatalf("decided late appeal %+v", d)
 		}
@@ -135,13 +118,13 @@ func TestAppealInternational(t *testing.T) {
 			f := flowOf(t, e, s, b, "saas")
 			req := appeal.Request{Reason: "three rejections", Demand: "deliver"}
 			_, err := e.Appeals.File(e.Ctx, b, f.ID, req)
-			wantCode(t, err, market.CodeConflict, "an international buyer's early appeal")
+			marketplacetest.WantCode(t, err, market.CodeConflict, "an international buyer's early appeal")
 			for range 3 {
-				must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, supervision.StepRequest{Text: "need"}))
-				must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, false, supervision.StepRequest{Text: "no"}))
+				marketplacetest.Must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, supervision.StepRequest{Text: "need"}))
+				marketplacetest.Must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, false, supervision.StepRequest{Text: "no"}))
 			}
-			a := must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, f.ID, req))
-			must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), a.ID, appeal.Decision{Outcome: market.OutcomeResume, ResumeAt: market.FlowAwaitingRequirement, Note: "talk"}))
-			must[*market.Appeal](t)(e.Appeals.File(e.Ctx, s.Seller, f.ID, appeal.Request{Reason: "the buyer changes the requirement"}))
+			a := marketplacetest.Must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, f.ID, req))
+			marketplacetest.Must[*market.Appeal](t)(e.Appeals.Decide(e.Ctx, market.AsOperator(), a.ID, appeal.Decision{Outcome: market.OutcomeResume, ResumeAt: market.FlowAwaitingRequirement, Note: "talk"}))
+			marketplacetest.Must[*market.Appeal](t)(e.Appeals.File(e.Ctx, s.Seller, f.ID, appeal.Request{Reason: "the buyer changes the requirement"}))
 		})
 }

@@ -15,20 +15,10 @@ import (
 	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
-func must[T any](t *testing.T) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 // statement reads a merchant's statement of a month.
 func statement(t *testing.T, e *marketplacetest.Env, merchantID, month string) *market.Statement {
 	t.Helper()
-	list := must[[]*market.Statement](t)(e.DB.Statements(e.Ctx, merchantID, 100))
+	list := marketplacetest.Must[[]*market.Statement](t)(e.DB.Statements(e.Ctx, merchantID, 100))
 	for _, s := range list {
 		if s.Month == month {
 			return s
@@ -47,7 +37,7 @@ func TestBillRun(t *testing.T) {
 	start := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 	marketplacetest.Each(t, marketplacetest.Options{Start: start}, func(t *testing.T, e *marketplacetest.Env) {
 		s, b := e.Shop("m-acme"), e.Buyer()
-		voucher := must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, s.Seller, promo.IssueRequest{Kind: market.KindVoucher, BuyerID: b.BuyerID,
+		voucher := marketplacetest.Must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, s.Seller, promo.IssueRequest{Kind: market.KindVoucher, BuyerID: b.BuyerID,
 			Amount: 200_000, Scope: market.ScopeSpec, ScopeID: s.Specs["plain"], ValidUntil: start.AddDate(0, 1, 0)}))
 		supervised := e.Buy(b, s, "saas-y", 1).Lines[0].ID // 1,000 held until its flow completes
 		e.Buy(b, s, "plain", 12, voucher.ID)               // 1,200, of which the merchant's voucher 200
@@ -67,16 +57,16 @@ func TestBillRun(t *testing.T) {
 		}
 		e.CheckLedger()
 		// February: the supervised SaaS completes; the image is unsubscribed for its unused part.
-		f := must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, supervised))
+		f := marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, supervised))
 		step := supervision.StepRequest{Text: "ok"}
-		must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, step))
-		must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, true, step))
-		must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, step))
-		must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, true, step))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, step))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, true, step))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, step))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, true, step))
 		e.Advance(4*time.Hour, time.Hour)
-		u := must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, img, aftersale.SubmitRequest{Reason: "moving away"}))
+		u := marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Submit(e.Ctx, b, img, aftersale.SubmitRequest{Reason: "moving away"}))
 		e.Settle()
-		u = must[*market.Unsubscription](t)(e.DB.Unsubscription(e.Ctx, u.ID))
+		u = marketplacetest.Must[*market.Unsubscription](t)(e.DB.Unsubscription(e.Ctx, u.ID))
 		if u.State != market.UnsubRefunded || u.Amount <= 0 {
 			t.Fatalf("image unsubscription %s %s", u.State, u.Amount)
 		}
@@ -99,17 +89,17 @@ func TestBillRun(t *testing.T) {
 		if _, err := e.Billing.Payout(e.Ctx, s.Seller, s.M.ID, "2026-01"); market.ErrorCode(err) != market.CodeForbidden {
 			t.Fatalf("a seller paid itself out: %v", err)
 		}
-		if paid := must[market.Money](t)(e.Billing.Payout(e.Ctx, market.AsOperator(), s.M.ID, "2026-01")); paid != jan.Settlement {
+		if paid := marketplacetest.Must[market.Money](t)(e.Billing.Payout(e.Ctx, market.AsOperator(), s.M.ID, "2026-01")); paid != jan.Settlement {
 			t.Fatalf("paid out %s", paid)
 		}
 		if _, err := e.Billing.Payout(e.Ctx, market.AsOperator(), s.M.ID, "2026-01"); market.ErrorCode(err) != market.CodeConflict {
 			t.Fatalf("a second payout: %v", err)
 		}
-		totals := must[store.LedgerTotals](t)(e.DB.Totals(e.Ctx))
+		totals := marketplacetest.Must[store.LedgerTotals](t)(e.DB.Totals(e.Ctx))
 		if totals.Payouts != jan.Settlement {
 			t.Fatalf("payouts %s", totals.Payouts)
 		}
-		accounts := must[[]market.AccountBalance](t)(e.Billing.Ledger(e.Ctx, s.Seller))
+		accounts := marketplacetest.Must[[]market.AccountBalance](t)(e.Billing.Ledger(e.Ctx, s.Seller))
 		if len(accounts) != 2 || accounts[1].Account != market.AccountPayable(s.M.ID) || accounts[1].Balance != feb.Settlement {
 			t.Fatalf("the seller's accounts %+v", accounts)
 		}

@@ -79,21 +79,17 @@ func (s *Service) SetStock(ctx context.Context, v market.Viewer, skuCode string,
 	}
 	st := &market.Stock{SkuCode: skuCode, Quantity: r.Quantity, ReturnAddress: r.ReturnAddress, UpdatedAt: s.clock.Now()}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		sp, err := tx.Spec(ctx, skuCode)
+		sp, owner, err := tx.SpecMerchant(ctx, skuCode)
 		if err != nil {
 			return err
 		}
-		p, err := tx.Product(ctx, sp.ProductID)
-		if err != nil {
-			return err
-		}
-		if !v.MayActFor(p.MerchantID) {
+		if !v.MayActFor(owner) {
 			return market.Errorf(market.CodeNotFound, "spec %s not found", skuCode)
 		}
 		if sp.Delivery != market.DeliveryHardware {
 			return market.Errorf(market.CodeConflict, "spec %s is delivered as %s, not hardware", skuCode, sp.Delivery)
 		}
-		st.MerchantID = p.MerchantID
+		st.MerchantID = owner
 		return tx.SetStock(ctx, st)
 	})
 	return st, err

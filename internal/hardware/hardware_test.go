@@ -11,23 +11,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-func must[T any](t *testing.T) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func wantCode(t *testing.T, err error, code market.Code, what string) {
-	t.Helper()
-	if market.ErrorCode(err) != code {
-		t.Fatalf("%s: got %v, want %s", what, err, code)
-	}
-}
-
 const day = 24 * time.Hour
 
 // TestShipping: stock limits purchases (nothing is written for one beyond it); the address can
@@ -38,44 +21,44 @@ func TestShipping(t *testing.T) {
 	t.Parallel()
 	marketplacetest.Each(t, marketplacetest.Options{}, func(t *testing.T, e *marketplacetest.Env) {
 		s, other, b := e.Shop("m-acme"), e.Shop("m-other"), e.Buyer()
-		must[*market.Stock](t)(e.Hardware.SetStock(e.Ctx, s.Seller, s.Specs["hw"], hardware.StockRequest{Quantity: 3, ReturnAddress: "Dock 1"}))
+		marketplacetest.Must[*market.Stock](t)(e.Hardware.SetStock(e.Ctx, s.Seller, s.Specs["hw"], hardware.StockRequest{Quantity: 3, ReturnAddress: "Dock 1"}))
 		_, err := e.Hardware.SetStock(e.Ctx, other.Seller, s.Specs["hw"], hardware.StockRequest{Quantity: 9, ReturnAddress: "x"})
-		wantCode(t, err, market.CodeNotFound, "another merchant sets the stock")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another merchant sets the stock")
 		_, err = e.Hardware.SetStock(e.Ctx, s.Seller, s.Specs["saas"], hardware.StockRequest{Quantity: 9, ReturnAddress: "x"})
-		wantCode(t, err, market.CodeConflict, "stock of a SaaS spec")
+		marketplacetest.WantCode(t, err, market.CodeConflict, "stock of a SaaS spec")
 		var keys []string
 		for range 3 {
 			keys = append(keys, e.Buy(b, s, "hw", 0).Lines[0].ID)
 		}
 		orders, _, _ := e.DB.Orders(e.Ctx, store.OrderFilter{BuyerID: b.BuyerID})
 		_, err = e.Orders.Purchase(e.Ctx, b, order.PurchaseRequest{Items: []order.Item{{ProductID: s.Plans["hw"]}}})
-		wantCode(t, err, market.CodeConflict, "a purchase beyond the stock")
+		marketplacetest.WantCode(t, err, market.CodeConflict, "a purchase beyond the stock")
 		if after, _, _ := e.DB.Orders(e.Ctx, store.OrderFilter{BuyerID: b.BuyerID}); len(after) != len(orders) {
 			t.Fatal("a refused purchase left an order")
 		}
 		signed, unsigned, busy := keys[0], keys[1], keys[2]
 		_, err = e.Hardware.Ship(e.Ctx, s.Seller, signed, hardware.ShipRequest{Carrier: "SF", Waybill: "SF1000"})
-		wantCode(t, err, market.CodeConflict, "shipping without an address")
+		marketplacetest.WantCode(t, err, market.CodeConflict, "shipping without an address")
 		_, err = e.Hardware.SetAddress(e.Ctx, s.Seller, signed, "somewhere")
-		wantCode(t, err, market.CodeForbidden, "the seller sets the address")
+		marketplacetest.WantCode(t, err, market.CodeForbidden, "the seller sets the address")
 		_, err = e.Hardware.SetAddress(e.Ctx, e.Buyer(), signed, "somewhere")
-		wantCode(t, err, market.CodeNotFound, "another buyer sets the address")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another buyer sets the address")
 		for i, k := range keys {
-			must[*market.Shipment](t)(e.Hardware.SetAddress(e.Ctx, b, k, "9 Buyer Street"))
+			marketplacetest.Must[*market.Shipment](t)(e.Hardware.SetAddress(e.Ctx, b, k, "9 Buyer Street"))
 			_, err = e.Hardware.Ship(e.Ctx, b, k, hardware.ShipRequest{Carrier: "SF", Waybill: "SF100" + string(rune('0'+i))})
-			wantCode(t, err, market.CodeForbidden, "the buyer ships")
-			must[*market.Shipment](t)(e.Hardware.Ship(e.Ctx, s.Seller, k, hardware.ShipRequest{Carrier: "SF", Waybill: "SF100" + string(rune('0'+i))}))
+			marketplacetest.WantCode(t, err, market.CodeForbidden, "the buyer ships")
+			marketplacetest.Must[*market.Shipment](t)(e.Hardware.Ship(e.Ctx, s.Seller, k, hardware.ShipRequest{Carrier: "SF", Waybill: "SF100" + string(rune('0'+i))}))
 		}
 		_, err = e.Hardware.SetAddress(e.Ctx, b, signed, "elsewhere")
-		wantCode(t, err, market.CodeConflict, "an address change after shipping")
-		if f := must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, signed)); f.State != market.FlowAwaitingAcceptance {
+		marketplacetest.WantCode(t, err, market.CodeConflict, "an address change after shipping")
+		if f := marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, signed)); f.State != market.FlowAwaitingAcceptance {
 			t.Fatalf("shipped flow %s", f.State)
 		}
 		track := func(wb string, st market.WaybillStatus) {
-			must[*market.WaybillEvent](t)(e.Hardware.Track(e.Ctx, market.AsOperator(), "SF", wb, hardware.EventRequest{Status: st, Text: string(st)}))
+			marketplacetest.Must[*market.WaybillEvent](t)(e.Hardware.Track(e.Ctx, market.AsOperator(), "SF", wb, hardware.EventRequest{Status: st, Text: string(st)}))
 		}
 		_, err = e.Hardware.Track(e.Ctx, s.Seller, "SF", "SF1000", hardware.EventRequest{Status: market.WaybillSigned})
-		wantCode(t, err, market.CodeForbidden, "a seller enters waybill events")
+		marketplacetest.WantCode(t, err, market.CodeForbidden, "a seller enters waybill events")
 		track("SF1000", market.WaybillInTransit)
 		track("SF1000", market.WaybillSigned)
 		track("SF1001", market.WaybillInTransit)
@@ -83,7 +66,9 @@ func TestShipping(t *testing.T) {
 		e.Advance(5*day, day)
 		track("SF1002", market.WaybillException) // progress: its 10 days start again
 		e.Advance(5*day-time.Hour, 12*time.Hour)
-		state := func(k string) market.FlowState { return must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, k)).State }
+		state := func(k string) market.FlowState {
+			return marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, k)).State
+		}
 		if state(signed) != market.FlowAwaitingAcceptance {
 			t.Fatalf("accepted before 10 idle days: %s", state(signed))
 		}

@@ -137,9 +137,12 @@ func (s *Service) productOf(ctx context.Context, r store.Reader, v market.Viewer
 
 // specOf checks that v may configure spec skuCode.
 func (s *Service) specOf(ctx context.Context, r store.Reader, v market.Viewer, skuCode string) error {
-	sp, err := r.Spec(ctx, skuCode)
+	_, owner, err := r.SpecMerchant(ctx, skuCode)
 	if err != nil {
 		return err
 	}
-	return s.productOf(ctx, r, v, sp.ProductID)
+	if !v.MayActFor(owner) {
+		return market.Errorf(market.CodeNotFound, "spec %s not found", skuCode)
+	}
+	return nil
 }

@@ -79,15 +79,11 @@ func (s *Service) scopeOwner(ctx context.Context, tx *store.Tx, scope market.Vou
 		}
 		return p.MerchantID, nil
 	case market.ScopeSpec:
-		sp, err := tx.Spec(ctx, id)
+		_, owner, err := tx.SpecMerchant(ctx, id)
 		if err != nil {
 			return "", market.Invalid("scope_id", "spec %s not found", id)
 		}
-		p, err := tx.Product(ctx, sp.ProductID)
-		if err != nil {
-			return "", err
-		}
-		return p.MerchantID, nil
+		return owner, nil
 	}
 	return "", market.Invalid("scope", "scope must be ALL, PRODUCT, SPEC or SKU")
 }

@@ -11,16 +11,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-func must[T any](t *testing.T) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 // TestVouchers: who issues what; the deduction order at payment (vouchers, then cash coupons,
 // then the balance); what a voucher refuses to pay, with nothing written; a discontinued spec
 // makes the vouchers scoped to it unusable.
@@ -59,7 +49,7 @@ func TestVouchers(t *testing.T) {
 				spec = v
 			}
 		}
-		coupon := must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, market.AsOperator(), req(market.KindCashCoupon, 50_000, market.ScopeProduct, "p-m-acme")))
+		coupon := marketplacetest.Must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, market.AsOperator(), req(market.KindCashCoupon, 50_000, market.ScopeProduct, "p-m-acme")))
 		// The order pays 100: the seller's voucher 20 and the platform's 10 first, then 50 of the
 		// coupon, then 20 from the balance.
 		start := e.Balance(b)
@@ -72,18 +62,18 @@ func TestVouchers(t *testing.T) {
 			state   market.VoucherState
 			balance market.Money
 		}{{all.ID, market.VoucherUsed, 0}, {spec.ID, market.VoucherUsed, 0}, {coupon.ID, market.VoucherUsed, 0}} {
-			if v := must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, c.id)); v.State != c.state || v.Balance != c.balance {
+			if v := marketplacetest.Must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, c.id)); v.State != c.state || v.Balance != c.balance {
 				t.Errorf("voucher %s: %s %s", c.id, v.State, v.Balance)
 			}
 		}
-		sales := must[[]*market.Sale](t)(e.DB.Sales(e.Ctx, store.SaleFilter{BuyerID: b.BuyerID}))
+		sales := marketplacetest.Must[[]*market.Sale](t)(e.DB.Sales(e.Ctx, store.SaleFilter{BuyerID: b.BuyerID}))
 		if len(sales) != 1 || sales[0].SellerDiscount != 20_000 || sales[0].PlatformDiscount != 60_000 || sales[0].Cash != 20_000 {
 			t.Fatalf("sale %+v", sales[0])
 		}
 		// Refusals: nothing is redeemed, nothing bought.
-		big := must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, market.AsOperator(), req(market.KindCashCoupon, 500_000, market.ScopeAll, "")))
-		otherSpec := must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, other.Seller, req(market.KindVoucher, 5_000, market.ScopeSpec, other.Specs["saas"])))
-		late := must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, market.AsOperator(), promo.IssueRequest{Kind: market.KindVoucher, BuyerID: b.BuyerID,
+		big := marketplacetest.Must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, market.AsOperator(), req(market.KindCashCoupon, 500_000, market.ScopeAll, "")))
+		otherSpec := marketplacetest.Must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, other.Seller, req(market.KindVoucher, 5_000, market.ScopeSpec, other.Specs["saas"])))
+		late := marketplacetest.Must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, market.AsOperator(), promo.IssueRequest{Kind: market.KindVoucher, BuyerID: b.BuyerID,
 			Amount: 1_000, Scope: market.ScopeAll, ValidUntil: now.Add(2 * time.Hour)}))
 		e.Advance(3*time.Hour, time.Hour)
 		for _, c := range []struct {
@@ -101,21 +91,21 @@ func TestVouchers(t *testing.T) {
 			if market.ErrorField(err) != "vouchers" || e.Balance(b) != before {
 				t.Errorf("%s: %v", c.name, err)
 			}
-			if v := must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, big.ID)); v.Balance != 500_000 {
+			if v := marketplacetest.Must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, big.ID)); v.Balance != 500_000 {
 				t.Fatalf("%s: the coupon was spent (%s)", c.name, v.Balance)
 			}
 		}
 		// A spec discontinued: its vouchers become unusable, broader ones stay.
-		kept := must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, s.Seller, req(market.KindVoucher, 5_000, market.ScopeProduct, "p-m-acme")))
-		gone := must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, s.Seller, req(market.KindVoucher, 5_000, market.ScopeSpec, s.Specs["saas"])))
+		kept := marketplacetest.Must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, s.Seller, req(market.KindVoucher, 5_000, market.ScopeProduct, "p-m-acme")))
+		gone := marketplacetest.Must[*market.Voucher](t)(e.Vouchers.Issue(e.Ctx, s.Seller, req(market.KindVoucher, 5_000, market.ScopeSpec, s.Specs["saas"])))
 		err := e.DB.Write(e.Ctx, func(tx *store.Tx) error { return e.Vouchers.SpecDiscontinued(e.Ctx, tx, s.Specs["saas"]) })
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, gone.ID)); v.State != market.VoucherInvalid || v.Reason == "" {
+		if v := marketplacetest.Must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, gone.ID)); v.State != market.VoucherInvalid || v.Reason == "" {
 			t.Fatalf("discontinued spec's voucher %s", v.State)
 		}
-		if v := must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, kept.ID)); v.State != market.VoucherActive {
+		if v := marketplacetest.Must[*market.Voucher](t)(e.DB.Voucher(e.Ctx, kept.ID)); v.State != market.VoucherActive {
 			t.Fatalf("product voucher %s", v.State)
 		}
 		_, err = e.Orders.Purchase(e.Ctx, b, order.PurchaseRequest{Items: []order.Item{{ProductID: s.Plans["img"], PeriodNumber: 1}}, Vouchers: []string{gone.ID}})

@@ -19,16 +19,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-func must[T any](t *testing.T) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 const day = 24 * time.Hour
 
 // sink is an SMTP server in the test's process that keeps what it receives.
@@ -112,8 +102,8 @@ func TestReminders(t *testing.T) {
 		b, quiet, trier := e.Buyer(), e.Buyer(), e.Buyer()
 		e.Buy(b, s, "plain", 1) // expires 2026-04-01 04:00
 		key := e.Buy(quiet, s, "plain", 1).Lines[0].ID
-		must[*market.Renewal](t)(e.Renewal.SetPolicy(e.Ctx, quiet, key, renewal.PolicyRequest{Policy: market.PolicyDoNotRenew}))
-		must[*market.Order](t)(e.Orders.Purchase(e.Ctx, trier, order.PurchaseRequest{Items: []order.Item{{ProductID: s.Plans["plain"]}}, Trial: true}))
+		marketplacetest.Must[*market.Renewal](t)(e.Renewal.SetPolicy(e.Ctx, quiet, key, renewal.PolicyRequest{Policy: market.PolicyDoNotRenew}))
+		marketplacetest.Must[*market.Order](t)(e.Orders.Purchase(e.Ctx, trier, order.PurchaseRequest{Items: []order.Item{{ProductID: s.Plans["plain"]}}, Trial: true}))
 		e.Settle()
 		e.Advance(6*time.Hour, 6*time.Hour) // then daily at 10:00: reminders due at 04:00 go out at the next step
 		e.Advance(31*day, day)
@@ -179,7 +169,7 @@ func TestAutoRenewal(t *testing.T) {
 			v   market.Viewer
 			key string
 		}{{rich, renewed}, {poor, failing}} {
-			must[*market.Renewal](t)(e.Renewal.SetPolicy(e.Ctx, c.v, c.key, renewal.PolicyRequest{Policy: market.PolicyAutoRenew, PeriodNumber: 1, Renewals: 2}))
+			marketplacetest.Must[*market.Renewal](t)(e.Renewal.SetPolicy(e.Ctx, c.v, c.key, renewal.PolicyRequest{Policy: market.PolicyAutoRenew, PeriodNumber: 1, Renewals: 2}))
 		}
 		e.Advance(24*day, 4*day) // 2026-03-25: 7 days before the first expiry
 		if in := e.Instance(renewed); !in.ExpireAt.Equal(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)) {
@@ -189,7 +179,7 @@ func TestAutoRenewal(t *testing.T) {
 		e.Advance(46*day, 4*day)
 		e.Advance(16*day, day) // the last expiry's reminders, daily: each goes out before the expiry
 		in := e.Instance(renewed)
-		p := must[*market.Renewal](t)(e.Renewal.Policy(e.Ctx, rich, renewed))
+		p := marketplacetest.Must[*market.Renewal](t)(e.Renewal.Policy(e.Ctx, rich, renewed))
 		if !in.ExpireAt.Equal(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)) || p.RenewalsLeft != 0 {
 			t.Fatalf("two renewals: expires %v, %d left", in.ExpireAt, p.RenewalsLeft)
 		}

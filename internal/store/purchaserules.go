@@ -127,3 +127,16 @@ func (tx *Tx) SetLineTerm(ctx context.Context, lineID string, starts, expire tim
 	_, err := tx.q.ExecContext(ctx, `UPDATE order_lines SET starts_at = $1, expire_at = $2 WHERE id = $3`, ms(starts), ms(expire), lineID)
 	return err
 }
+
+// SpecMerchant returns a spec and the merchant whose product it is: who may configure it.
+func (r Reader) SpecMerchant(ctx context.Context, skuCode string) (*market.Spec, string, error) {
+	sp, err := r.Spec(ctx, skuCode)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := r.Product(ctx, sp.ProductID)
+	if err != nil {
+		return nil, "", err
+	}
+	return sp, p.MerchantID, nil
+}

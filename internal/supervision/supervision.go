@@ -63,15 +63,11 @@ type SpecRequest struct {
 // purchases made from then on.
 func (s *Service) SetSpec(ctx context.Context, v market.Viewer, skuCode string, r SpecRequest) (market.FlowTemplate, error) {
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		sp, err := tx.Spec(ctx, skuCode)
+		sp, owner, err := tx.SpecMerchant(ctx, skuCode)
 		if err != nil {
 			return err
 		}
-		p, err := tx.Product(ctx, sp.ProductID)
-		if err != nil {
-			return err
-		}
-		if !v.MayActFor(p.MerchantID) {
+		if !v.MayActFor(owner) {
 			return market.Errorf(market.CodeNotFound, "spec %s not found", skuCode)
 		}
 		if !r.Supervised {

@@ -13,23 +13,6 @@ import (
 	"github.com/mercato-oss/mercato/kgp"
 )
 
-func must[T any](t *testing.T) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func wantCode(t *testing.T, err error, code market.Code, what string) {
-	t.Helper()
-	if market.ErrorCode(err) != code {
-		t.Fatalf("%s: got %v, want %s", what, err, code)
-	}
-}
-
 // TestValidityFromAcceptance is the rules' worked example (§4.4): a 1-year license paid on
 // 2020-01-01 and accepted on 2020-03-01 is valid from 2020-03-01 for one year. The order is
 // processing until 3 hours after the acceptance, then completed; a renewal makes no new flow.
@@ -43,39 +26,39 @@ func TestValidityFromAcceptance(t *testing.T) {
 		if in := e.Instance(key); !in.ExpireAt.IsZero() || in.State != market.InstanceActive {
 			t.Fatalf("before acceptance: %s, expires %v", in.State, in.ExpireAt)
 		}
-		f := must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key))
+		f := marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key))
 		if f.State != market.FlowDelivering || f.Template != market.TemplateNoRequirement {
 			t.Fatalf("a license's flow starts %s (%s)", f.State, f.Template)
 		}
 		_, err := e.Orders.Renew(e.Ctx, b, key, order.ChangeRequest{PeriodNumber: 1})
-		wantCode(t, err, market.CodeConflict, "a renewal before the validity started")
-		must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, supervision.StepRequest{Text: "license delivered offline"}))
+		marketplacetest.WantCode(t, err, market.CodeConflict, "a renewal before the validity started")
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, supervision.StepRequest{Text: "license delivered offline"}))
 		e.Clock.Set(time.Date(2020, 3, 1, 10, 0, 0, 0, time.UTC))
-		must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, true, supervision.StepRequest{Text: "works"}))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, true, supervision.StepRequest{Text: "works"}))
 		e.Settle()
 		in := e.Instance(key)
 		if want := time.Date(2021, 3, 1, 10, 0, 0, 0, time.UTC); !in.ExpireAt.Equal(want) {
 			t.Fatalf("valid until %v, want %v", in.ExpireAt, want)
 		}
-		line := must[*market.Order](t)(e.DB.Order(e.Ctx, o.ID)).Lines[0]
+		line := marketplacetest.Must[*market.Order](t)(e.DB.Order(e.Ctx, o.ID)).Lines[0]
 		if !line.StartsAt.Equal(time.Date(2020, 3, 1, 10, 0, 0, 0, time.UTC)) || !line.ExpireAt.Equal(in.ExpireAt) {
 			t.Fatalf("line term %v – %v", line.StartsAt, line.ExpireAt)
 		}
 		e.Advance(2*time.Hour+59*time.Minute, 30*time.Minute)
-		if got := must[*market.Order](t)(e.DB.Order(e.Ctx, o.ID)); got.Status != market.OrderProcessing {
+		if got := marketplacetest.Must[*market.Order](t)(e.DB.Order(e.Ctx, o.ID)); got.Status != market.OrderProcessing {
 			t.Fatalf("order %s before completion", got.Status)
 		}
 		e.Advance(2*time.Minute, time.Minute)
-		if f := must[*market.Flow](t)(e.DB.Flow(e.Ctx, f.ID)); f.State != market.FlowCompleted {
+		if f := marketplacetest.Must[*market.Flow](t)(e.DB.Flow(e.Ctx, f.ID)); f.State != market.FlowCompleted {
 			t.Fatalf("flow %s 3 hours after acceptance", f.State)
 		}
-		if got := must[*market.Order](t)(e.DB.Order(e.Ctx, o.ID)); got.Status != market.OrderCompleted {
+		if got := marketplacetest.Must[*market.Order](t)(e.DB.Order(e.Ctx, o.ID)); got.Status != market.OrderCompleted {
 			t.Fatalf("order %s after completion", got.Status)
 		}
-		r := must[*market.Order](t)(e.Orders.Renew(e.Ctx, b, key, order.ChangeRequest{PeriodNumber: 1}))
+		r := marketplacetest.Must[*market.Order](t)(e.Orders.Renew(e.Ctx, b, key, order.ChangeRequest{PeriodNumber: 1}))
 		e.Settle()
 		flows, _, _ := e.DB.Flows(e.Ctx, store.FlowFilter{})
-		if len(flows) != 1 || must[*market.Order](t)(e.DB.Order(e.Ctx, r.ID)).Status != market.OrderCompleted {
+		if len(flows) != 1 || marketplacetest.Must[*market.Order](t)(e.DB.Order(e.Ctx, r.ID)).Status != market.OrderCompleted {
 			t.Fatalf("%d flows after a renewal", len(flows))
 		}
 	})
@@ -89,32 +72,32 @@ func TestStandardFlow(t *testing.T) {
 	marketplacetest.Each(t, marketplacetest.Options{}, func(t *testing.T, e *marketplacetest.Env) {
 		s, other, b := e.Shop("m-acme"), e.Shop("m-other"), e.Buyer()
 		key := e.Buy(b, s, "saas", 1).Lines[0].ID
-		f := must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key))
+		f := marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, key))
 		if f.State != market.FlowAwaitingRequirement {
 			t.Fatalf("starts %s", f.State)
 		}
 		step := func(text string) supervision.StepRequest { return supervision.StepRequest{Text: text} }
 		_, err := e.Supervision.SubmitRequirement(e.Ctx, s.Seller, f.ID, step("x"))
-		wantCode(t, err, market.CodeForbidden, "the seller submits the requirement")
+		marketplacetest.WantCode(t, err, market.CodeForbidden, "the seller submits the requirement")
 		_, err = e.Supervision.SubmitRequirement(e.Ctx, e.Buyer(), f.ID, step("x"))
-		wantCode(t, err, market.CodeNotFound, "another buyer submits the requirement")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another buyer submits the requirement")
 		_, err = e.Supervision.ConfirmRequirement(e.Ctx, other.Seller, f.ID, true, step(""))
-		wantCode(t, err, market.CodeNotFound, "another merchant confirms")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another merchant confirms")
 		_, err = e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, step("early"))
-		wantCode(t, err, market.CodeConflict, "delivering before the requirement")
-		must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, step("CRM for 20 users")))
+		marketplacetest.WantCode(t, err, market.CodeConflict, "delivering before the requirement")
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, step("CRM for 20 users")))
 		_, err = e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, false, step(""))
-		wantCode(t, err, market.CodeInvalid, "a rejection without a reason")
-		must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, false, step("we support 10 users")))
-		must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, step("CRM for 10 users")))
-		must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, true, step("")))
+		marketplacetest.WantCode(t, err, market.CodeInvalid, "a rejection without a reason")
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, false, step("we support 10 users")))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.SubmitRequirement(e.Ctx, b, f.ID, step("CRM for 10 users")))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.ConfirmRequirement(e.Ctx, s.Seller, f.ID, true, step("")))
 		report := supervision.File{Name: "report.txt", Content: []byte("installed and tested")}
 		_, err = e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, supervision.StepRequest{Text: "done", Files: []supervision.File{{Name: "empty"}}})
-		wantCode(t, err, market.CodeInvalid, "an empty file")
-		must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, supervision.StepRequest{Text: "installed", Files: []supervision.File{report}}))
-		must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, false, step("the export is missing")))
-		must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, step("export added")))
-		got := must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, true, step("")))
+		marketplacetest.WantCode(t, err, market.CodeInvalid, "an empty file")
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, supervision.StepRequest{Text: "installed", Files: []supervision.File{report}}))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, false, step("the export is missing")))
+		marketplacetest.Must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, f.ID, step("export added")))
+		got := marketplacetest.Must[*market.Flow](t)(e.Supervision.Accept(e.Ctx, b, f.ID, true, step("")))
 		e.Settle()
 		if got.State != market.FlowAccepted || got.RequirementRejections != 1 || got.DeliveryRejections != 1 {
 			t.Fatalf("flow %+v", got)
@@ -135,11 +118,11 @@ func TestStandardFlow(t *testing.T) {
 			}
 		}
 		fileID := steps[5].Files[0].ID
-		if a := must[*market.Attachment](t)(e.Supervision.File(e.Ctx, b, f.ID, fileID)); !bytes.Equal(a.Content, report.Content) {
+		if a := marketplacetest.Must[*market.Attachment](t)(e.Supervision.File(e.Ctx, b, f.ID, fileID)); !bytes.Equal(a.Content, report.Content) {
 			t.Fatalf("file %q", a.Content)
 		}
 		_, err = e.Supervision.File(e.Ctx, other.Seller, f.ID, fileID)
-		wantCode(t, err, market.CodeNotFound, "another merchant's file")
+		marketplacetest.WantCode(t, err, market.CodeNotFound, "another merchant's file")
 		in := e.Instance(key)
 		mi, _ := s.Merchant.Instance(in.ID)
 		if in.ExpireAt.IsZero() || mi.ExpireTime != kgp.FormatExpireTime(in.ExpireAt) || mi.Refreshes != 1 {
@@ -186,7 +169,7 @@ func TestSetSpec(t *testing.T) {
 				t.Errorf("%s: %q, %v", c.name, got, err)
 			}
 		}
-		if got := must[market.FlowTemplate](t)(e.Supervision.Spec(e.Ctx, s.Specs["svc"])); got != "" {
+		if got := marketplacetest.Must[market.FlowTemplate](t)(e.Supervision.Spec(e.Ctx, s.Specs["svc"])); got != "" {
 			t.Fatalf("turned off, the spec is %q", got)
 		}
 	})
