@@ -153,6 +153,12 @@ func (s *Service) Review(ctx context.Context, v market.Viewer, id string, approv
 	t := transition{role: market.RoleSeller, from: []market.UnsubState{market.UnsubPendingSeller}, action: "approve",
 		apply: func(ctx context.Context, tx *store.Tx, u *market.Unsubscription) error {
 			u.SellerNote = note
+			if taken, err := tx.LicenseTaken(ctx, u.InstanceKey); err != nil || taken {
+				if err == nil {
+					err = market.Errorf(market.CodeConflict, "the buyer took the license code meanwhile: it can no longer be unsubscribed (rules §3.1)")
+				}
+				return err
+			}
 			if u.Kind == market.UnsubReceived {
 				u.State, u.Deadline = market.UnsubAwaitingReturn, s.clock.Now().Add(s.cfg.ReturnWindow)
 				return nil
