@@ -286,7 +286,7 @@ func (s *Service) spec(productID string, r SpecRequest) (*market.Spec, []market.
 	case market.DeliverySaaS:
 	case market.DeliveryLicense, market.DeliveryHardware, market.DeliveryService, market.DeliveryImage:
 		if r.Charging != market.ChargingPeriod && r.Charging != market.ChargingOneTime {
-			return nil, nil, market.Errorf(market.CodeInvalid, "a %s spec is billed by period or once", sp.Delivery)
+			return nil, nil, market.Errorf(market.CodeInvalid, "a %s spec is billed by period or once", strings.ToLower(string(sp.Delivery)))
 		}
 	default:
 		return nil, nil, market.Errorf(market.CodeInvalid, "delivery must be SAAS, LICENSE, HARDWARE, SERVICE or IMAGE")
