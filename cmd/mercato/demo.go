@@ -30,14 +30,17 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			"a pay-per-use instance, an expiry through freeze and release, and a merchant outage that heals\n"+
 			"within the retry window. Exits 0 only if every step happened as the rules say.\n\n"+
 			"With --merchant-url the story runs against your production interface instead, so you can rehearse\n"+
-			"the lifecycle; give your merchant the printed open-API address, AK and SK for order queries.", stderr)
+			"the lifecycle. A merchant that looks orders up needs the open API's address, AK and SK before the\n"+
+			"story starts: fix them with --api-addr, --ak and --sk and configure your merchant with them.", stderr)
 	var o demoOptions
 	fs.StringVar(&o.merchantURL, "merchant-url", "", "an external merchant's production URL (default: the built-in demo merchant)")
 	fs.StringVar(&o.key, "key", "", "access key bound to the external merchant's basic interfaces")
 	fs.StringVar(&o.kitKey, "kit-key", "", "access key bound to the external merchant's kit interfaces")
 	fs.IntVar(&o.generation, "generation", 2, "interface generation of the merchant: 1 or 2")
 	fs.BoolVar(&o.stay, "stay", false, "keep the marketplace running after the story (Ctrl-C stops it)")
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address of the marketplace")
+	fs.StringVar(&o.addr, "api-addr", "127.0.0.1:0", "listen address of the marketplace, whose open API your merchant queries")
+	fs.StringVar(&o.ak, "ak", "", "the external merchant's open-API AK (default: generated and printed)")
+	fs.StringVar(&o.sk, "sk", "", "the external merchant's open-API SK (default: generated and printed)")
 	fs.BoolVar(&o.verbose, "v", false, "log the marketplace's and the merchant's activity to stderr")
 	if _, code, ok := parseCommand(fs, args, 0); !ok {
 		return code
@@ -60,6 +63,7 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 type demoOptions struct {
 	merchantURL, key, kitKey string
+	ak, sk                   string
 	generation               int
 	stay, verbose            bool
 	addr                     string
@@ -153,7 +157,8 @@ func (o *demoOptions) run(ctx context.Context) error {
 // merchantSide registers the merchant with the marketplace: the external one given by the flags,
 // or the built-in one, the SDK's test merchant (sdk/sdktest) on its own local listener.
 func (o *demoOptions) merchantSide(ctx context.Context, env *demoEnv, log *slog.Logger) error {
-	req := catalog.MerchantRequest{Name: "Demo merchant", Generation: o.generation, AccessKey: o.key, KitKey: o.kitKey, ProductionURL: o.merchantURL}
+	req := catalog.MerchantRequest{Name: "Demo merchant", Generation: o.generation, AccessKey: o.key, KitKey: o.kitKey, ProductionURL: o.merchantURL,
+		AK: o.ak, SK: o.sk}
 	if o.merchantURL == "" {
 		m, err := sdktest.Start(sdktest.Options{Key: market.NewSecret(32), KitKey: market.NewSecret(32), EncryptType: kgp.EncryptAES256,
 			ProvisionBudget: 300 * time.Millisecond, Logger: log})

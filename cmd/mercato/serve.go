@@ -23,7 +23,6 @@ environment (besides the variables named by the flags above):
   MERCATO_SANDBOX_KEY          --sandbox: the merchant's access key (basic interfaces)
   MERCATO_SANDBOX_KIT_KEY      --sandbox: the merchant's kit key (joint-operation syncs)
   MERCATO_SANDBOX_AK, _SK      --sandbox: the merchant's open-API AK/SK
-  MERCATO_SANDBOX_INSTANCE     --sandbox: the pay-per-use instance's ID
   MERCATO_SANDBOX_BUYER_TOKEN  --sandbox: the sandbox buyer's bearer token`
 
 // runServe runs the marketplace until SIGINT or SIGTERM.

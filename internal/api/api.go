@@ -71,6 +71,7 @@ func (a *API) Register(mux Mux) {
 	mux.Handle("POST /api/v1/merchants", a.auth(a.createMerchant))
 	mux.Handle("GET /api/v1/merchants", a.auth(a.listMerchants))
 	mux.Handle("GET /api/v1/merchants/{id}", a.auth(a.getMerchant))
+	mux.Handle("PATCH /api/v1/merchants/{id}", a.auth(a.updateMerchant))
 	mux.Handle("POST /api/v1/merchants/{id}/keys", a.auth(a.issueKey))
 	mux.Handle("POST /api/v1/products", a.auth(a.createProduct))
 	mux.Handle("GET /api/v1/products", a.auth(a.listProducts))

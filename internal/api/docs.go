@@ -17,8 +17,10 @@ var endpoints = map[string]endpoint{
 
 	"POST /api/v1/merchants": {summary: "Create a merchant; its keys and first AK/SK are shown once", who: "operator",
 		body: catalog.MerchantRequest{}, reply: object{"merchant": merchantView{}, "access_key": "", "kit_key": "", "ak": "", "sk": ""}, status: http.StatusCreated},
-	"GET /api/v1/merchants":            {summary: "List merchants", who: "operator (every merchant), seller (its own)", reply: list{"merchants", merchantView{}}, status: http.StatusOK, query: []string{"limit", "cursor"}},
-	"GET /api/v1/merchants/{id}":       {summary: "Read a merchant", who: "operator, seller of the merchant", reply: merchantView{}, status: http.StatusOK},
+	"GET /api/v1/merchants":      {summary: "List merchants", who: "operator (every merchant), seller (its own)", reply: list{"merchants", merchantView{}}, status: http.StatusOK, query: []string{"limit", "cursor"}},
+	"GET /api/v1/merchants/{id}": {summary: "Read a merchant", who: "operator, seller of the merchant", reply: merchantView{}, status: http.StatusOK},
+	"PATCH /api/v1/merchants/{id}": {summary: "Change a merchant's name, production URL, generation or keys (rotated keys still verify answers for 3 h)",
+		who: "operator, seller of the merchant", body: catalog.MerchantUpdate{}, reply: object{"merchant": merchantView{}, "access_key": "", "kit_key": ""}, status: http.StatusOK},
 	"POST /api/v1/merchants/{id}/keys": {summary: "Issue another open-API AK/SK pair (shown once)", who: "operator, seller of the merchant", reply: object{"ak": "", "sk": "", "merchant_id": ""}, status: http.StatusCreated},
 
 	"POST /api/v1/products": {summary: "Create a product with its specs and plans", who: "operator", body: catalog.ProductRequest{},

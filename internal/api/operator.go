@@ -55,6 +55,26 @@ func (a *API) getMerchant(w http.ResponseWriter, r *http.Request, v market.Viewe
 	return nil
 }
 
+func (a *API) updateMerchant(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	var req catalog.MerchantUpdate
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	m, err := a.Catalog.UpdateMerchant(r.Context(), v, r.PathValue("id"), req)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"merchant": viewMerchant(m)}
+	if req.AccessKey != nil || req.RotateAccessKey {
+		out["access_key"] = m.AccessKey // shown once, like at creation
+	}
+	if req.KitKey != nil || req.RotateKitKey {
+		out["kit_key"] = m.KitKey
+	}
+	writeSecret(w, http.StatusOK, out)
+	return nil
+}
+
 func (a *API) issueKey(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	k, err := a.Catalog.IssueKey(r.Context(), v, r.PathValue("id"))
 	if err != nil {

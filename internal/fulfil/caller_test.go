@@ -105,3 +105,22 @@ func TestSendSignsFreshly(t *testing.T) {
 		}
 	}
 }
+
+// TestBodySignAfterRotation: an answer signed with the key rotated away is accepted for
+// market.RotationGrace after the rotation, and refused later.
+func TestBodySignAfterRotation(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"resultCode":"000000","resultMsg":"success.","instanceId":"i-1"}`)
+	h := http.Header{kgp.BodySignHeader: {kgp.BodySign("old-key-0123456789", body)}}
+	rotated := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := &market.Merchant{AccessKey: "new-key-0123456789", PreviousAccessKey: "old-key-0123456789", KeysRotatedAt: rotated}
+	if err := checkBodySign(m, market.FormBasic, h, body, rotated.Add(time.Hour)); err != nil {
+		t.Fatalf("within the grace: %v", err)
+	}
+	if err := checkBodySign(m, market.FormBasic, h, body, rotated.Add(market.RotationGrace+time.Second)); err == nil {
+		t.Fatal("the old key verified an answer after the grace")
+	}
+	if err := checkBodySign(m, market.FormKitV2, h, body, rotated.Add(time.Hour)); err == nil {
+		t.Fatal("the basic interfaces' old key verified a kit answer")
+	}
+}

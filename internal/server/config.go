@@ -119,8 +119,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{
 		URL: os.Getenv("MERCATO_SANDBOX_URL"), AccessKey: os.Getenv("MERCATO_SANDBOX_KEY"), KitKey: os.Getenv("MERCATO_SANDBOX_KIT_KEY"),
-		AK: os.Getenv("MERCATO_SANDBOX_AK"), SK: os.Getenv("MERCATO_SANDBOX_SK"), InstanceID: os.Getenv("MERCATO_SANDBOX_INSTANCE"),
-		BuyerToken: os.Getenv("MERCATO_SANDBOX_BUYER_TOKEN"),
+		AK: os.Getenv("MERCATO_SANDBOX_AK"), SK: os.Getenv("MERCATO_SANDBOX_SK"), BuyerToken: os.Getenv("MERCATO_SANDBOX_BUYER_TOKEN"),
 	}
 }
 
@@ -130,7 +129,6 @@ type SandboxSeed struct {
 	AccessKey  string // MERCATO_SANDBOX_KEY
 	KitKey     string // MERCATO_SANDBOX_KIT_KEY
 	AK, SK     string // MERCATO_SANDBOX_AK, MERCATO_SANDBOX_SK
-	InstanceID string // MERCATO_SANDBOX_INSTANCE
 	BuyerToken string // MERCATO_SANDBOX_BUYER_TOKEN
 }
 

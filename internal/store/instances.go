@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -93,4 +94,11 @@ func (r Reader) CountInstances(ctx context.Context, state market.InstanceState) 
 	var n int
 	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM instances WHERE state = $1`, string(state)).Scan(&n)
 	return n, err
+}
+
+// BackdateInstance moves an instance's start back to at. Only the sandbox does this: its seeded
+// instance takes the usage of the hours before it was bought.
+func (tx *Tx) BackdateInstance(ctx context.Context, key string, at time.Time) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE instances SET created_at = $1 WHERE line_id = $2`, ms(at), key)
+	return err
 }
