@@ -57,7 +57,7 @@ func TestDemoExternalMerchantFailingFirst(t *testing.T) {
 	if code := run([]string{"demo", "--merchant-url", m.URL, "--key", m.Key}, nil, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
-	if strings.Count(out.String(), "] ok ") != 7 || !strings.Contains(out.String(), "] skip merchant outage") {
+	if strings.Count(out.String(), "] ok ") != 10 || !strings.Contains(out.String(), "] skip merchant outage") {
 		t.Fatalf("steps:\n%s", out.String())
 	}
 }
