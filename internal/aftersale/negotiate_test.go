@@ -70,6 +70,9 @@ func TestNegotiatedUnsubscription(t *testing.T) {
 		if in := e.Instance(key); in.State != market.InstanceReleased {
 			t.Fatalf("instance %s", in.State)
 		}
+		if got := marketplacetest.Must[*market.Order](t)(e.DB.Order(e.Ctx, o.ID)); got.Status != market.OrderCompleted || got.Refunded != 60_000 {
+			t.Fatalf("the paying order is %s with %s refunded", got.Status, got.Refunded)
+		}
 		unsubOrder := marketplacetest.Must[*market.Order](t)(e.DB.Order(e.Ctx, u.UnsubscribeOrderID))
 		if unsubOrder.Type != market.OrderUnsubscribe || unsubOrder.Amount != -60_000 || unsubOrder.Status != market.OrderCompleted {
 			t.Fatalf("unsubscription order %+v", unsubOrder)

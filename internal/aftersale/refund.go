@@ -84,6 +84,8 @@ func (s *Service) refund(ctx context.Context, tx *store.Tx, u *market.Unsubscrip
 	}
 	u.NoReason = full
 	left := u.Amount
+	byOrder := map[string]market.Money{}
+	var orders []string
 	for _, sale := range sales {
 		if sale.OrderID == "" {
 			continue // pay-per-use bills are not refunded
@@ -97,9 +99,21 @@ func (s *Service) refund(ctx context.Context, tx *store.Tx, u *market.Unsubscrip
 		if err := ledger.Refund(ctx, tx, sale, "unsub:"+u.ID, part, returned, now); err != nil {
 			return err
 		}
+		if _, ok := byOrder[sale.OrderID]; !ok {
+			orders = append(orders, sale.OrderID)
+		}
+		byOrder[sale.OrderID] += part
 	}
 	if left > 0 {
 		return market.Errorf(market.CodeConflict, "unsubscription %s asks %s more than was paid", u.ID, left)
+	}
+	// Each paying order shows what it had back, and is done: a supervised one no longer waits
+	// for its closed flow.
+	for _, id := range orders {
+		if _, err := tx.SetOrderStatus(ctx, id, market.OrderCompleted, byOrder[id], "unsubscribed by "+u.ID, now,
+			market.OrderProcessing, market.OrderCompleted); err != nil {
+			return err
+		}
 	}
 	in, err := tx.Instance(ctx, u.InstanceKey)
 	if err != nil {
