@@ -49,6 +49,7 @@ func (e *demoEnv) story(ctx context.Context) int {
 		{"expiry, freeze, renewal in retention, release", e.expiry},
 		{"merchant outage healed within the retry window", e.outage},
 	}
+	steps = append(steps, e.afterSaleSteps()...)
 	if e.builtin != nil {
 		steps = append(steps, demoStep{"joint operation: 1,200 users in three authSync batches, a department moved, a full sync, single sign-on, unbinding", e.joint})
 	}

@@ -22,7 +22,7 @@ func TestDemo(t *testing.T) {
 			if code := run([]string{"demo", "--generation", gen}, nil, &out, &errb); code != exitOK {
 				t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 			}
-			if got := strings.Count(out.String(), "] ok "); got != 14 || !strings.Contains(out.String(), "demo passed") {
+			if got := strings.Count(out.String(), "] ok "); got != 17 || !strings.Contains(out.String(), "demo passed") {
 				t.Fatalf("%d steps passed:\n%s", got, out.String())
 			}
 		})
@@ -57,7 +57,7 @@ func TestDemoExternalMerchantFailingFirst(t *testing.T) {
 	if code := run([]string{"demo", "--merchant-url", m.URL, "--key", m.Key}, nil, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
-	if strings.Count(out.String(), "] ok ") != 12 || !strings.Contains(out.String(), "] skip merchant outage") {
+	if strings.Count(out.String(), "] ok ") != 15 || !strings.Contains(out.String(), "] skip merchant outage") {
 		t.Fatalf("steps:\n%s", out.String())
 	}
 }

@@ -9,20 +9,27 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mercato-oss/mercato/internal/aftersale"
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
 	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/hardware"
 	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/inbox"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/promo"
 	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/renewal"
 	"github.com/mercato-oss/mercato/internal/resale"
+	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
 // API serves /api/v1.
@@ -41,6 +48,14 @@ type API struct {
 	Resale   *resale.Service
 	// Enterprises is the joint-operation identity model.
 	Enterprises *enterprise.Service
+	// After the sale (docs/after-sale.md).
+	Aftersale   *aftersale.Service
+	Supervision *supervision.Service
+	Appeals     *appeal.Service
+	Hardware    *hardware.Service
+	Vouchers    *promo.Service
+	Renewal     *renewal.Service
+	Inbox       *inbox.Service
 	Log         *slog.Logger
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
 	Limiter *FailureLimiter
@@ -89,7 +104,6 @@ func (a *API) Register(mux Mux) {
 	mux.Handle("POST /api/v1/instances/{key}/renew", a.auth(a.changeInstance(a.Orders.Renew)))
 	mux.Handle("POST /api/v1/instances/{key}/upgrade", a.auth(a.changeInstance(a.Orders.Upgrade)))
 	mux.Handle("POST /api/v1/instances/{key}/convert", a.auth(a.changeInstance(a.Orders.ConvertTrial)))
-	mux.Handle("POST /api/v1/instances/{key}/unsubscribe", a.auth(a.unsubscribe))
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
 	a.registerCloud(mux)
@@ -97,6 +111,7 @@ func (a *API) Register(mux Mux) {
 	a.registerOrderExtras(mux)
 	a.registerSeller(mux)
 	a.registerApplications(mux)
+	a.registerAfterSale(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

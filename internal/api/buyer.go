@@ -137,12 +137,3 @@ func (a *API) changeInstance(f func(ctx context.Context, v market.Viewer, key st
 		return nil
 	}
 }
-
-func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	o, err := a.Orders.Unsubscribe(r.Context(), v, r.PathValue("key"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, viewOrder(o))
-	return nil
-}

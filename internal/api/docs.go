@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/mercato-oss/mercato/internal/aftersale"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -48,7 +49,7 @@ var endpoints = map[string]endpoint{
 	"POST /api/v1/instances/{key}/renew":       {summary: "Renew: more periods from the current expiry", who: "buyer", body: order.ChangeRequest{}, reply: orderView{}, status: http.StatusCreated},
 	"POST /api/v1/instances/{key}/upgrade":     {summary: "Upgrade to another spec of the product for the difference", who: "buyer", body: order.ChangeRequest{}, reply: orderView{}, status: http.StatusCreated},
 	"POST /api/v1/instances/{key}/convert":     {summary: "Convert a trial to a paid instance", who: "buyer", body: order.ChangeRequest{}, reply: orderView{}, status: http.StatusCreated},
-	"POST /api/v1/instances/{key}/unsubscribe": {summary: "Unsubscribe: release the instance", who: "buyer", reply: orderView{}, status: http.StatusCreated},
+	"POST /api/v1/instances/{key}/unsubscribe": {summary: "Ask to unsubscribe (409 with the rule when not eligible; docs/after-sale.md)", who: "buyer", body: aftersale.SubmitRequest{}, reply: unsubView{}, status: http.StatusCreated},
 
 	"GET /api/v1/account":               {summary: "The caller's balance and latest ledger entries", who: "buyer", reply: object{"buyer_id": "", "balance": market.Money(0), "entries": []entryView{}}, status: http.StatusOK, query: []string{"limit"}},
 	"GET /api/v1/buyers/{id}/account":   {summary: "A buyer's balance and latest ledger entries", who: "operator, the buyer", reply: object{"buyer_id": "", "balance": market.Money(0), "entries": []entryView{}}, status: http.StatusOK, query: []string{"limit"}},

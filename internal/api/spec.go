@@ -42,7 +42,7 @@ const SpecPath = "/api/v1/openapi.json"
 func Spec() ([]byte, error) {
 	paths := map[string]map[string]any{}
 	all := map[string]endpoint{}
-	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints} {
+	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints, afterSaleEndpoints} {
 		maps.Copy(all, table)
 	}
 	for pattern, e := range all {
@@ -97,6 +97,7 @@ var queryParams = map[string]map[string]any{
 	"buyer_id":    {"type": "string"},
 	"instance":    {"type": "string"},
 	"order_id":    {"type": "string"},
+	"unread":      {"type": "boolean"},
 }
 
 func itoa(n int) string {

@@ -1,7 +1,8 @@
 // Package billing keeps buyers' accounts and merchants' settlements: each usage collection
-// becomes a bill per buyer, deducted from the buyer's balance; a balance below zero freezes the
-// buyer's pay-per-use instances and a top-up that clears it unfreezes them; each month, on the
-// bill day, every merchant gets a statement (rules §8.4).
+// becomes a bill per buyer, paid by the buyer's cash coupons and then its balance; a bill that
+// leaves the balance below zero puts the instances it billed into arrears (each at its own
+// settlement point, with its grace period) and a top-up that clears it takes them out; each
+// month, on the bill day, the bill run settles every merchant's eligible sales (rules §8.4).
 package billing
 
 import (
@@ -13,9 +14,11 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/mercato-oss/mercato/internal/ledger"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/promo"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -26,29 +29,57 @@ type Config struct {
 	BillDay int
 	// FeePerMille is the platform's fee on a merchant's sales, in thousandths (50 = 5 %).
 	FeePerMille int64
+	// MinSettlement is the least a product type's eligible sales must come to before a bill run
+	// settles them (rules §8.4: "cumulative bills of the same product type ≥ CNY 1,000"); less
+	// stays held for a later run.
+	MinSettlement market.Money
+	// Incentives lower the fee by RebatePerMille (not below zero) for a merchant whose sales in
+	// the month reach From (rules §8.4, the 2024 policy for 5 % products: +0 % below CNY
+	// 500,000, +1 % to 1,000,000, +2 % above); the highest tier reached applies.
+	Incentives []Incentive
 }
 
-// DefaultConfig is the international site's bill day and a 5 % platform fee.
-func DefaultConfig() Config { return Config{BillDay: 7, FeePerMille: 50} }
+// Incentive is one tier of the platform fee's incentive.
+type Incentive struct {
+	From           market.Money `json:"from"`
+	RebatePerMille int64        `json:"rebate_permille"`
+}
+
+// DefaultConfig is the international site's bill day, a 5 % platform fee, the CNY 1,000 minimum
+// and the 2024 incentive tiers (amounts in the site's currency).
+func DefaultConfig() Config {
+	return Config{BillDay: 7, FeePerMille: 50, MinSettlement: 1_000_000,
+		Incentives: []Incentive{{From: 500_000_000, RebatePerMille: 10}, {From: 1_000_000_000, RebatePerMille: 20}}}
+}
 
 // Service bills usage and settles with merchants.
 type Service struct {
-	db     *store.DB
-	clock  market.Clock
-	log    *slog.Logger
-	orders *order.Service
-	cfg    Config
+	db       *store.DB
+	clock    market.Clock
+	log      *slog.Logger
+	orders   *order.Service
+	vouchers *promo.Service
+	cfg      Config
 }
 
-// New returns the billing service; orders freezes and unfreezes instances for arrears.
-func New(db *store.DB, clock market.Clock, log *slog.Logger, orders *order.Service, cfg Config) (*Service, error) {
-	if db == nil || clock == nil || log == nil || orders == nil {
-		return nil, errors.New("billing: New needs a database, a clock, a logger and the order service")
+// New returns the billing service; orders puts instances into arrears and out, vouchers pays
+// bills with cash coupons.
+func New(db *store.DB, clock market.Clock, log *slog.Logger, orders *order.Service, vouchers *promo.Service, cfg Config) (*Service, error) {
+	if db == nil || clock == nil || log == nil || orders == nil || vouchers == nil {
+		return nil, errors.New("billing: New needs a database, a clock, a logger, the order service and the voucher service")
 	}
 	if cfg.BillDay < 1 || cfg.BillDay > 28 || cfg.FeePerMille < 0 || cfg.FeePerMille > 1000 {
 		return nil, fmt.Errorf("billing: bill day %d must be 1 to 28 and the fee %d‰ 0 to 1000", cfg.BillDay, cfg.FeePerMille)
 	}
-	return &Service{db: db, clock: clock, log: log, orders: orders, cfg: cfg}, nil
+	if cfg.MinSettlement < 0 {
+		return nil, fmt.Errorf("billing: the minimum settlement must not be negative")
+	}
+	for _, in := range cfg.Incentives {
+		if in.From < 0 || in.RebatePerMille < 0 || in.RebatePerMille > 1000 {
+			return nil, fmt.Errorf("billing: an incentive from %s lowers the fee by 0 to 1000‰, not %d‰", in.From, in.RebatePerMille)
+		}
+	}
+	return &Service{db: db, clock: clock, log: log, orders: orders, vouchers: vouchers, cfg: cfg}, nil
 }
 
 // Register adds the statement worker and the periodic tick that enqueues statements on the
@@ -77,9 +108,11 @@ func (w *tickWorker) Work(ctx context.Context, _ *river.Job[tickArgs]) error { r
 
 var _ metering.Biller = (*Service)(nil)
 
-// Bill turns a collection's fees into one bill per buyer and deducts it, in the collection's
-// transaction. A buyer whose balance goes below zero is in arrears: their pay-per-use instances
-// are frozen.
+// Bill turns a collection's fees into one bill per buyer and pays it, in the collection's
+// transaction: the buyer's cash coupons first (and vouchers, when configured), then the balance,
+// which may go below zero. A bill that leaves the balance below zero puts the instances it
+// billed into arrears — those only: the buyer's other pay-per-use instances follow at their own
+// collections (rules §8.4).
 func (s *Service) Bill(ctx context.Context, tx *store.Tx, c *metering.Collection) error {
 	bills := map[string]*market.Bill{}
 	var buyers []string
@@ -101,19 +134,45 @@ func (s *Service) Bill(ctx context.Context, tx *store.Tx, c *metering.Collection
 		if err != nil || !fresh {
 			return err
 		}
-		balance, _, err := tx.ApplyEntry(ctx, id, b.ID, market.EntryDeduction, -b.Amount, now)
+		balance, err := s.pay(ctx, tx, b, now)
 		if err != nil {
 			return err
 		}
-		if balance < 0 {
-			n, err := s.orders.FreezeForArrears(ctx, tx, id)
-			if err != nil {
+		if balance >= 0 {
+			continue
+		}
+		for _, l := range b.Lines {
+			if err := s.orders.InArrears(ctx, tx, l.InstanceKey); err != nil {
 				return err
 			}
-			s.log.Info("buyer in arrears", "buyer", id, "balance", balance, "bill", b.ID, "frozen", n)
 		}
+		s.log.Info("buyer in arrears", "buyer", id, "balance", balance, "bill", b.ID, "instances", len(b.Lines))
 	}
 	return nil
+}
+
+// pay pays a bill: each line is a sale of its instance's merchant.
+func (s *Service) pay(ctx context.Context, tx *store.Tx, b *market.Bill, now time.Time) (market.Money, error) {
+	items := make([]promo.Item, len(b.Lines))
+	sales := make([]*market.Sale, len(b.Lines))
+	for i, l := range b.Lines {
+		e, err := tx.CatalogEntry(ctx, l.ProductID)
+		if err != nil {
+			return 0, err
+		}
+		items[i] = promo.Item{SaleRef: "bill:" + b.ID + ":" + l.InstanceKey, MerchantID: l.MerchantID, ProductID: e.Product.ID, SkuCode: e.Spec.SkuCode, Amount: l.Amount}
+		sales[i] = &market.Sale{Ref: items[i].SaleRef, MerchantID: l.MerchantID, BuyerID: b.BuyerID, InstanceKey: l.InstanceKey,
+			ProductID: e.Product.ID, Kind: e.Spec.Delivery, Gross: l.Amount, EffectiveAt: now, At: now}
+	}
+	deductions, err := s.vouchers.AutoRedeem(ctx, tx, b.BuyerID, items)
+	if err != nil {
+		return 0, err
+	}
+	for i, d := range deductions {
+		sales[i].SellerDiscount, sales[i].PlatformDiscount = d.Seller, d.Platform
+		sales[i].Cash = sales[i].Gross - d.Seller - d.Platform
+	}
+	return ledger.Pay(ctx, tx, b.BuyerID, b.ID, market.EntryDeduction, sales, ledger.Arrears, now)
 }
 
 // BillID names a buyer's bill for a collection.
@@ -122,7 +181,7 @@ func BillID(buyerID string, at time.Time) string {
 }
 
 // TopUp credits a buyer's account once per ref (a payment's reference) and, if that clears the
-// arrears, unfreezes the buyer's pay-per-use instances. It returns the new balance.
+// arrears, takes the buyer's instances out of arrears. It returns the new balance.
 func (s *Service) TopUp(ctx context.Context, v market.Viewer, buyerID string, amount market.Money, ref string) (market.Money, error) {
 	if err := v.MustBeOperator(); err != nil {
 		return 0, err
@@ -139,13 +198,13 @@ func (s *Service) TopUp(ctx context.Context, v market.Viewer, buyerID string, am
 			return err
 		}
 		var err error
-		if balance, _, err = tx.ApplyEntry(ctx, buyerID, "topup:"+ref, market.EntryTopUp, amount, s.clock.Now()); err != nil {
+		if balance, _, err = ledger.TopUp(ctx, tx, buyerID, "topup:"+ref, amount, s.clock.Now()); err != nil {
 			return err
 		}
 		if balance < 0 {
 			return nil
 		}
-		n, err := s.orders.UnfreezeAfterTopUp(ctx, tx, buyerID)
+		n, err := s.orders.ArrearsCleared(ctx, tx, buyerID)
 		if n > 0 {
 			s.log.Info("arrears cleared", "buyer", buyerID, "balance", balance, "unfrozen", n)
 		}
@@ -171,44 +230,6 @@ type StatementWorker struct {
 // Work implements river.Worker.
 func (w *StatementWorker) Work(ctx context.Context, job *river.Job[StatementArgs]) error {
 	return w.S.Settle(ctx, job.Args.Month)
-}
-
-// Settle makes every merchant's statement for month (yyyy-MM), once: settlement = sales −
-// seller-borne vouchers − the platform fee on what remains (rules §8.4). Vouchers are not
-// modelled yet, so they are zero.
-func (s *Service) Settle(ctx context.Context, month string) error {
-	from, err := time.Parse("2006-01", month)
-	if err != nil {
-		return market.Errorf(market.CodeInvalid, "month %q is not yyyy-MM", month)
-	}
-	to := from.AddDate(0, 1, 0)
-	// A page of merchants per transaction: each statement is stored once (its key), so a run
-	// cut short is finished by the next.
-	for page := (store.Page{Limit: store.MaxLimit}); ; {
-		merchants, next, err := s.db.Merchants(ctx, page)
-		if err != nil {
-			return err
-		}
-		err = s.db.Write(ctx, func(tx *store.Tx) error {
-			for _, m := range merchants {
-				sales, err := tx.MonthSales(ctx, m.ID, from, to)
-				if err != nil {
-					return err
-				}
-				st := &market.Statement{MerchantID: m.ID, Month: month, Sales: sales, CreatedAt: s.clock.Now()}
-				st.Fee = market.Money((int64(st.Sales-st.Vouchers)*s.cfg.FeePerMille + 500) / 1000)
-				st.Settlement = st.Sales - st.Vouchers - st.Fee
-				if _, err := tx.InsertStatement(ctx, st); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil || next.IsZero() {
-			return err
-		}
-		page.After = next
-	}
 }
 
 // Tick enqueues the previous month's statements once the bill day has come; unique jobs and the

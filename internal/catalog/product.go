@@ -25,8 +25,9 @@ type SpecRequest struct {
 	NameEN    string          `json:"name_en,omitempty"`
 	Charging  market.Charging `json:"charging"`
 	TrialDays int             `json:"trial_days,omitempty"`
-	// Delivery is SAAS (the default: the merchant's production interface) or LICENSE (license
-	// codes issued by the marketplace).
+	// Delivery is SAAS (the default: the merchant's production interface), LICENSE (license
+	// codes issued by the marketplace), or HARDWARE, SERVICE or IMAGE (delivered offline; see
+	// docs/after-sale.md).
 	Delivery market.Delivery `json:"delivery,omitempty"`
 	// Hidden sells the spec through its own link only (rules §1.5).
 	Hidden bool `json:"hidden,omitempty"`
@@ -126,12 +127,12 @@ func (s *Service) spec(probs *market.Problems, f string, p *Product, r SpecReque
 	case "":
 		sp.Delivery = market.DeliverySaaS
 	case market.DeliverySaaS:
-	case market.DeliveryLicense:
+	case market.DeliveryLicense, market.DeliveryHardware, market.DeliveryService, market.DeliveryImage:
 		if r.Charging != market.ChargingPeriod && r.Charging != market.ChargingOneTime {
-			probs.Add(f+".delivery", "license-billing", "a license spec is billed by period or once (rules §1.7)")
+			probs.Add(f+".delivery", "offline-billing", "a %s spec is billed by period or once (rules §1.7)", strings.ToLower(string(sp.Delivery)))
 		}
 	default:
-		probs.Add(f+".delivery", "enum", "delivery must be SAAS or LICENSE")
+		probs.Add(f+".delivery", "enum", "delivery must be SAAS, LICENSE, HARDWARE, SERVICE or IMAGE")
 	}
 	switch r.Charging {
 	case market.ChargingPeriod, market.ChargingOneTime, market.ChargingOnDemand, market.ChargingOnDemandPkg:

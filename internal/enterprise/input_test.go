@@ -212,7 +212,7 @@ func TestReleasedInstanceIsUnbound(t *testing.T) {
 		f := enterprisetest.New(t, e, 2)
 		ctx, svc, admin, tid := e.Ctx, e.Enterprises, f.Buyer, f.Enterprise.TenantID
 		must[*market.Binding](t)(svc.Bind(ctx, admin, tid, f.InstanceKey))
-		must[*market.Order](t)(e.Orders.Unsubscribe(ctx, admin, f.InstanceKey))
+		must[*market.Order](t)(e.Orders.Release(ctx, market.AsOperator(), f.InstanceKey, "released by the operator"))
 		sent := len(f.Syncs(t))
 		must[*market.Department](t)(svc.AddDepartment(ctx, admin, tid, enterprise.DepartmentRequest{OrgCode: "HQ", Name: "HQ"}))
 		if got := len(f.Syncs(t)); got != sent {

@@ -124,15 +124,16 @@ func TestStatusFollowsInstance(t *testing.T) {
 	})
 }
 
-func TestUnsubscribeReleases(t *testing.T) {
+// TestReleaseReleases: an instance the operator releases releases its code.
+func TestReleaseReleases(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, h *harness) {
 		l := h.received()
-		if _, err := h.orders.Unsubscribe(h.ctx, market.AsBuyer(h.buyer), l.InstanceKey); err != nil {
+		if _, err := h.orders.Release(h.ctx, market.AsOperator(), l.InstanceKey, "released by the operator"); err != nil {
 			t.Fatal(err)
 		}
 		if got := h.status(l.Code); got != string(kgp.LicenseReleased) {
-			t.Fatalf("after unsubscription: %s", got)
+			t.Fatalf("after the release: %s", got)
 		}
 	})
 }

@@ -34,13 +34,19 @@ type Entry struct {
 	At      time.Time
 }
 
-// Statement is a merchant's monthly settlement.
+// Statement is a merchant's monthly settlement: Settlement = Sales − Vouchers − Fee − Refunds.
+// Sales are the sales the bill run settled (net of refunds paid before it), Vouchers what the
+// merchant's own vouchers paid of them, Refunds what was paid back this month of sales settled
+// earlier, and Held what stays held for a later run (rules §8.4: supervision not complete, not
+// yet repaid, or below the minimum).
 type Statement struct {
 	MerchantID string
 	Month      string // yyyy-MM
 	Sales      Money
 	Vouchers   Money
 	Fee        Money
+	Refunds    Money
 	Settlement Money
+	Held       Money
 	CreatedAt  time.Time
 }

@@ -1,13 +1,17 @@
 // Package marketplace builds the marketplace's services over one database and wires them
 // together: the call dispatcher, catalog, identity, publishing and dial tests, licenses, orders,
-// billing and metering, and the jobs they run. The server puts HTTP in front of it; tests build it on a fake clock.
+// billing and metering, the after-sale services, and the jobs they run. The server puts HTTP in
+// front of it; tests build it on a fake clock.
 package marketplace
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 
+	"github.com/mercato-oss/mercato/internal/aftersale"
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/authcentre"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
@@ -15,15 +19,20 @@ import (
 	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/hardware"
 	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/inbox"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/promo"
 	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/renewal"
 	"github.com/mercato-oss/mercato/internal/resale"
 	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
 // Config is what the services are built with.
@@ -33,8 +42,17 @@ type Config struct {
 	Identity identity.Config
 	Orders   order.Config
 	Billing  billing.Config
-	Licenses license.RecorderConfig
-	Cloud    cloud.Config
+	Vouchers promo.Config
+	// After the sale: supervision, hardware, unsubscriptions, appeals, reminders and renewal,
+	// and the buyers' messages (docs/after-sale.md).
+	Supervision supervision.Config
+	Hardware    hardware.Config
+	Aftersale   aftersale.Config
+	Appeals     appeal.Config
+	Renewal     renewal.Config
+	Inbox       inbox.Config
+	Licenses    license.RecorderConfig
+	Cloud       cloud.Config
 	// Enterprise configures the joint-operation identity model (the auth centre's address).
 	Enterprise enterprise.Config
 	// AuthCentre sets the lifetimes of the auth centre's codes, tokens and sessions.
@@ -48,7 +66,8 @@ type Config struct {
 // DefaultConfig is the production configuration of a site with currency.
 func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
-		Billing: billing.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Cloud: cloud.DefaultConfig(),
+		Billing: billing.DefaultConfig(), Vouchers: promo.DefaultConfig(), Supervision: supervision.DefaultConfig(), Hardware: hardware.DefaultConfig(),
+		Aftersale: aftersale.DefaultConfigFor(currency), Appeals: appeal.DefaultConfig(), Renewal: renewal.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Cloud: cloud.DefaultConfig(),
 		Enterprise: enterprise.DefaultConfig(), AuthCentre: authcentre.DefaultConfig(),
 		Publish: publish.DefaultConfig(), Dial: dialtest.DefaultConfig()}
 }
@@ -62,6 +81,8 @@ type Services struct {
 	Licenses *license.Service
 	Orders   *order.Service
 	Billing  *billing.Service
+	// Vouchers issues and redeems vouchers and cash coupons.
+	Vouchers *promo.Service
 	Metering *metering.Service
 	Cloud    *cloud.Service
 	// Enterprises is the joint-operation identity model and its kit syncs.
@@ -72,6 +93,15 @@ type Services struct {
 	Publish    *publish.Service
 	Dial       *dialtest.Service
 	Resale     *resale.Service
+	// Inbox holds buyers' messages and emails them.
+	Inbox *inbox.Service
+	// Supervision runs service flows; Hardware stock, shipments and waybills; Aftersale
+	// unsubscriptions and refunds; Appeals appeals on flows; Renewal reminders and auto-renewal.
+	Supervision *supervision.Service
+	Hardware    *hardware.Service
+	Aftersale   *aftersale.Service
+	Appeals     *appeal.Service
+	Renewal     *renewal.Service
 }
 
 // New builds the services over db (migrated).
@@ -109,10 +139,13 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Licenses, err = license.New(db, clock, log, cfg.Licenses); err != nil {
 		return nil, err
 	}
-	if s.Orders, err = order.New(db, clock, log, s.Calls, s.Licenses, cfg.Orders); err != nil {
+	if s.Vouchers, err = promo.New(db, clock, cfg.Vouchers); err != nil {
 		return nil, err
 	}
-	if s.Billing, err = billing.New(db, clock, log, s.Orders, cfg.Billing); err != nil {
+	if s.Orders, err = order.New(db, clock, log, s.Calls, s.Licenses, s.Vouchers, cfg.Orders); err != nil {
+		return nil, err
+	}
+	if s.Billing, err = billing.New(db, clock, log, s.Orders, s.Vouchers, cfg.Billing); err != nil {
 		return nil, err
 	}
 	if s.Metering, err = metering.New(db, clock, log, s.Billing); err != nil {
@@ -127,7 +160,36 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.AuthCentre, err = authcentre.New(db, clock, log, cfg.AuthCentre); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return s, s.afterSale(db, clock, log, cfg)
+}
+
+// afterSale builds the after-sale services, which hook into orders (purchases, expiries).
+func (s *Services) afterSale(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) error {
+	var err error
+	if s.Inbox, err = inbox.New(db, clock, log, cfg.Inbox); err != nil {
+		return err
+	}
+	if s.Supervision, err = supervision.New(db, clock, log, s.Orders, cfg.Supervision); err != nil {
+		return err
+	}
+	if s.Hardware, err = hardware.New(db, clock, log, s.Orders, s.Supervision, cfg.Hardware); err != nil {
+		return err
+	}
+	if s.Aftersale, err = aftersale.New(db, clock, log, s.Orders, s.Supervision, s.Hardware, s.Vouchers, s.Inbox, cfg.Aftersale); err != nil {
+		return err
+	}
+	// Unused vouchers scoped to a discontinued spec or SKU become unusable (rules §1.6, §11.1).
+	s.Publish.OnDiscontinued(func(ctx context.Context, tx *store.Tx, _, skuCode, skuID string) error {
+		if skuID != "" {
+			return s.Vouchers.SpecDiscontinued(ctx, tx, skuID)
+		}
+		return s.Vouchers.SpecDiscontinued(ctx, tx, skuCode)
+	})
+	if s.Appeals, err = appeal.New(db, clock, log, s.Supervision, s.Aftersale, s.Inbox, cfg.Appeals); err != nil {
+		return err
+	}
+	s.Renewal, err = renewal.New(db, clock, log, s.Orders, s.Inbox, cfg.Renewal)
+	return err
 }
 
 // Jobs returns every worker, queue and periodic job of the services, for the job queue.
@@ -143,5 +205,10 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Publish.Register(j)
 	s.Dial.Register(j)
 	s.Resale.Register(j)
+	s.Inbox.Register(j)
+	s.Supervision.Register(j)
+	s.Hardware.Register(j)
+	s.Aftersale.Register(j)
+	s.Renewal.Register(j)
 	return j
 }

@@ -57,7 +57,7 @@ func newLicenseSite(t *testing.T, d store.Dialect) *licenseSite {
 	s.received, s.fresh, s.released = s.buy("OFFI-m-acme", true), s.buy("OFFI-m-acme", false), s.buy("OFFI-m-acme", true)
 	s.others = s.buy("OFFI-m-other", true)
 	l, _ := s.db.License(s.ctx, s.released)
-	if _, err := s.orders.Unsubscribe(s.ctx, market.AsBuyer(s.buyer), l.InstanceKey); err != nil {
+	if _, err := s.orders.Release(s.ctx, market.AsOperator(), l.InstanceKey, "released by the operator"); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -16,8 +16,10 @@ type ChangeRequest struct {
 	PeriodNumber int    `json:"period_number,omitempty"`
 	// Quantity is the new amount of a quantity SKU (a scale-out or, at renewal, a scale-in);
 	// 0 keeps the instance's.
-	Quantity       int64  `json:"quantity,omitempty"`
-	IdempotencyKey string `json:"-"`
+	Quantity int64 `json:"quantity,omitempty"`
+	// Vouchers are the buyer's vouchers and cash coupons to pay with, before the balance.
+	Vouchers       []string `json:"vouchers,omitempty"`
+	IdempotencyKey string   `json:"-"`
 }
 
 // change is what every instance-changing order shares: load the buyer's instance, check it,
@@ -69,7 +71,7 @@ func (s *Service) apply(ctx context.Context, v market.Viewer, key string, req Ch
 		if err != nil || !created {
 			return err
 		}
-		if err := pay(ctx, tx, o); err != nil {
+		if err := s.pay(ctx, tx, o, req.Vouchers); err != nil {
 			return err
 		}
 		if c.applyNow {
@@ -125,6 +127,9 @@ func (s *Service) Renew(ctx context.Context, v market.Viewer, key string, req Ch
 			}
 			if err := e.Renewable(); err != nil {
 				return nil, err
+			}
+			if in.ExpireAt.IsZero() {
+				return nil, market.Errorf(market.CodeConflict, "instance %s has no validity yet: a supervised purchase's validity starts when its delivery is accepted (rules §4.4)", in.Key)
 			}
 			if err := samePeriodSpec(in, e); err != nil {
 				return nil, err
@@ -247,11 +252,15 @@ func (s *Service) CancelRenewal(ctx context.Context, v market.Viewer, renewalID 
 		if !in.ExpireAt.Equal(l.ExpireAt) || in.State != market.InstanceActive {
 			return market.Errorf(market.CodeConflict, "renewal %s is not the instance's latest; cancel the later one first", renewalID)
 		}
-		ok, err := tx.SetOrderStatus(ctx, r.ID, market.OrderCancelled, r.Amount, "renewal cancelled by the buyer", now, market.OrderProcessing, market.OrderCompleted)
+		refunded, err := s.refundable(ctx, tx, r.ID)
+		if err != nil {
+			return err
+		}
+		ok, err := tx.SetOrderStatus(ctx, r.ID, market.OrderCancelled, refunded, "renewal cancelled by the buyer", now, market.OrderProcessing, market.OrderCompleted)
 		if err != nil || !ok {
 			return market.Errorf(market.CodeConflict, "order %s changed meanwhile", renewalID)
 		}
-		if err := credit(ctx, tx, r.BuyerID, r.ID, r.Amount, now); err != nil {
+		if _, err := s.refundAll(ctx, tx, r.ID); err != nil {
 			return err
 		}
 		id := market.NewOrderID(now)
@@ -276,52 +285,4 @@ func (s *Service) CancelRenewal(ctx context.Context, v market.Viewer, renewalID 
 		return s.call(ctx, tx, in, refreshCall(m, in, cancel, &cancel.Lines[0], kgp.SceneUnsubscribeRenewalPeriod))
 	})
 	return cancel, err
-}
-
-// Unsubscribe ends an instance at the buyer's request: an UNSUBSCRIBE order and releaseInstance
-// naming it. Refund rules (5-day no-reason, negotiated) belong to the unsubscription workflow;
-// this order refunds nothing.
-func (s *Service) Unsubscribe(ctx context.Context, v market.Viewer, key string) (*market.Order, error) {
-	if err := v.MustBeBuyer(); err != nil {
-		return nil, err
-	}
-	buyerID := v.BuyerID
-	in, err := s.instance(ctx, v, key)
-	if err != nil {
-		return nil, err
-	}
-	if in.State != market.InstanceActive && in.State != market.InstanceFrozen {
-		return nil, market.Errorf(market.CodeConflict, "instance %s is %s", key, in.State)
-	}
-	plan, err := s.db.Plan(ctx, in.ProductID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	id := market.NewOrderID(now)
-	o := &market.Order{ID: id, BuyerID: buyerID, MerchantID: in.MerchantID, Type: market.OrderUnsubscribe, Status: market.OrderProcessing,
-		Currency: plan.Currency, InstanceKey: key, CreatedAt: now, UpdatedAt: now,
-		Lines: []market.OrderLine{{ID: market.LineID(id, 1), OrderID: id, ProductID: in.ProductID, SkuCode: in.SkuCode, Charging: in.Charging, Period: in.Period}}}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		from := in.State
-		in.State, in.UpdatedAt = market.InstanceReleased, now
-		if ok, err := tx.UpdateInstance(ctx, in, from); err != nil || !ok {
-			if err == nil {
-				err = market.Errorf(market.CodeConflict, "instance %s changed meanwhile; retry", key)
-			}
-			return err
-		}
-		if _, err := tx.InsertOrder(ctx, o, ""); err != nil {
-			return err
-		}
-		m, err := tx.Merchant(ctx, in.MerchantID)
-		if err != nil {
-			return err
-		}
-		if err := s.notifyPaid(ctx, tx, o); err != nil {
-			return err
-		}
-		return s.call(ctx, tx, in, releaseCall(m, in, o))
-	})
-	return o, err
 }

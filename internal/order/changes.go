@@ -104,7 +104,7 @@ func (s *Service) upgradeLine(ctx context.Context, in *market.Instance, e *marke
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.terms(ctx, in, now)
+	t, err := s.feeTerms(ctx, in, now)
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +121,8 @@ func (s *Service) upgradeLine(ctx context.Context, in *market.Instance, e *marke
 }
 
 // terms are the fee terms of an instance's current term at now.
-func (s *Service) terms(ctx context.Context, in *market.Instance, now time.Time) (Terms, error) {
-	t := Terms{TermPeriods: 1, RemainingDays: remainingDays(now, in.ExpireAt), Discount: big.NewRat(1, 1)}
+func (s *Service) feeTerms(ctx context.Context, in *market.Instance, now time.Time) (FeeTerms, error) {
+	t := FeeTerms{TermPeriods: 1, RemainingDays: remainingDays(now, in.ExpireAt), Discount: big.NewRat(1, 1)}
 	line, ok, err := s.db.Term(ctx, in.Key, in.ExpireAt)
 	if err != nil {
 		return t, err

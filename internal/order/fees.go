@@ -51,8 +51,8 @@ func unitPrice(p *market.Plan, n int64) market.Money {
 	return p.Price
 }
 
-// Terms are what a change fee depends on besides prices.
-type Terms struct {
+// FeeFeeTerms are what a change fee depends on besides prices.
+type FeeTerms struct {
 	// TermDays and TermPeriods are the current term's length in days and in periods paid: the
 	// daily price is the period price × TermPeriods ÷ TermDays.
 	TermDays    int64
@@ -66,7 +66,7 @@ type Terms struct {
 
 // share is a period price as its daily price over the remaining days, with the discount:
 // price × TermPeriods ÷ TermDays × RemainingDays × Discount.
-func (t Terms) share(price market.Money) *big.Rat {
+func (t FeeTerms) share(price market.Money) *big.Rat {
 	r := new(big.Rat).SetFrac64(int64(price)*t.TermPeriods, t.TermDays)
 	r.Mul(r, new(big.Rat).SetInt64(t.RemainingDays))
 	return r.Mul(r, t.Discount)
@@ -75,7 +75,7 @@ func (t Terms) share(price market.Money) *big.Rat {
 // UpgradeFee is rules §1.7's upgrade fee: P_new(remaining) × remaining_days × discount −
 // P_old(purchased) × remaining_days × discount, with P the daily prices of the target and the
 // current plan at today's prices. A change that costs less is free (it is not a refund).
-func UpgradeFee(newPrice, oldPrice market.Money, t Terms) market.Money {
+func UpgradeFee(newPrice, oldPrice market.Money, t FeeTerms) market.Money {
 	return round(new(big.Rat).Sub(t.share(newPrice), t.share(oldPrice)))
 }
 
@@ -91,7 +91,7 @@ var VolumeCutoff = time.Date(2023, 6, 12, 0, 0, 0, 0, time.FixedZone("CST", 8*36
 //	  unit_price(tier containing after) × (after − before) × remaining × discount
 //
 // with prices per day as in UpgradeFee and original_price the price of the before units today.
-func ScaleOutFee(p *market.Plan, before, after int64, t Terms, ordered time.Time) (market.Money, error) {
+func ScaleOutFee(p *market.Plan, before, after int64, t FeeTerms, ordered time.Time) (market.Money, error) {
 	unit := unitPrice(p, after)
 	if p.Pricing == market.PricingStep && !ordered.Before(VolumeCutoff) {
 		added, err := unit.Times(after - before)

@@ -11,9 +11,9 @@ import (
 // Worked examples of the change fees of rules §1.7, one per formula, with the arithmetic
 // written out so that a reader can check each figure by hand.
 
-func terms(termDays, remaining int64, discount string) Terms {
+func terms(termDays, remaining int64, discount string) FeeTerms {
 	d, _ := new(big.Rat).SetString(discount)
-	return Terms{TermDays: termDays, TermPeriods: 1, RemainingDays: remaining, Discount: d}
+	return FeeTerms{TermDays: termDays, TermPeriods: 1, RemainingDays: remaining, Discount: d}
 }
 
 func TestUpgradeFee(t *testing.T) {
@@ -21,7 +21,7 @@ func TestUpgradeFee(t *testing.T) {
 	cases := []struct {
 		name     string
 		new, old market.Money
-		t        Terms
+		t        FeeTerms
 		want     market.Money
 	}{
 		// 160/30 × 15 × 1 − 100/30 × 15 × 1 = 80 − 50 = 30
@@ -60,7 +60,7 @@ func TestScaleOutFee(t *testing.T) {
 		name          string
 		plan          *market.Plan
 		from, to      int64
-		t             Terms
+		t             FeeTerms
 		ordered       time.Time
 		want          market.Money
 		originalPrice market.Money

@@ -184,8 +184,15 @@ func (s *Service) refreshed(ctx context.Context, tx *store.Tx, call *market.Call
 		return false, nil
 	}
 	now := s.clock.Now()
-	if _, err := tx.SetOrderStatus(ctx, call.OrderID, market.OrderCompleted, 0, "", now); err != nil {
+	o, err := tx.Order(ctx, call.OrderID)
+	if err != nil {
 		return false, err
+	}
+	// A new order told its validity (supervised: from acceptance) completes with its flow.
+	if o.Type != market.OrderNew {
+		if _, err := tx.SetOrderStatus(ctx, call.OrderID, market.OrderCompleted, 0, "", now); err != nil {
+			return false, err
+		}
 	}
 	in, err := tx.Instance(ctx, call.InstanceKey)
 	if err != nil || in.State != market.InstanceFrozen || !in.ExpireAt.After(now) {
@@ -262,17 +269,22 @@ func (s *Service) upgradeFailed(ctx context.Context, tx *store.Tx, call *market.
 	return s.refund(ctx, tx, call.OrderID, "the merchant did not apply the upgrade within 3 hours")
 }
 
-// refund fails a processing order and returns its whole amount.
+// refund fails a processing order and returns what it was paid with: the cash to the balance,
+// the vouchers to the buyer.
 func (s *Service) refund(ctx context.Context, tx *store.Tx, orderID, reason string) error {
 	o, err := tx.Order(ctx, orderID)
 	if err != nil {
 		return err
 	}
-	amount := o.Amount - o.Refunded
+	amount, err := s.refundable(ctx, tx, o.ID)
+	if err != nil {
+		return err
+	}
 	if ok, err := tx.SetOrderStatus(ctx, o.ID, market.OrderRefunded, amount, reason, s.clock.Now(), market.OrderProcessing); err != nil || !ok {
 		return err
 	}
-	return credit(ctx, tx, o.BuyerID, o.ID, amount, s.clock.Now())
+	_, err = s.refundAll(ctx, tx, o.ID)
+	return err
 }
 
 // restartable refuses to restart a call whose order was refunded: the buyer has its money back.

@@ -341,13 +341,18 @@ func TestPayPerUseOneInstancePerItem(t *testing.T) {
 	})
 }
 
-func TestUnsubscribeReleases(t *testing.T) {
+// TestReleaseByOperator: the operator's release is an UNSUBSCRIBE order and releaseInstance
+// naming it; a buyer cannot release.
+func TestReleaseByOperator(t *testing.T) {
 	t.Parallel()
 	each(t, 2, func(t *testing.T, h *harness) {
 		o := h.buy(order.Item{ProductID: "OFFI-ONCE"})
 		key := o.Lines[0].ID
 		in := h.wantInstance(key, market.InstanceActive)
-		u, err := h.svc.Unsubscribe(h.ctx, h.buyer, key)
+		if _, err := h.svc.Release(h.ctx, h.buyer, key, "mine"); market.ErrorCode(err) != market.CodeForbidden {
+			t.Fatalf("a buyer released: %v", err)
+		}
+		u, err := h.svc.Release(h.ctx, market.AsOperator(), key, "agreement violated")
 		if err != nil {
 			t.Fatal(err)
 		}

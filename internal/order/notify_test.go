@@ -63,7 +63,7 @@ func TestOrderNotify(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.settle()
-		unsub, err := h.svc.Unsubscribe(h.ctx, h.buyer, o1.Lines[1].ID)
+		unsub, err := h.svc.Release(h.ctx, market.AsOperator(), o1.Lines[1].ID, "released by the operator")
 		if err != nil {
 			t.Fatal(err)
 		}

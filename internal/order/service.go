@@ -15,22 +15,36 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/promo"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/kgp"
 )
 
 // Config holds the lifecycle's tunables.
 type Config struct {
-	// GraceDays an expired instance stays usable before it is frozen; RetentionDays it stays
-	// frozen (its data kept) before it is released. KooGallery does not publish them for SaaS
-	// (rules §9.3); Huawei Cloud's general table ranges from 0/1 to 7/15 days by customer level.
+	// GraceDays an expired instance (or a pay-per-use instance in arrears) stays usable before
+	// it is frozen; RetentionDays it stays frozen (its data kept) before it is released.
+	// KooGallery does not publish them for SaaS (rules §9.3); Huawei Cloud's general table ranges
+	// from 0/1 to 7/15 days by customer level. These are the terms of buyers without a level.
 	GraceDays     int
 	RetentionDays int
+	// Levels are the terms of customer levels (rules §8.4: "a V3 customer has 7 days grace + 7
+	// days retention"), by level name.
+	Levels map[string]Terms
+}
+
+// Terms are a customer level's grace and retention periods.
+type Terms struct {
+	GraceDays     int `json:"grace_days"`
+	RetentionDays int `json:"retention_days"`
 }
 
 // DefaultConfig freezes at expiry, as KooGallery calls expireInstance on the expiry date, and
-// keeps the data 15 days, the longest freeze period the documentation gives.
-func DefaultConfig() Config { return Config{GraceDays: 0, RetentionDays: 15} }
+// keeps the data 15 days, the longest freeze period the documentation gives; level V3 has the
+// documented example's 7 + 7 days.
+func DefaultConfig() Config {
+	return Config{GraceDays: 0, RetentionDays: 15, Levels: map[string]Terms{"V3": {GraceDays: 7, RetentionDays: 7}}}
+}
 
 // Service is the order and lifecycle engine.
 type Service struct {
@@ -43,6 +57,12 @@ type Service struct {
 	activities map[string]fulfil.Activity
 	// licenses delivers license specs (issues their codes) in the purchase's transaction.
 	licenses Deliverer
+	// promo redeems the vouchers that pay part of an order.
+	promo *promo.Service
+	// onPurchase and onExpiry are what other features do in the transactions of purchases and
+	// of expiry changes (hooks.go).
+	onPurchase []PurchaseHook
+	onExpiry   []ExpiryHook
 }
 
 // Deliverer hands out what the marketplace delivers itself, without a merchant call, in the
@@ -53,14 +73,19 @@ type Deliverer interface {
 
 // New returns the order service, and registers with calls the merchant interfaces the lifecycle
 // sends and what their answers do.
-func New(db *store.DB, clock market.Clock, log *slog.Logger, calls *fulfil.Dispatcher, licenses Deliverer, cfg Config) (*Service, error) {
-	if db == nil || clock == nil || log == nil || calls == nil || licenses == nil {
-		return nil, errors.New("order: New needs a database, a clock, a logger, a call dispatcher and a license deliverer")
+func New(db *store.DB, clock market.Clock, log *slog.Logger, calls *fulfil.Dispatcher, licenses Deliverer, vouchers *promo.Service, cfg Config) (*Service, error) {
+	if db == nil || clock == nil || log == nil || calls == nil || licenses == nil || vouchers == nil {
+		return nil, errors.New("order: New needs a database, a clock, a logger, a call dispatcher, a license deliverer and the voucher service")
+	}
+	for level, t := range cfg.Levels {
+		if level == "" || t.GraceDays < 0 || t.RetentionDays < 0 {
+			return nil, fmt.Errorf("order: level %q: grace %d and retention %d days must not be negative", level, t.GraceDays, t.RetentionDays)
+		}
 	}
 	if cfg.GraceDays < 0 || cfg.RetentionDays < 0 {
 		return nil, fmt.Errorf("order: grace %d and retention %d days must not be negative", cfg.GraceDays, cfg.RetentionDays)
 	}
-	s := &Service{db: db, clock: clock, cfg: cfg, log: log, calls: calls, licenses: licenses}
+	s := &Service{db: db, clock: clock, cfg: cfg, log: log, calls: calls, licenses: licenses, promo: vouchers}
 	s.handleCalls()
 	s.handleNotify()
 	return s, nil
@@ -70,6 +95,7 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, calls *fulfil.Dispa
 func (s *Service) Register(j *store.Jobs) {
 	store.AddWorker(j, &ExpiryWorker{S: s})
 	store.AddWorker(j, &ReleaseWorker{S: s})
+	store.AddWorker(j, &ArrearsWorker{S: s})
 	j.Queue(TimerQueue, 4)
 }
 
@@ -86,9 +112,11 @@ type Item struct {
 // period item of a spec that allows trials. Several pay-per-use billing items in one order give
 // one instance each (protocol §4.1).
 type PurchaseRequest struct {
-	Items          []Item `json:"items"`
-	Trial          bool   `json:"trial,omitempty"`
-	IdempotencyKey string `json:"-"`
+	Items []Item `json:"items"`
+	Trial bool   `json:"trial,omitempty"`
+	// Vouchers are the buyer's vouchers and cash coupons to pay with, before the balance.
+	Vouchers       []string `json:"vouchers,omitempty"`
+	IdempotencyKey string   `json:"-"`
 }
 
 // maxPeriods bounds one purchase or renewal: ten years of months.
@@ -141,7 +169,7 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 		in := &market.Instance{Key: l.ID, OrderID: o.ID, MerchantID: o.MerchantID, BuyerID: buyerID,
 			ProductID: l.ProductID, SkuCode: l.SkuCode, Charging: l.Charging, Period: l.Period, Quantity: l.Quantity, State: market.InstancePending,
 			Delivery: e.Spec.Delivery, Trial: req.Trial, ExpireAt: l.ExpireAt, CreatedAt: now, UpdatedAt: now}
-		if in.Delivery == market.DeliveryLicense { // delivered in the purchase itself
+		if in.Delivery.Offline() { // delivered by the marketplace, in the purchase itself
 			in.ID, in.State = market.NewUUID(), market.InstanceActive
 		}
 		instances = append(instances, in)
@@ -150,12 +178,20 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 		return nil, market.Errorf(market.CodeInvalid, "a trial order has exactly one item")
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := s.checkRules(ctx, tx, o, req.Trial); err != nil {
+			return err
+		}
 		created, err := tx.InsertOrder(ctx, o, req.IdempotencyKey)
 		if err != nil || !created {
 			return err
 		}
-		if err := pay(ctx, tx, o); err != nil {
+		if err := s.pay(ctx, tx, o, req.Vouchers); err != nil {
 			return err
+		}
+		for _, h := range s.onPurchase {
+			if err := h(ctx, tx, o, instances); err != nil {
+				return err
+			}
 		}
 		m, err := tx.Merchant(ctx, o.MerchantID)
 		if err != nil {
@@ -165,10 +201,11 @@ func (s *Service) Purchase(ctx context.Context, v market.Viewer, req PurchaseReq
 			if err := tx.InsertInstance(ctx, in); err != nil {
 				return err
 			}
-			if in.Delivery == market.DeliveryLicense {
-				err = s.licenses.Deliver(ctx, tx, o, &o.Lines[i], in)
-			} else {
+			switch in.Delivery {
+			case market.DeliverySaaS:
 				err = s.send(ctx, tx, createCall(m, o, &o.Lines[i], in, buyer), now)
+			case market.DeliveryLicense:
+				err = s.licenses.Deliver(ctx, tx, o, &o.Lines[i], in)
 			}
 			if err != nil {
 				return err
@@ -253,10 +290,11 @@ func sameItems(a, b *market.Order) bool {
 }
 
 // call sends a lifecycle call to the instance's merchant. An instance the marketplace delivers
-// itself (licenses) has nobody to call: the call takes effect at once, exactly as the merchant's
-// success would (its activity's Answered), so both kinds of instance share one lifecycle.
+// itself (licenses, hardware, services, images) has nobody to call: the call takes effect at
+// once, exactly as the merchant's success would (its activity's Answered), so every kind of
+// instance shares one lifecycle.
 func (s *Service) call(ctx context.Context, tx *store.Tx, in *market.Instance, r request) error {
-	if in.Delivery != market.DeliveryLicense {
+	if !in.Delivery.Offline() {
 		return s.send(ctx, tx, r, s.clock.Now())
 	}
 	c, err := r.encode()
@@ -276,8 +314,13 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r request, at time.Tim
 	return s.calls.Enqueue(ctx, tx, c, at)
 }
 
-// completeIfDelivered marks a NEW or TRIAL order COMPLETED once all its instances are active.
+// completeIfDelivered marks a NEW or TRIAL order COMPLETED once all its instances are active and
+// its service flows, if it is supervised, are complete (rules §4.1: the order is processing
+// until then).
 func (s *Service) completeIfDelivered(ctx context.Context, tx *store.Tx, orderID string) error {
+	if open, err := tx.OpenFlows(ctx, orderID); err != nil || open > 0 {
+		return err
+	}
 	ins, _, err := tx.Instances(ctx, store.InstanceFilter{OrderID: orderID, Page: store.Page{Limit: store.MaxLimit}})
 	if err != nil {
 		return err

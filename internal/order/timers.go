@@ -39,13 +39,37 @@ func timerOpts(at time.Time) *river.InsertOpts {
 	return &river.InsertOpts{Queue: TimerQueue, ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-func (s *Service) freezeAt(in *market.Instance) time.Time {
-	return in.ExpireAt.AddDate(0, 0, s.cfg.GraceDays)
+// terms returns a buyer's grace and retention periods: its customer level's, or the default.
+func (s *Service) terms(ctx context.Context, r store.Reader, buyerID string) (Terms, error) {
+	level, err := r.CustomerLevel(ctx, buyerID)
+	if t, ok := s.cfg.Levels[level]; ok && err == nil {
+		return t, nil
+	}
+	return Terms{GraceDays: s.cfg.GraceDays, RetentionDays: s.cfg.RetentionDays}, err
 }
 
-// scheduleExpiry sets the timer that freezes in after its expiry and grace.
+// freezeAt is when an expired instance's grace period ends.
+func (s *Service) freezeAt(ctx context.Context, r store.Reader, in *market.Instance) (time.Time, Terms, error) {
+	t, err := s.terms(ctx, r, in.BuyerID)
+	return in.ExpireAt.AddDate(0, 0, t.GraceDays), t, err
+}
+
+// scheduleExpiry sets the timer that freezes in after its expiry and grace, and tells the expiry
+// hooks of the new expiry.
 func (s *Service) scheduleExpiry(ctx context.Context, tx *store.Tx, in *market.Instance) error {
-	return tx.Enqueue(ctx, ExpiryArgs{Key: in.Key, ExpireAt: in.ExpireAt}, timerOpts(s.freezeAt(in)))
+	at, _, err := s.freezeAt(ctx, tx.Reader, in)
+	if err != nil {
+		return err
+	}
+	if err := tx.Enqueue(ctx, ExpiryArgs{Key: in.Key, ExpireAt: in.ExpireAt}, timerOpts(at)); err != nil {
+		return err
+	}
+	for _, h := range s.onExpiry {
+		if err := h(ctx, tx, in); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ExpiryWorker freezes expired instances.
@@ -66,15 +90,19 @@ func (w *ExpiryWorker) Work(ctx context.Context, job *river.Job[ExpiryArgs]) err
 			return nil
 		}
 		now := s.clock.Now()
-		if now.Before(s.freezeAt(in)) {
-			return river.JobSnooze(s.freezeAt(in).Sub(now))
+		freezeAt, terms, err := s.freezeAt(ctx, tx.Reader, in)
+		if err != nil {
+			return err
+		}
+		if now.Before(freezeAt) {
+			return river.JobSnooze(freezeAt.Sub(now))
 		}
 		m, err := tx.Merchant(ctx, in.MerchantID)
 		if err != nil {
 			return err
 		}
 		in.State, in.UpdatedAt = market.InstanceFrozen, now
-		in.ReleaseAt = s.freezeAt(in).AddDate(0, 0, s.cfg.RetentionDays)
+		in.ReleaseAt = freezeAt.AddDate(0, 0, terms.RetentionDays)
 		if ok, err := tx.UpdateInstance(ctx, in, market.InstanceActive); err != nil || !ok {
 			return err
 		}

@@ -55,8 +55,8 @@ func TestVisibility(t *testing.T) {
 				notFound("renewal", err)
 				_, err = e.Orders.Upgrade(e.Ctx, v, key, order.ChangeRequest{ProductID: "OFFI-STD-M"})
 				notFound("upgrade", err)
-				_, err = e.Orders.Unsubscribe(e.Ctx, v, key)
-				notFound("unsubscription", err)
+				_, err = e.Orders.Release(e.Ctx, v, key, "mine")
+				notFound("release", err)
 				_, err = e.Orders.CancelRenewal(e.Ctx, v, o.ID)
 				notFound("cancellation", err)
 			}

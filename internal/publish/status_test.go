@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"context"
+	"github.com/mercato-oss/mercato/internal/promo"
 	"testing"
 	"time"
 
@@ -88,6 +89,23 @@ func TestRemovalCascade(t *testing.T) {
 			told = append(told, skuCode+"/"+skuID)
 			return nil
 		})
+		// Vouchers scoped to what is discontinued become unusable (marketplace wiring, rules §1.6).
+		voucher := func(scope market.VoucherScope, id string) string {
+			vo, err := h.Vouchers.Issue(h.Ctx, h.seller, promo.IssueRequest{Kind: market.KindVoucher, BuyerID: h.buyer.BuyerID, Amount: 1_000,
+				Scope: scope, ScopeID: id, ValidUntil: h.Clock.Now().AddDate(0, 1, 0)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return vo.ID
+		}
+		skuVoucher, specVoucher, otherVoucher := voucher(market.ScopeSKU, "rm-plus"), voucher(market.ScopeSpec, "rm-seats"), voucher(market.ScopeSpec, "rm-std")
+		state := func(id string) market.VoucherState {
+			vo, err := h.Vouchers.Voucher(h.Ctx, h.op, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return vo.State
+		}
 		bought, err := h.Orders.Purchase(h.Ctx, h.buyer, order.PurchaseRequest{Items: []order.Item{{ProductID: "OFFI-rm-BASIC-M", PeriodNumber: 1, Quantity: 5}}})
 		if err != nil {
 			t.Fatal(err)
@@ -127,11 +145,17 @@ func TestRemovalCascade(t *testing.T) {
 		if h.sku("rm-plus").Status != market.StatusDiscontinued || h.sku("rm-basic").Status != market.StatusOnSalePublic {
 			t.Fatal("SKU removal touched the wrong SKUs")
 		}
+		if state(skuVoucher) != market.VoucherInvalid || state(specVoucher) != market.VoucherActive {
+			t.Fatalf("after the SKU's removal: SKU voucher %s, spec voucher %s", state(skuVoucher), state(specVoucher))
+		}
 		// A spec takes its SKUs with it; the bought instance keeps running but is not renewed.
 		app, _ = removal(publish.Removal{SkuCode: "rm-seats", Reason: "spec retired"})
 		h.must(h.Publish.Approve(h.Ctx, h.op, app.ID, ""))
 		if h.spec("rm-seats").Status != market.StatusDiscontinued || h.sku("rm-basic").Status != market.StatusDiscontinued {
 			t.Fatal("spec removal did not cascade to its SKUs")
+		}
+		if state(specVoucher) != market.VoucherInvalid || state(otherVoucher) != market.VoucherActive {
+			t.Fatalf("after the spec's removal: its voucher %s, another spec's %s", state(specVoucher), state(otherVoucher))
 		}
 		key := bought.Lines[0].ID
 		if in, _ := h.DB.Instance(h.Ctx, key); in.State != market.InstanceActive {

@@ -60,6 +60,9 @@ type Config struct {
 	Blob string
 	// Publishing holds the publishing choices the rules leave open (publishing.go).
 	Publishing Publishing
+	// AfterSale holds the after-sale rules' settings and the SMTP server reminders go out
+	// through (aftersale.go).
+	AfterSale AfterSale
 
 	Log   *slog.Logger
 	Clock market.Clock
@@ -115,6 +118,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
 	fs.StringVar(&c.Blob, "blob", os.Getenv("MERCATO_BLOB"), "cloud file content: file:///dir or s3://bucket?endpoint=...; default a directory beside the SQLite file (MERCATO_BLOB)")
 	c.publishingFlags(fs)
+	c.afterSaleFlags(fs)
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{
 		URL: os.Getenv("MERCATO_SANDBOX_URL"), AccessKey: os.Getenv("MERCATO_SANDBOX_KEY"), KitKey: os.Getenv("MERCATO_SANDBOX_KIT_KEY"),

@@ -15,11 +15,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/mercato-oss/mercato/internal/api"
-	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/marketplace"
 	"github.com/mercato-oss/mercato/internal/openapi"
-	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -85,8 +83,11 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	mcfg.Identity.OperatorToken = cfg.OperatorToken
-	mcfg.Orders = order.Config{GraceDays: cfg.GraceDays, RetentionDays: cfg.RetentionDays}
-	mcfg.Billing = billing.Config{BillDay: cfg.BillDay, FeePerMille: cfg.FeePerMille}
+	mcfg.Orders.GraceDays, mcfg.Orders.RetentionDays = cfg.GraceDays, cfg.RetentionDays
+	mcfg.Billing.BillDay, mcfg.Billing.FeePerMille = cfg.BillDay, cfg.FeePerMille
+	if err := cfg.AfterSale.apply(cfg.Site, &mcfg); err != nil {
+		return nil, err
+	}
 	mcfg.Cloud.Blob = cfg.Blob
 	mcfg.Enterprise.AuthURL = strings.TrimSuffix(cfg.PublicURL, "/") + AuthPath
 	mcfg.Enterprise.InFlight = cfg.CallsPerMerchant
@@ -109,6 +110,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
 		Licenses: s.Licenses, Cloud: s.Cloud, Enterprises: s.Enterprises, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale,
+		Aftersale: s.Aftersale, Supervision: s.Supervision, Appeals: s.Appeals, Hardware: s.Hardware, Vouchers: s.Vouchers, Renewal: s.Renewal, Inbox: s.Inbox,
 		Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	authURL, _ := url.Parse(mcfg.Enterprise.AuthURL)

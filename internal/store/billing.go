@@ -129,35 +129,21 @@ func (r Reader) Account(ctx context.Context, buyerID string, limit int) (market.
 	return balance, entries, err
 }
 
-// MonthSales sums a merchant's sales in [from, to): paid orders net of refunds (cancellation
-// orders carry no money of their own: the cancelled order holds the refund) plus pay-per-use bills.
-func (r Reader) MonthSales(ctx context.Context, merchantID string, from, to time.Time) (market.Money, error) {
-	var orders, usage market.Money
-	err := r.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount - refunded), 0) FROM orders
-		WHERE merchant_id = $1 AND type <> 'UNSUBSCRIBE' AND created_at >= $2 AND created_at < $3`, merchantID, ms(from), ms(to)).Scan(&orders)
-	if err != nil {
-		return 0, err
-	}
-	err = r.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(l.amount), 0) FROM bill_lines l JOIN bills b ON b.id = l.bill_id
-		WHERE l.merchant_id = $1 AND b.created_at >= $2 AND b.created_at < $3`, merchantID, ms(from), ms(to)).Scan(&usage)
-	return orders + usage, err
-}
-
 // InsertStatement stores a statement unless the merchant has one for the month.
 func (tx *Tx) InsertStatement(ctx context.Context, s *market.Statement) (bool, error) {
-	return affected(tx.q.ExecContext(ctx, `INSERT INTO statements (merchant_id, month, sales, vouchers, fee, settlement, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-		s.MerchantID, s.Month, int64(s.Sales), int64(s.Vouchers), int64(s.Fee), int64(s.Settlement), ms(s.CreatedAt)))
+	return affected(tx.q.ExecContext(ctx, `INSERT INTO statements (merchant_id, month, sales, vouchers, fee, settlement, created_at, refunds, held)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+		s.MerchantID, s.Month, int64(s.Sales), int64(s.Vouchers), int64(s.Fee), int64(s.Settlement), ms(s.CreatedAt), int64(s.Refunds), int64(s.Held)))
 }
 
 // Statements lists statements, of one merchant or all (""), newest first.
 func (r Reader) Statements(ctx context.Context, merchantID string, limit int) ([]*market.Statement, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT merchant_id, month, sales, vouchers, fee, settlement, created_at FROM statements
+	rows, err := r.q.QueryContext(ctx, `SELECT merchant_id, month, sales, vouchers, fee, settlement, created_at, refunds, held FROM statements
 		WHERE ($1 = '' OR merchant_id = $1) ORDER BY month DESC, merchant_id LIMIT $2`, merchantID, limit)
 	return collect(rows, err, func(r rowScanner) (*market.Statement, error) {
 		var s market.Statement
 		var created int64
-		err := r.Scan(&s.MerchantID, &s.Month, &s.Sales, &s.Vouchers, &s.Fee, &s.Settlement, &created)
+		err := r.Scan(&s.MerchantID, &s.Month, &s.Sales, &s.Vouchers, &s.Fee, &s.Settlement, &created, &s.Refunds, &s.Held)
 		s.CreatedAt = fromMS(created)
 		return &s, err
 	})
