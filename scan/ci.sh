@@ -2,7 +2,8 @@
 # CI for the mercato-scan module: install the programs the tests drive
 # (clamd, qemu-img, mkfs.ext4, sfdisk, mkpasswd, openssl) when missing, then
 # vet and test with MERCATO_SCAN_REQUIRE_TOOLS=1 so no test can pass by
-# skipping. Called from the repository's .ci/run; runs as root on Debian.
+# skipping. `scan/ci.sh install` only installs (the repository's .ci/run does
+# that, then runs ./test with MERCATO_SCAN_REQUIRE_TOOLS=1). Runs as root on Debian.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PATH:/usr/local/go/bin:/usr/sbin:/sbin"
@@ -22,6 +23,7 @@ if ((${#need[@]})); then
 	$SUDO apt-get update -qq
 	$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+[ "${1:-}" = install ] && exit 0
 
 export MERCATO_SCAN_REQUIRE_TOOLS=1
 go vet ./...
