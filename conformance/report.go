@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/mercato-oss/mercato/kgp"
 )
 
 // verdictLabel shows a verdict in the table: mandatory failures in capitals, so that the ones that
@@ -39,7 +41,52 @@ func WriteTable(w io.Writer, r *Report) error {
 	}
 	_, err := fmt.Fprintf(w, "\n%s (generation %d): %d cases, %d passed, %d failed, %d skipped in %s; %s\n",
 		r.URL, r.Generation, len(r.Results), pass, fail, skip, r.Duration.Round(1e6), conclusion)
+	for _, d := range r.Diagnosis() {
+		if err == nil {
+			_, err = fmt.Fprintf(w, "%s\n", d)
+		}
+	}
 	return err
+}
+
+// Diagnosis names the one cause behind many failures, when there is one: no request got an
+// answer (a wrong URL, a merchant that is down), or every signed request of the basic or the
+// kit interfaces was refused with 000001 (a wrong --key or --kit-key). Cases that fail for
+// their own reasons (HTTPS, the answers' overall checks) do not count against it.
+func (r *Report) Diagnosis() []string {
+	var failed, transport int
+	var firstTransport string
+	auth := map[bool][2]int{} // kit → (failed, refused with 000001)
+	for _, res := range r.Results {
+		if res.Verdict != Fail || res.ID == "transport.https" || strings.HasPrefix(res.ID, "resp.") {
+			continue
+		}
+		failed++
+		if strings.HasPrefix(res.Reason, "transport:") {
+			transport++
+			if firstTransport == "" {
+				firstTransport = strings.TrimSpace(strings.TrimPrefix(res.Reason, "transport:"))
+			}
+		}
+		kit := strings.Contains(res.ID, "kit")
+		n := auth[kit]
+		n[0]++
+		if strings.Contains(res.Reason, "answered "+string(kgp.ResultAuthFailed)) {
+			n[1]++
+		}
+		auth[kit] = n
+	}
+	var out []string
+	if failed > 0 && transport == failed {
+		return append(out, "hint: no request got an answer ("+firstTransport+"): is --url right, and is the merchant up?")
+	}
+	if n := auth[false]; n[0] >= 3 && n[1] == n[0] {
+		out = append(out, "hint: every signed request was refused with 000001 (authentication failed): is --key the access key bound to the basic interfaces?")
+	}
+	if n := auth[true]; n[0] >= 3 && n[1] == n[0] {
+		out = append(out, "hint: every signed kit request was refused with 000001 (authentication failed): is --kit-key the access key bound to the kit interfaces?")
+	}
+	return out
 }
 
 // JUnit XML, in the shape CI servers read (Jenkins, GitLab, GitHub test reporters).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/xml"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,5 +159,37 @@ func TestCheckHelp(t *testing.T) {
 	code, out, _ := cli(t, "", "help", "check")
 	if code != exitOK || !strings.Contains(out, "--junit") || !strings.Contains(out, "Exit status: 0 when every mandatory case passed") {
 		t.Errorf("exit %d, stdout:\n%s", code, out)
+	}
+}
+
+// TestCheckNamesTheOneCause: a wrong --key or a dead URL fails every case alike; the check ends
+// with one hint that names the cause, instead of leaving twenty identical rows to decipher.
+func TestCheckNamesTheOneCause(t *testing.T) {
+	t.Parallel()
+	url, _ := checkSetup(t, sdktest.Faults{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + l.Addr().String() + "/produce"
+	l.Close()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"wrong key", []string{"--url", url, "--key", "wrong-key-0000000000000000"}, "hint: every signed request was refused with 000001 (authentication failed): is --key"},
+		{"wrong kit key", []string{"--url", url, "--key", checkKey, "--kit-key", "wrong-kit-key-00000000000"}, "hint: every signed kit request was refused with 000001"},
+		{"dead URL", []string{"--url", dead, "--key", checkKey}, "hint: no request got an answer (newInstance: dial tcp"},
+		{"right keys", []string{"--url", url, "--key", checkKey, "--kit-key", checkKitKey}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, out, _ := cli(t, "", append([]string{"check"}, tt.args...)...)
+			if tt.want == "" && strings.Contains(out, "hint:") || !strings.Contains(out, tt.want) {
+				t.Fatalf("want %q in:\n%s", tt.want, out)
+			}
+		})
 	}
 }
