@@ -155,7 +155,7 @@ func TestLicenseEndpoints(t *testing.T) {
 			if _, err := a.lic.Activate(context.Background(), market.AsSeller("m-acme"), a.code, &kgp.HeartbeatInfo{ThirdPartyAccount: "pc-1"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := a.lic.Heartbeat(context.Background(), market.AsSeller("m-acme"), []kgp.LicenseRequest{{License: a.code, HeartbeatInfo: &kgp.HeartbeatInfo{ThirdPartyAccount: "pc-2", IP: "10.0.0.2"}}}); err != nil {
+			if _, err := a.lic.Heartbeat(context.Background(), market.AsSeller("m-acme"), "", []kgp.LicenseRequest{{License: a.code, HeartbeatInfo: &kgp.HeartbeatInfo{ThirdPartyAccount: "pc-2", IP: "10.0.0.2"}}}); err != nil {
 				t.Fatal(err)
 			}
 			for _, token := range []string{a.alice, operator} {

@@ -115,7 +115,7 @@ func (h *harness) jump(t time.Time) {
 // status is what a heartbeat of merchant m-acme answers for code.
 func (h *harness) status(code string) string {
 	h.t.Helper()
-	res, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), heartbeats(code))
+	res, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), "", heartbeats(code))
 	if err != nil || res[0].Err != nil {
 		h.t.Fatalf("heartbeat %s: %v, %v", code, err, res[0].Err)
 	}

@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -83,6 +85,11 @@ type Entry struct {
 	MerchantID string
 	Heartbeat  market.Heartbeat
 	License    *market.License
+	// Request is the signature of the signed request the heartbeat came in, shared by the
+	// entries of one request (call tells them apart from a replay's in the same batch); a
+	// request already served is answered but not recorded again. "" records always.
+	Request string
+	call    *[]Result
 }
 
 // flush commits a batch of heartbeats. Their codes are looked up in the same transaction, one
@@ -98,15 +105,73 @@ func (s *Service) flush(ctx context.Context, batch []*Entry) error {
 		if err != nil {
 			return err
 		}
+		fresh, err := s.claim(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
 		hbs := make([]market.Heartbeat, 0, len(batch))
 		for _, e := range batch {
 			e.License = nil
 			if l := ls[e.Heartbeat.LicenseCode]; l != nil && l.MerchantID == e.MerchantID {
 				e.License = l
-				hbs = append(hbs, e.Heartbeat)
+				if e.Request == "" || fresh[e.Request] == e.call {
+					hbs = append(hbs, e.Heartbeat)
+				}
 			}
 		}
 		return tx.InsertHeartbeats(ctx, hbs)
+	})
+}
+
+// claim claims the batch's requests and returns, for each request served for the first time,
+// the call it came in: another call with the same signature in the batch is a replay too.
+func (s *Service) claim(ctx context.Context, tx *store.Tx, batch []*Entry) (map[string]*[]Result, error) {
+	first := map[string]*[]Result{}
+	var sigs []string
+	for _, e := range batch {
+		if _, seen := first[e.Request]; e.Request != "" && !seen {
+			first[e.Request] = e.call
+			sigs = append(sigs, e.Request)
+		}
+	}
+	if len(sigs) == 0 {
+		return first, nil
+	}
+	fresh, err := tx.ClaimRequests(ctx, sigs, s.clock.Now())
+	for sig := range first {
+		if !fresh[sig] {
+			delete(first, sig)
+		}
+	}
+	return first, err
+}
+
+// ReplayWindow is how long a served request's signature is remembered: a replay is refused by
+// its X-Sdk-Date once the date is 15 minutes from the clock on either side.
+const ReplayWindow = 31 * time.Minute
+
+// Register adds the periodic job that forgets served requests older than ReplayWindow.
+func (s *Service) Register(j *store.Jobs) {
+	store.AddWorker(j, &purgeWorker{s: s})
+	j.Periodic(river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+		return purgeArgs{}, nil
+	}, nil))
+}
+
+type purgeArgs struct{}
+
+// Kind implements river.JobArgs.
+func (purgeArgs) Kind() string { return "license_request_purge" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[purgeArgs]
+	s *Service
+}
+
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
+	return w.s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.PurgeRequestClaims(ctx, w.s.clock.Now().Add(-ReplayWindow))
+		return err
 	})
 }
 

@@ -247,7 +247,7 @@ func TestHeartbeatsRecordedAndListed(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
 		a, b := h.received(), h.received()
 		_, fresh := h.buy(order.Item{ProductID: "OFFI-LIC-ONCE"}) // not received, not activated: still heartbeats
-		res, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), heartbeats(a.Code, "PLUNKNOWN", b.Code, fresh[0].Code, a.Code))
+		res, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), "", heartbeats(a.Code, "PLUNKNOWN", b.Code, fresh[0].Code, a.Code))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +260,7 @@ func TestHeartbeatsRecordedAndListed(t *testing.T) {
 			}
 		}
 		h.clock.Advance(time.Minute)
-		if _, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), []kgp.LicenseRequest{{License: a.Code}}); err != nil { // no heartbeatInfo
+		if _, err := h.lic.Heartbeat(h.ctx, market.AsSeller("m-acme"), "", []kgp.LicenseRequest{{License: a.Code}}); err != nil { // no heartbeatInfo
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {

@@ -109,24 +109,27 @@ type Result struct {
 	Err     error // a market error: not_found for an unknown code or another merchant's
 }
 
-// Heartbeat records one heartbeat per request and answers each with its license's state. A
-// heartbeat is recorded for any code of the merchant, activated or not, whatever its status:
-// the answer's status tells the software whether it may run. The heartbeats are committed
-// (group commit) before Heartbeat returns; an error means none of them was acknowledged.
-func (s *Service) Heartbeat(ctx context.Context, v market.Viewer, reqs []kgp.LicenseRequest) ([]Result, error) {
+// Heartbeat records one heartbeat per license of a request and answers each with its license's
+// state. A heartbeat is recorded for any code of the merchant, activated or not, whatever its
+// status: the answer's status tells the software whether it may run. request is the signed
+// request's signature: a replay of a request already served is answered the same way but not
+// recorded again ("" records every time). The heartbeats are committed (group commit) before
+// Heartbeat returns; an error means none of them was acknowledged.
+func (s *Service) Heartbeat(ctx context.Context, v market.Viewer, request string, reqs []kgp.LicenseRequest) ([]Result, error) {
 	merchantID, err := merchantOf(v)
 	if err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
+	out := make([]Result, len(reqs))
 	entries := make([]*Entry, len(reqs))
 	for i, r := range reqs {
-		entries[i] = &Entry{MerchantID: merchantID, Heartbeat: heartbeat(r.License, now, market.HeartbeatHeartbeat, r.HeartbeatInfo)}
+		entries[i] = &Entry{MerchantID: merchantID, Heartbeat: heartbeat(r.License, now, market.HeartbeatHeartbeat, r.HeartbeatInfo),
+			Request: request, call: &out}
 	}
 	if err := s.recorder.Record(ctx, entries...); err != nil {
 		return nil, err
 	}
-	out := make([]Result, len(reqs))
 	for i, e := range entries {
 		if out[i].License = e.License; e.License == nil {
 			// Another merchant's code answers exactly as an unknown one.

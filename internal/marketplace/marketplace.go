@@ -197,6 +197,7 @@ func (s *Services) Jobs() *store.Jobs {
 	j := store.NewJobs()
 	s.Calls.Register(j)
 	s.Orders.Register(j)
+	s.Licenses.Register(j)
 	s.Metering.Register(j)
 	s.Billing.Register(j)
 	s.Cloud.Register(j)

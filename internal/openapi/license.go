@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -81,6 +82,16 @@ func (h *Handler) licenseCall(w http.ResponseWriter, r *http.Request) (*market.A
 	return key, body
 }
 
+// requestSignature is what identifies an authenticated request for replay detection: its APIG
+// signature, which covers the method, URL, X-Sdk-Date and body.
+func requestSignature(r *http.Request) string {
+	a, err := kgp.ParseAPIGAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return ""
+	}
+	return "apig:" + strings.ToLower(a.Signature)
+}
+
 func invalid(err error) error {
 	return &market.Error{Code: market.CodeInvalid, Message: kgp.LicenseInvalidParam.Message() + ": " + err.Error()}
 }
@@ -120,7 +131,7 @@ func (h *Handler) licenseHeartbeat(w http.ResponseWriter, r *http.Request) {
 		h.licenseFail(w, r, invalid(err))
 		return
 	}
-	res, err := h.Licenses.Heartbeat(r.Context(), market.AsSeller(key.MerchantID), []kgp.LicenseRequest{*req})
+	res, err := h.Licenses.Heartbeat(r.Context(), market.AsSeller(key.MerchantID), requestSignature(r), []kgp.LicenseRequest{*req})
 	if err == nil {
 		err = res[0].Err
 	}
@@ -143,7 +154,7 @@ func (h *Handler) licenseBatch(w http.ResponseWriter, r *http.Request) {
 		h.licenseFail(w, r, invalid(err))
 		return
 	}
-	res, err := h.Licenses.Heartbeat(r.Context(), market.AsSeller(key.MerchantID), req.Licenses)
+	res, err := h.Licenses.Heartbeat(r.Context(), market.AsSeller(key.MerchantID), requestSignature(r), req.Licenses)
 	if err != nil {
 		h.licenseFail(w, r, err)
 		return

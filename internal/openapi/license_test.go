@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,6 +91,13 @@ func (s *licenseSite) buy(productID string, receive bool) string {
 // call sends a request signed with sk ("" for none) and decodes the JSON answer.
 func (s *licenseSite) call(method, path, body, sk string) (int, map[string]any) {
 	s.t.Helper()
+	return s.signed(method, path, body, sk)()
+}
+
+// signed signs a request once and returns a function that sends it, byte for byte, as often as
+// it is called: a replay.
+func (s *licenseSite) signed(method, path, body, sk string) func() (int, map[string]any) {
+	s.t.Helper()
 	u, _ := url.Parse(s.url + path)
 	req, _ := http.NewRequest(method, u.String(), strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -101,16 +109,21 @@ func (s *licenseSite) call(method, path, body, sk string) (int, map[string]any) 
 		}
 		req.Header.Set("Authorization", authz)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
+	return func() (int, map[string]any) {
+		again := req.Clone(context.Background())
+		again.Body = io.NopCloser(strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(again)
+		if err != nil {
+			s.t.Error(err)
+			return 0, nil
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			s.t.Errorf("%s %s: answer is not JSON: %v", method, path, err)
+		}
+		return resp.StatusCode, out
 	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		s.t.Fatalf("%s %s: answer is not JSON: %v", method, path, err)
-	}
-	return resp.StatusCode, out
 }
 
 func lic(code string) string { return `{"license":"` + code + `"}` }
@@ -272,5 +285,49 @@ func TestKeyCache(t *testing.T) {
 	}
 	if status, _ := s.call("POST", kgp.PathLicenseHeartbeat, lic(s.received), own.SK); status != 403 {
 		t.Fatalf("a cached AK with another key's SK: %d", status)
+	}
+}
+
+// TestHeartbeatReplay: a signed heartbeat replayed within its X-Sdk-Date window, one after the
+// other or at once, is answered each time but stored once; another request is stored.
+func TestHeartbeatReplay(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newLicenseSite(t, d)
+			count := func() int64 {
+				n, err := s.db.CountHeartbeats(s.ctx, s.received)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := count()
+			replay := s.signed("POST", kgp.PathLicenseHeartbeat, `{"license":"`+s.received+`","heartbeatInfo":{"thirdPartyAccount":"replayed"}}`, s.key.SK)
+			var wg sync.WaitGroup
+			for range 6 {
+				wg.Go(func() {
+					if st, out := replay(); st != 200 || out["error_code"] != string(kgp.LicenseSuccess) {
+						t.Errorf("replay answered %d %v", st, out)
+					}
+				})
+			}
+			wg.Wait()
+			replay()
+			if n := count() - before; n != 1 {
+				t.Fatalf("7 sends of one request stored %d heartbeats", n)
+			}
+			batch := s.signed("POST", kgp.PathLicenseBatch, `{"licenses":[`+lic(s.received)+`,`+lic(s.fresh)+`]}`, s.key.SK)
+			batch()
+			batch()
+			if n := count() - before; n != 2 {
+				t.Fatalf("a batch sent twice: %d heartbeats of the code in all, want 2", n)
+			}
+			s.call("POST", kgp.PathLicenseHeartbeat, `{"license":"`+s.received+`","heartbeatInfo":{"thirdPartyAccount":"another"}}`, s.key.SK)
+			if n := count() - before; n != 3 {
+				t.Fatalf("another request: %d heartbeats, want 3", n)
+			}
+		})
 	}
 }

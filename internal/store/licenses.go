@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -136,4 +137,46 @@ func (r Reader) CountHeartbeats(ctx context.Context, code string) (int64, error)
 	var n int64
 	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM license_heartbeats WHERE $1 = '' OR license_code = $1`, code).Scan(&n)
 	return n, err
+}
+
+// ClaimRequests records signed requests as served at at, and returns those that were not
+// already: a signature claimed before is a replay.
+func (tx *Tx) ClaimRequests(ctx context.Context, signatures []string, at time.Time) (map[string]bool, error) {
+	fresh := map[string]bool{}
+	for len(signatures) > 0 {
+		n := min(len(signatures), heartbeatChunk)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO request_claims (signature, at) VALUES `)
+		args := make([]any, 0, 2*n)
+		for i, s := range signatures[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			tx.placeholders(&b, len(args), 2)
+			args = append(args, s, ms(at))
+		}
+		b.WriteString(` ON CONFLICT (signature) DO NOTHING RETURNING signature`)
+		rows, err := tx.q.QueryContext(ctx, b.String(), args...)
+		claimed, err := collect(rows, err, func(r rowScanner) (string, error) {
+			var s string
+			return s, r.Scan(&s)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range claimed {
+			fresh[s] = true
+		}
+		signatures = signatures[n:]
+	}
+	return fresh, nil
+}
+
+// PurgeRequestClaims forgets the requests claimed before before; it returns how many.
+func (tx *Tx) PurgeRequestClaims(ctx context.Context, before time.Time) (int64, error) {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM request_claims WHERE at < $1`, ms(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

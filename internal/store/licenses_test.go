@@ -151,3 +151,38 @@ func TestLicensesByCode(t *testing.T) {
 		}
 	})
 }
+
+// TestRequestClaims: a signature is claimed once, also twice in one batch; purged claims can be
+// claimed again.
+func TestRequestClaims(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		claim := func(at time.Time, sigs ...string) (fresh map[string]bool) {
+			t.Helper()
+			if err := db.Write(ctx, func(tx *store.Tx) (err error) {
+				fresh, err = tx.ClaimRequests(ctx, sigs, at)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return fresh
+		}
+		if got := claim(t0, "a", "b", "a"); len(got) != 2 || !got["a"] || !got["b"] {
+			t.Fatalf("first claims %v", got)
+		}
+		if got := claim(t0.Add(time.Minute), "a", "c"); len(got) != 1 || !got["c"] {
+			t.Fatalf("replayed claims %v", got)
+		}
+		var purged int64
+		if err := db.Write(ctx, func(tx *store.Tx) (err error) {
+			purged, err = tx.PurgeRequestClaims(ctx, t0.Add(30*time.Second))
+			return err
+		}); err != nil || purged != 2 {
+			t.Fatalf("purged %d, %v", purged, err)
+		}
+		if got := claim(t0.Add(2*time.Minute), "a", "c"); len(got) != 1 || !got["a"] {
+			t.Fatalf("after the purge %v", got)
+		}
+	})
+}
