@@ -55,6 +55,7 @@ func benchHeartbeat(args []string, stdout, stderr io.Writer) int {
 			"92020000 (each durable when answered) with their latency. The baseline is the same signed requests, in the\n"+
 			"same run, to a handler that only verifies the APIG signature (SK from memory) and answers a fixed body.", stderr)
 	n := fs.Int("licenses", 1000, "license instances the heartbeats spread over")
+	requests := fs.Int("requests", 400_000, "distinct signed heartbeats prepared before the run: each is sent once (a request sent again is a replay, answered but not stored)")
 	clients := fs.Int("clients", 256, "concurrent clients, one connection each")
 	duration := fs.Duration("duration", 5*time.Second, "how long each of the two runs lasts (at most 10m: requests are signed once)")
 	dsn := fs.String("db", "", "database (default: SQLite in a temporary directory); PostgreSQL needs an empty schema")
@@ -63,8 +64,8 @@ func benchHeartbeat(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	io := stdio{nil, stdout, stderr}
-	if *n < 1 || *clients < 1 || *duration <= 0 || *duration > 10*time.Minute {
-		return fail(io, "bench heartbeat", errors.New("--licenses and --clients must be positive, --duration 0 to 10m"))
+	if *n < 1 || *clients < 1 || *requests < *n || *duration <= 0 || *duration > 10*time.Minute {
+		return fail(io, "bench heartbeat", errors.New("--licenses and --clients must be positive, --requests at least --licenses, --duration 0 to 10m"))
 	}
 	dir, err := os.MkdirTemp("", "mercato-bench-")
 	if err != nil {
@@ -74,7 +75,7 @@ func benchHeartbeat(args []string, stdout, stderr io.Writer) int {
 	if *dsn == "" {
 		*dsn = "sqlite:" + filepath.Join(dir, "heartbeat.db")
 	}
-	r, err := runHeartbeatBench(context.Background(), *dsn, *n, *clients, *duration)
+	r, err := runHeartbeatBench(context.Background(), *dsn, *n, *requests, *clients, *duration)
 	if err != nil {
 		return fail(io, "bench heartbeat", err)
 	}
@@ -87,8 +88,9 @@ func benchHeartbeat(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// runHeartbeatBench runs the marketplace on dsn with n activated licenses and measures both runs.
-func runHeartbeatBench(ctx context.Context, dsn string, n, clients int, d time.Duration) (*heartbeatResult, error) {
+// runHeartbeatBench runs the marketplace on dsn with n activated licenses and measures both runs,
+// the marketplace's with requests distinct signed heartbeats.
+func runHeartbeatBench(ctx context.Context, dsn string, n, requests, clients int, d time.Duration) (*heartbeatResult, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := server.New(ctx, server.Config{DB: dsn, KeyFile: benchKeyFile(), Site: "cn", CallWorkers: 1, OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
 	if err != nil {
@@ -120,11 +122,11 @@ func runHeartbeatBench(ctx context.Context, dsn string, n, clients int, d time.D
 	go bsrv.Serve(base)
 	defer bsrv.Close()
 
-	basePool, err := signHeartbeats(base.Addr().String(), key, codes)
+	basePool, err := signHeartbeats(base.Addr().String(), key, codes, len(codes))
 	if err != nil {
 		return nil, err
 	}
-	pool, err := signHeartbeats(ln.Addr().String(), key, codes)
+	pool, err := signHeartbeats(ln.Addr().String(), key, codes, requests)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +150,11 @@ func runHeartbeatBench(ctx context.Context, dsn string, n, clients int, d time.D
 	if err != nil {
 		return nil, err
 	}
-	// Every acknowledged heartbeat must be stored (the activations stored none).
+	// Every acknowledged heartbeat must be stored (the activations stored none), and none may
+	// have been a replay, which is answered without being stored.
+	if m.acked > int64(len(pool)) {
+		return nil, fmt.Errorf("%d heartbeats sent but only %d distinct ones prepared: raise --requests", m.acked, len(pool))
+	}
 	if stored < m.acked {
 		return nil, fmt.Errorf("%d heartbeats acknowledged but only %d stored", m.acked, stored)
 	}
@@ -218,12 +224,13 @@ func seedLicenses(ctx context.Context, s *server.Server, n int) (*market.APIKey,
 	return nm.Key, codes, nil
 }
 
-// signHeartbeats builds one ready-to-send HTTP/1.1 heartbeat request per code, signed for host:
-// the measurement is the server's work, not the client's signing.
-func signHeartbeats(host string, key *market.APIKey, codes []string) ([][]byte, error) {
+// signHeartbeats builds total distinct ready-to-send HTTP/1.1 heartbeat requests, round-robin
+// over the codes, signed for host: the measurement is the server's work, not the client's signing.
+func signHeartbeats(host string, key *market.APIKey, codes []string, total int) ([][]byte, error) {
 	u := &url.URL{Scheme: "http", Host: host, Path: kgp.PathLicenseHeartbeat}
-	pool := make([][]byte, len(codes))
-	for i, c := range codes {
+	pool := make([][]byte, total)
+	for i := range total {
+		c := codes[i%len(codes)]
 		body, err := json.Marshal(kgp.LicenseRequest{License: c, HeartbeatInfo: &kgp.HeartbeatInfo{
 			ThirdPartyAccount: "user-" + strconv.Itoa(i), IP: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)}})
 		if err != nil {
@@ -270,14 +277,14 @@ type heartbeatLoadResult struct {
 func heartbeatLoad(addr string, pool [][]byte, clients int, d time.Duration) (*heartbeatLoadResult, error) {
 	warm := time.Now().Add(time.Second)
 	end := warm.Add(d)
-	var acked atomic.Int64
+	var acked, next atomic.Int64
 	var mu sync.Mutex
 	var lat []float64
 	var firstErr error
 	var wg sync.WaitGroup
-	for c := range clients {
+	for range clients {
 		wg.Go(func() {
-			mine, err := heartbeatClient(addr, pool, c, warm, end, &acked)
+			mine, err := heartbeatClient(addr, pool, &next, warm, end, &acked)
 			mu.Lock()
 			defer mu.Unlock()
 			lat = append(lat, mine...)
@@ -299,9 +306,9 @@ func heartbeatLoad(addr string, pool [][]byte, clients int, d time.Duration) (*h
 
 var heartbeatOK = []byte(`"error_code":"92020000"`)
 
-// heartbeatClient is one keep-alive connection sending requests until end; it returns the latencies (ms)
-// of those that started after warm and finished by end.
-func heartbeatClient(addr string, pool [][]byte, c int, warm, end time.Time, acked *atomic.Int64) ([]float64, error) {
+// heartbeatClient is one keep-alive connection sending requests until end, each the pool's next
+// one; it returns the latencies (ms) of those that started after warm and finished by end.
+func heartbeatClient(addr string, pool [][]byte, next *atomic.Int64, warm, end time.Time, acked *atomic.Int64) ([]float64, error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -309,12 +316,13 @@ func heartbeatClient(addr string, pool [][]byte, c int, warm, end time.Time, ack
 	defer conn.Close()
 	br := bufio.NewReaderSize(conn, 8<<10)
 	var lat []float64
-	for i := c * 7919; ; i++ {
+	for {
 		start := time.Now()
 		if !start.Before(end) {
 			return lat, nil
 		}
-		if _, err := conn.Write(pool[i%len(pool)]); err != nil {
+		i := next.Add(1) - 1
+		if _, err := conn.Write(pool[i%int64(len(pool))]); err != nil {
 			return lat, err
 		}
 		resp, err := http.ReadResponse(br, nil)
