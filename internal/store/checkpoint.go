@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"sync/atomic"
 	"time"
 )
 
@@ -9,12 +10,15 @@ import (
 // own. SQLite's automatic checkpoint runs inside whichever commit crosses 1000 WAL pages, so a
 // writer paid for it at random (a quarter of the throughput of a stream of 1000-record usage
 // pushes); here the writer never does. PASSIVE checkpoints never wait for the writer; if the log
-// still grows past walLimit pages, a RESTART checkpoint waits for the writer once so that the
-// log starts over.
+// still grows past the limit (a burst of writes while readers hold old snapshots), a TRUNCATE
+// checkpoint waits for the writer once, and the log file starts over at zero bytes. The
+// connections' journal_size_limit also truncates the file whenever the log restarts, so a burst
+// does not leave a large file behind until shutdown.
 type checkpointer struct {
-	db   *sql.DB
-	stop chan struct{}
-	done chan struct{}
+	db    *sql.DB
+	limit atomic.Int64 // pages
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 const (
@@ -33,6 +37,7 @@ func startCheckpointer(dsn string) (*checkpointer, error) {
 		return nil, err
 	}
 	c := &checkpointer{db: db, stop: make(chan struct{}), done: make(chan struct{})}
+	c.limit.Store(walLimit)
 	go c.run()
 	return c, nil
 }
@@ -51,8 +56,8 @@ func (c *checkpointer) run() {
 		if err := c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done); err != nil {
 			continue // the next tick tries again; a failed checkpoint loses nothing
 		}
-		if log > walLimit {
-			c.db.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+		if int64(log) > c.limit.Load() {
+			c.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		}
 	}
 }

@@ -22,3 +22,6 @@ func (tx *Tx) QueryForTest(ctx context.Context, query string, fn func(*sql.Rows)
 	defer rows.Close()
 	return fn(rows)
 }
+
+// SetWALLimit sets the log size, in pages, past which the checkpointer truncates the log.
+func (db *DB) SetWALLimit(pages int64) { db.ckpt.limit.Store(pages) }

@@ -92,8 +92,9 @@ func openSQLite(path string) (*DB, error) {
 	}
 	// busy_timeout first: it must be in force before journal_mode(WAL) takes a lock. The
 	// checkpointer, not the writer's commits, moves the log into the file (checkpoint.go).
-	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"
+	uri := "file:" + sqlitePath(path)
+	w, err := sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
 	if err == nil {
 		w.SetMaxOpenConns(1)
 		err = w.Ping()
@@ -102,7 +103,7 @@ func openSQLite(path string) (*DB, error) {
 		closeFile(lock)
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas)
+	r, err := sql.Open("sqlite", uri+"?mode=ro&"+pragmas)
 	if err != nil {
 		w.Close()
 		closeFile(lock)
@@ -110,7 +111,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would be reopened, pragmas and all, on every burst
-	ckpt, err := startCheckpointer("file:" + path + "?" + pragmas)
+	ckpt, err := startCheckpointer(uri + "?" + pragmas)
 	if err != nil {
 		w.Close()
 		r.Close()
@@ -120,6 +121,12 @@ func openSQLite(path string) (*DB, error) {
 	db := &DB{Dialect: SQLite, write: w, read: r, lock: lock, ckpt: ckpt, driver: riversqlite.New(w), stmts: &stmtCache{}}
 	db.Reader = Reader{q: r, sqlite: true, reads: newReadCache(r)}
 	return db, nil
+}
+
+// sqlitePath escapes a file path for a "file:" URI: '%', '?' and '#' would otherwise be read as
+// an escape, the query or the fragment ("db#01" would open "db").
+func sqlitePath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
