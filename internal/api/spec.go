@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -153,6 +154,7 @@ var (
 	moneyType    = reflect.TypeFor[market.Money]()
 	quantityType = reflect.TypeFor[market.Quantity]()
 	rawType      = reflect.TypeFor[json.RawMessage]()
+	timeType     = reflect.TypeFor[time.Time]()
 )
 
 // schema derives a JSON schema from a Go type as encoding/json renders it.
@@ -164,6 +166,8 @@ func schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "pattern": `^\d+(\.\d{1,4})?$`, "description": "a quantity with at most 4 decimals"}
 	case rawType:
 		return map[string]any{}
+	case timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
