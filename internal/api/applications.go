@@ -149,10 +149,18 @@ func (a *API) appAction(f func(ctx context.Context, v market.Viewer, id string) 
 	}
 }
 
+// approveRequest is an approval's optional comment; the body may be left out.
+type approveRequest struct {
+	Comment string `json:"comment,omitempty"`
+}
+
+// rejectRequest is a rejection's reason, which the seller reads.
+type rejectRequest struct {
+	Reason string `json:"reason"`
+}
+
 func (a *API) approveApplication(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	var req struct {
-		Comment string `json:"comment,omitempty"`
-	}
+	var req approveRequest
 	if r.ContentLength != 0 {
 		if err := decode(w, r, &req); err != nil {
 			return err
@@ -167,9 +175,7 @@ func (a *API) approveApplication(w http.ResponseWriter, r *http.Request, v marke
 }
 
 func (a *API) rejectApplication(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	var req struct {
-		Reason string `json:"reason"`
-	}
+	var req rejectRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}

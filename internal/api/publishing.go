@@ -126,20 +126,24 @@ func (a *API) setSigningRegions(w http.ResponseWriter, r *http.Request, v market
 	return noContent(w, a.Publish.SetSigningRegions(r.Context(), v, r.PathValue("id"), req.Regions))
 }
 
+type countryRequest struct {
+	Country string `json:"country"`
+}
+
 func (a *API) setBuyerCountry(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	var req struct {
-		Country string `json:"country"`
-	}
+	var req countryRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	return noContent(w, a.Publish.SetBuyerCountry(r.Context(), v, r.PathValue("id"), req.Country))
 }
 
+type rulesRequest struct {
+	Rules []order.RuleRequest `json:"rules"`
+}
+
 func (a *API) setRules(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	var req struct {
-		Rules []order.RuleRequest `json:"rules"`
-	}
+	var req rulesRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}

@@ -79,16 +79,19 @@ func viewSellerUser(u *market.SellerUser) sellerUserView {
 	return sellerUserView{u.ID, u.MerchantID, u.Name, u.Role, u.Disabled, u.CreatedBy, ts(u.CreatedAt), ""}
 }
 
+// sellerLoginRequest signs a seller user in with its password.
+type sellerLoginRequest struct {
+	MerchantID string `json:"merchant_id"`
+	Name       string `json:"name"`
+	Password   string `json:"password"`
+}
+
 func (a *API) sellerLogin(w http.ResponseWriter, r *http.Request) {
 	if !a.Limiter.Allow(r) {
 		writeError(w, market.Errorf(market.CodeTooMany, "too many failed sign-ins from this address; wait a minute"))
 		return
 	}
-	var req struct {
-		MerchantID string `json:"merchant_id"`
-		Name       string `json:"name"`
-		Password   string `json:"password"`
-	}
+	var req sellerLoginRequest
 	if err := decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
@@ -164,14 +167,20 @@ func (a *API) setSellerPassword(w http.ResponseWriter, r *http.Request, v market
 	return noContent(w, a.Identity.SetSellerPassword(r.Context(), v, r.PathValue("id"), req))
 }
 
+// apiKeyView is an AK/SK pair as listed: the SK is shown once, when issued.
+type apiKeyView struct {
+	AK        string `json:"ak"`
+	CreatedAt string `json:"created_at"`
+}
+
 func (a *API) listKeys(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
 	keys, err := a.Catalog.APIKeys(r.Context(), v, v.MerchantID)
 	if err != nil {
 		return err
 	}
-	out := []map[string]string{}
+	out := []apiKeyView{}
 	for _, k := range keys {
-		out = append(out, map[string]string{"ak": k.AK, "created_at": ts(k.CreatedAt)}) // the SK is shown once, when issued
+		out = append(out, apiKeyView{k.AK, ts(k.CreatedAt)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"keys": out})
 	return nil
@@ -181,10 +190,13 @@ func (a *API) deleteKey(w http.ResponseWriter, r *http.Request, v market.Viewer)
 	return noContent(w, a.Catalog.DeleteAPIKey(r.Context(), v, v.MerchantID, r.PathValue("ak")))
 }
 
+// rotateKeyRequest names the interface type whose key is rotated: basic or kit.
+type rotateKeyRequest struct {
+	Interface string `json:"interface"`
+}
+
 func (a *API) rotateKey(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
-	var req struct {
-		Interface string `json:"interface"`
-	}
+	var req rotateKeyRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}

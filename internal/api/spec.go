@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
 )
@@ -24,6 +25,8 @@ type endpoint struct {
 	reply   any    // the answer's type; nil for none
 	status  int    // the success status
 	query   []string
+	// optionalBody marks a body the route also accepts left out.
+	optionalBody bool
 }
 
 // list describes a paginated list answer: the items under name, and a next link.
@@ -42,7 +45,7 @@ const SpecPath = "/api/v1/openapi.json"
 func Spec() ([]byte, error) {
 	paths := map[string]map[string]any{}
 	all := map[string]endpoint{}
-	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints, afterSaleEndpoints} {
+	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints, afterSaleEndpoints, publishEndpoints} {
 		maps.Copy(all, table)
 	}
 	for pattern, e := range all {
@@ -68,7 +71,7 @@ func Spec() ([]byte, error) {
 			op["parameters"] = params
 		}
 		if e.body != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": jsonContent(schema(reflect.TypeOf(e.body)))}
+			op["requestBody"] = map[string]any{"required": !e.optionalBody, "content": jsonContent(schema(reflect.TypeOf(e.body)))}
 		}
 		if paths[path] == nil {
 			paths[path] = map[string]any{}
@@ -98,6 +101,14 @@ var queryParams = map[string]map[string]any{
 	"instance":    {"type": "string"},
 	"order_id":    {"type": "string"},
 	"unread":      {"type": "boolean"},
+	"product_id":  {"type": "string"},
+	"type":        {"type": "string"},
+	"kind":        {"type": "string", "enum": []string{string(market.DebugSeller), string(market.DebugDial)}},
+	"category":    {"type": "string"},
+	"name":        {"type": "string", "description": "a fragment of the name"},
+	"partner_id":  {"type": "string"},
+	"customer_id": {"type": "string"},
+	"at":          {"type": "string", "format": "date-time", "description": "default: now"},
 }
 
 func itoa(n int) string {
@@ -153,6 +164,7 @@ var (
 	moneyType    = reflect.TypeFor[market.Money]()
 	quantityType = reflect.TypeFor[market.Quantity]()
 	rawType      = reflect.TypeFor[json.RawMessage]()
+	timeType     = reflect.TypeFor[time.Time]()
 )
 
 // schema derives a JSON schema from a Go type as encoding/json renders it.
@@ -164,6 +176,8 @@ func schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "pattern": `^\d+(\.\d{1,4})?$`, "description": "a quantity with at most 4 decimals"}
 	case rawType:
 		return map[string]any{}
+	case timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
