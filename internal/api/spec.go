@@ -85,7 +85,7 @@ func Spec() ([]byte, error) {
 		"paths": paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
-			"schemas":         map[string]any{"Error": object{"error": object{"code": "", "message": "", "field": ""}}.schema()},
+			"schemas":         map[string]any{"Error": object{"error": object{"code": "", "message": "", "field": "", "details": []market.FieldError{}}}.schema()},
 		},
 	}
 	return json.MarshalIndent(doc, "", "  ")

@@ -49,7 +49,7 @@ func TestSpecCoversRoutes(t *testing.T) {
 			continue // the catch-all that answers unknown paths
 		}
 		if !slices.Contains(documented, p) {
-			t.Errorf("route %q is not in the OpenAPI document (internal/api/docs.go)", p)
+			t.Errorf("route %q is not in the OpenAPI document (a table in internal/api/docs*.go)", p)
 		}
 	}
 	for _, d := range documented {
