@@ -57,6 +57,8 @@ type API struct {
 	Renewal     *renewal.Service
 	Inbox       *inbox.Service
 	Log         *slog.Logger
+	// Clock is the sandbox's test clock; nil outside the sandbox, where its routes answer 404.
+	Clock TestClock
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
 	Limiter *FailureLimiter
 }
@@ -112,6 +114,7 @@ func (a *API) Register(mux Mux) {
 	a.registerSeller(mux)
 	a.registerApplications(mux)
 	a.registerAfterSale(mux)
+	a.registerSandbox(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

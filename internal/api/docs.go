@@ -13,7 +13,10 @@ import (
 // endpoints describes every route for the OpenAPI document (spec.go); TestSpecCoversRoutes keeps
 // it and Register in step. A new route is a line here and a line in Register.
 var endpoints = map[string]endpoint{
-	"GET " + SpecPath: {summary: "This document", who: "public", reply: object{}, status: http.StatusOK},
+	"GET /api/v1/sandbox/clock":          {summary: "The sandbox's business time", who: "operator (sandbox only)", reply: clockView{}, status: http.StatusOK},
+	"POST /api/v1/sandbox/clock/advance": {summary: "Move the sandbox's business time forward", who: "operator (sandbox only)", body: advanceRequest{}, reply: clockView{}, status: http.StatusOK},
+	"POST /api/v1/sandbox/collect":       {summary: "Move the sandbox's business time just past the next hourly or daily usage collection, and run it", who: "operator (sandbox only)", body: collectRequest{}, reply: collectView{}, status: http.StatusAccepted},
+	"GET " + SpecPath:                    {summary: "This document", who: "public", reply: object{}, status: http.StatusOK},
 
 	"POST /api/v1/merchants": {summary: "Create a merchant; its keys and first AK/SK are shown once", who: "operator",
 		body: catalog.MerchantRequest{}, reply: object{"merchant": merchantView{}, "access_key": "", "kit_key": "", "ak": "", "sk": ""}, status: http.StatusCreated},

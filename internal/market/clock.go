@@ -2,6 +2,7 @@ package market
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -49,3 +50,22 @@ func (c *FakeClock) Set(t time.Time) {
 		c.t = t
 	}
 }
+
+// OffsetClock is the wall clock moved forward by what Advance added: the sandbox's test clock,
+// which lets a merchant see a day of billing without waiting a day. It never moves back.
+type OffsetClock struct {
+	offset atomic.Int64 // nanoseconds
+}
+
+// Now implements Clock.
+func (c *OffsetClock) Now() time.Time { return time.Now().Add(c.Offset()) }
+
+// Advance moves the clock forward by d; a negative d is ignored.
+func (c *OffsetClock) Advance(d time.Duration) {
+	if d > 0 {
+		c.offset.Add(int64(d))
+	}
+}
+
+// Offset is how far ahead of the wall clock the clock is.
+func (c *OffsetClock) Offset() time.Duration { return time.Duration(c.offset.Load()) }

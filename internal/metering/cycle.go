@@ -72,3 +72,14 @@ func DueCollections(c market.Cycle, after, now time.Time, margin time.Duration) 
 	}
 	return due
 }
+
+// NextCollection is the first collection time of cycle c after now: minute 15 of the next hour,
+// or 01:00 of the next day (UTC).
+func NextCollection(c market.Cycle, now time.Time) time.Time {
+	period, offset := schedule(c)
+	t := now.UTC().Add(-offset).Truncate(period).Add(offset)
+	for !t.After(now) {
+		t = t.Add(period)
+	}
+	return t
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/api"
 	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
 	"github.com/mercato-oss/mercato/internal/openapi"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -71,6 +72,15 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	s := &Server{Cfg: cfg, Site: Sites[cfg.Site]}
 	clock, log := cfg.Clock, cfg.Log
+	// The sandbox's business time runs on a test clock the operator can move forward.
+	var testClock api.TestClock
+	if cfg.Sandbox {
+		if _, wall := clock.(market.SystemClock); wall {
+			clock = &market.OffsetClock{}
+		}
+		testClock, _ = clock.(api.TestClock)
+		s.Cfg.Clock = clock
+	}
 	mcfg := marketplace.DefaultConfig(s.Site.Currency)
 	mcfg.Calls = fulfil.Config{Workers: cfg.CallWorkers, PerMerchant: cfg.CallsPerMerchant, AllowInsecure: cfg.AllowInsecureMerchants}
 	mcfg.Catalog.AllowInsecure = cfg.AllowInsecureMerchants
@@ -111,7 +121,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
 		Licenses: s.Licenses, Cloud: s.Cloud, Enterprises: s.Enterprises, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale,
 		Aftersale: s.Aftersale, Supervision: s.Supervision, Appeals: s.Appeals, Hardware: s.Hardware, Vouchers: s.Vouchers, Renewal: s.Renewal, Inbox: s.Inbox,
-		Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
+		Clock: testClock, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	authURL, _ := url.Parse(mcfg.Enterprise.AuthURL)
 	s.AuthCentre.Routes(mux, authURL.Path, api.NewFailureLimiter(time.Second, 20))

@@ -134,6 +134,9 @@ func TestAPIAndOpenAPI(t *testing.T) {
 			if code, _ := c.do("POST", "/api/v1/merchants", buyer, map[string]any{"name": "x"}); code != 403 {
 				t.Errorf("buyer created a merchant: %d", code)
 			}
+			if code, _ := c.do("GET", "/api/v1/sandbox/clock", testOperatorToken, nil); code != 404 {
+				t.Errorf("a test clock outside the sandbox: %d", code)
+			}
 			if code, _ := c.do("GET", "/api/v1/catalog", "nope", nil); code != 401 {
 				t.Errorf("unknown token: %d", code)
 			}
