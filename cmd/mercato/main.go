@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // command is one subcommand of the binary.
@@ -21,7 +22,7 @@ var commands = []command{
 	{"serve", "run the marketplace (JSON API, open API, merchant calls); --sandbox plays KooGallery locally", runServe},
 	{"migrate", "apply the database migrations", runMigrate},
 	{"demo", "run the marketplace with a demo merchant through the whole SaaS lifecycle", runDemo},
-	{"bench", "measure a hot path beside a baseline run in the same process (dispatch, usage, rate, heartbeat)", runBench},
+	{"bench", "measure a hot path beside a baseline run in the same process", runBench},
 	{"sign", "compute or verify a KooGallery signature (v2, kit, authtoken, body, usage, apig)", runSign},
 	{"crypt", "encrypt or decrypt an appInfo credential (AES with the SHA1PRNG-derived key)", runCrypt},
 	{"check", "check a merchant endpoint for conformance (signatures, replay, idempotency, Body-Sign, 5 s)", runCheck},
@@ -83,7 +84,15 @@ func unknown(name string, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, "usage: mercato COMMAND [arguments]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		summary := c.summary
+		if c.name == "bench" {
+			var names []string
+			for _, b := range benchmarks {
+				names = append(names, b.name)
+			}
+			summary += " (" + strings.Join(names, ", ") + ")"
+		}
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, summary)
 	}
 	fmt.Fprint(w, "\nRun 'mercato help COMMAND' for a command's usage.\n"+
 		"Exit status: 0 success, 1 failure (including a signature mismatch), 2 usage error.\n")
