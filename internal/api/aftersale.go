@@ -112,10 +112,7 @@ func (a *API) listUnsubs(w http.ResponseWriter, r *http.Request, v market.Viewer
 	if err != nil {
 		return err
 	}
-	out := make([]unsubView, len(list))
-	for i, u := range list {
-		out[i] = viewUnsub(u)
-	}
+	out := views(list, viewUnsub)
 	writeList(w, r, "unsubscriptions", out, next)
 	return nil
 }

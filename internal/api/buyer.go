@@ -56,10 +56,7 @@ func (a *API) listOrders(w http.ResponseWriter, r *http.Request, v market.Viewer
 	if err != nil {
 		return err
 	}
-	out := make([]orderView, len(os))
-	for i, o := range os {
-		out[i] = viewOrder(o)
-	}
+	out := views(os, viewOrder)
 	writeList(w, r, "orders", out, next)
 	return nil
 }

@@ -71,10 +71,7 @@ func (a *API) listCloudFiles(w http.ResponseWriter, r *http.Request, v market.Vi
 	if err != nil {
 		return err
 	}
-	out := make([]fileView, len(fs))
-	for i, f := range fs {
-		out[i] = viewFile(f)
-	}
+	out := views(fs, viewFile)
 	writeJSON(w, http.StatusOK, map[string]any{"files": out})
 	return nil
 }

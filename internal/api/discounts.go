@@ -43,10 +43,7 @@ func (a *API) listDiscounts(w http.ResponseWriter, r *http.Request, v market.Vie
 	if err != nil {
 		return err
 	}
-	out := make([]discountView, len(ds))
-	for i, d := range ds {
-		out[i] = viewDiscount(d)
-	}
+	out := views(ds, viewDiscount)
 	writeJSON(w, http.StatusOK, map[string]any{"discounts": out})
 	return nil
 }

@@ -4,15 +4,6 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
-// views maps a list to its views.
-func views[T, V any](list []T, view func(T) V) []V {
-	out := make([]V, len(list))
-	for i, x := range list {
-		out[i] = view(x)
-	}
-	return out
-}
-
 type enterpriseView struct {
 	TenantID       string `json:"tenant_id"`
 	TenantCode     string `json:"tenant_code"`

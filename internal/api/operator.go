@@ -38,10 +38,7 @@ func (a *API) listMerchants(w http.ResponseWriter, r *http.Request, v market.Vie
 	if err != nil {
 		return err
 	}
-	out := make([]merchantView, len(ms))
-	for i, m := range ms {
-		out[i] = viewMerchant(m)
-	}
+	out := views(ms, viewMerchant)
 	writeList(w, r, "merchants", out, next)
 	return nil
 }
@@ -225,10 +222,7 @@ func (a *API) listBuyers(w http.ResponseWriter, r *http.Request, v market.Viewer
 	if err != nil {
 		return err
 	}
-	out := make([]buyerView, len(bs))
-	for i, b := range bs {
-		out[i] = viewBuyer(b)
-	}
+	out := views(bs, viewBuyer)
 	writeList(w, r, "buyers", out, next)
 	return nil
 }

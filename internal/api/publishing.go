@@ -89,10 +89,7 @@ func (a *API) listDebugRuns(w http.ResponseWriter, r *http.Request, v market.Vie
 	if err != nil {
 		return err
 	}
-	out := make([]runView, len(runs))
-	for i, run := range runs {
-		out[i] = viewRun(run)
-	}
+	out := views(runs, viewRun)
 	writeList(w, r, "runs", out, next)
 	return nil
 }
@@ -204,10 +201,7 @@ func (a *API) listTemplates(w http.ResponseWriter, r *http.Request, v market.Vie
 	if err != nil {
 		return err
 	}
-	out := make([]templateView, len(tpls))
-	for i, t := range tpls {
-		out[i] = viewTemplate(t)
-	}
+	out := views(tpls, viewTemplate)
 	writeJSON(w, http.StatusOK, map[string]any{"attributes": out})
 	return nil
 }

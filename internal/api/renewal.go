@@ -70,10 +70,7 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request, v market.View
 	if err != nil {
 		return err
 	}
-	out := make([]messageView, len(list))
-	for i, m := range list {
-		out[i] = viewMessage(m)
-	}
+	out := views(list, viewMessage)
 	writeList(w, r, "messages", out, next)
 	return nil
 }

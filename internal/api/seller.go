@@ -114,10 +114,7 @@ func (a *API) listSellerUsers(w http.ResponseWriter, r *http.Request, v market.V
 	if err != nil {
 		return err
 	}
-	out := make([]sellerUserView, len(us))
-	for i, u := range us {
-		out[i] = viewSellerUser(u)
-	}
+	out := views(us, viewSellerUser)
 	writeJSON(w, http.StatusOK, map[string]any{"users": out})
 	return nil
 }

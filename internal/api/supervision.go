@@ -159,10 +159,7 @@ func (a *API) listAppeals(w http.ResponseWriter, r *http.Request, v market.Viewe
 	if err != nil {
 		return err
 	}
-	out := make([]appealView, len(list))
-	for i, d := range list {
-		out[i] = viewAppeal(d)
-	}
+	out := views(list, viewAppeal)
 	writeList(w, r, "appeals", out, next)
 	return nil
 }

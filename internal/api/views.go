@@ -11,6 +11,15 @@ import (
 // JSON views of the domain types: snake_case, RFC 3339 times (omitted when unset), money as
 // decimal strings.
 
+// views maps a list to its views.
+func views[T, V any](list []T, view func(T) V) []V {
+	out := make([]V, len(list))
+	for i, x := range list {
+		out[i] = view(x)
+	}
+	return out
+}
+
 func ts(t time.Time) string {
 	if t.IsZero() {
 		return ""

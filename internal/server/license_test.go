@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,9 +83,12 @@ func TestSandboxLicense(t *testing.T) {
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			acked := 0
+			var sent atomic.Int64
 			for range 8 {
 				wg.Go(func() {
 					for {
+						// Each a request of its own: the same bytes again would be a replay.
+						body := fmt.Sprintf(`{"license":"%s","heartbeatInfo":{"thirdPartyAccount":"load-%d"}}`, lic, sent.Add(1))
 						code, h := c.licensePost(kgp.PathLicenseHeartbeat, ak, sk, body)
 						if code != 200 || str(h["error_code"]) != string(kgp.LicenseSuccess) {
 							return
