@@ -186,21 +186,31 @@ func (s *Service) SetSellerPassword(ctx context.Context, v market.Viewer, id str
 // previous token stops working. Any failure is the same unauthorized error, so that a caller
 // cannot tell a wrong password from an unknown user.
 func (s *Service) Login(ctx context.Context, merchantID, name, password string) (*market.SellerUser, string, error) {
+	u, err := s.checkSellerPassword(ctx, merchantID, name, password)
+	if err != nil {
+		return nil, "", err
+	}
+	token := "seller_" + market.NewSecret(40)
+	err = s.db.Write(ctx, func(tx *store.Tx) error { return tx.SetSellerTokenHash(ctx, u.ID, TokenHash(token)) })
+	return u, token, err
+}
+
+// checkSellerPassword returns the enabled seller user whose password this is. Any failure is
+// the same unauthorized error, and an unknown user costs the time of a real check.
+func (s *Service) checkSellerPassword(ctx context.Context, merchantID, name, password string) (*market.SellerUser, error) {
 	denied := market.Errorf(market.CodeUnauthorized, "wrong merchant, user name or password")
 	u, stored, err := s.db.SellerByName(ctx, merchantID, name)
 	if err != nil {
 		if market.ErrorCode(err) == market.CodeNotFound {
 			checkPassword(s.dummyHash(), password) // spend the time a real check takes
-			return nil, "", denied
+			return nil, denied
 		}
-		return nil, "", err
+		return nil, err
 	}
 	if stored == "" || u.Disabled || !checkPassword(stored, password) {
-		return nil, "", denied
+		return nil, denied
 	}
-	token := "seller_" + market.NewSecret(40)
-	err = s.db.Write(ctx, func(tx *store.Tx) error { return tx.SetSellerTokenHash(ctx, u.ID, TokenHash(token)) })
-	return u, token, err
+	return u, nil
 }
 
 // dummyHash is checked for unknown users so that their logins take as long as real ones.

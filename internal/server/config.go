@@ -58,6 +58,8 @@ type Config struct {
 	// Blob is where the industrial-software cloud keeps file content: file:///dir, or
 	// s3://bucket?... shared by several replicas. Empty: a directory beside the SQLite file.
 	Blob string
+	// NoConsole turns the web consoles (internal/web, served at /) off; they are on by default.
+	NoConsole bool
 	// Publishing holds the publishing choices the rules leave open (publishing.go).
 	Publishing Publishing
 	// AfterSale holds the after-sale rules' settings and the SMTP server reminders go out
@@ -117,6 +119,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("MERCATO_SHUTDOWN_GRACE", 30*time.Second), "how long SIGTERM waits for requests and merchant calls in flight (MERCATO_SHUTDOWN_GRACE)")
 	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
 	fs.StringVar(&c.Blob, "blob", os.Getenv("MERCATO_BLOB"), "cloud file content: file:///dir or s3://bucket?endpoint=...; default a directory beside the SQLite file (MERCATO_BLOB)")
+	fs.BoolVar(&c.NoConsole, "no-console", envBool("MERCATO_NO_CONSOLE"), "do not serve the web consoles at / (MERCATO_NO_CONSOLE)")
 	c.publishingFlags(fs)
 	c.afterSaleFlags(fs)
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")

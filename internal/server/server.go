@@ -125,6 +125,11 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	authURL, _ := url.Parse(mcfg.Enterprise.AuthURL)
 	s.AuthCentre.Routes(mux, authURL.Path, api.NewFailureLimiter(time.Second, 20))
+	if !cfg.NoConsole {
+		if err := s.mountConsole(mux); err != nil {
+			return nil, err
+		}
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
 	hm := newHTTPMetrics()
