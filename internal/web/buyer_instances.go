@@ -68,9 +68,9 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
 		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24),
-		"Renewable": in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
+		"Renewable":   in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
 		"Convertible": in.Trial && in.State == market.InstanceActive,
-		"Metered": in.Charging == market.ChargingOnDemand || in.Charging == market.ChargingOnDemandPkg}
+		"Metered":     in.Charging == market.ChargingOnDemand || in.Charging == market.ChargingOnDemandPkg}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, status, "instance", view)
 }

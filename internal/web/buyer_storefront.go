@@ -210,7 +210,7 @@ func (c *Console) buy(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 // purchaseFields maps the order service's field names to the purchase form's.
 func purchaseFields() map[string]string {
 	return map[string]string{"items": "plan", "items[0].product_id": "plan", "items[0].period_number": "periods", "period_number": "periods",
-	"items[0].quantity": "quantity", "quantity": "quantity", "balance": "form", "trial": "trial",
+		"items[0].quantity": "quantity", "quantity": "quantity", "balance": "form", "trial": "trial",
 	}
 }
 

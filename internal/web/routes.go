@@ -38,4 +38,6 @@ func (c *Console) buyerRoute(h viewerHandler) http.Handler { return c.roleRoute(
 func (c *Console) sellerRoute(h viewerHandler) http.Handler { return c.roleRoute(h, market.RoleSeller) }
 
 // operatorRoute wraps an operator console handler; see buyerRoute.
-func (c *Console) operatorRoute(h viewerHandler) http.Handler { return c.roleRoute(h, market.RoleOperator) }
+func (c *Console) operatorRoute(h viewerHandler) http.Handler {
+	return c.roleRoute(h, market.RoleOperator)
+}
