@@ -77,9 +77,11 @@ func (f *fixture) product(id, name, category string) string {
 	return plan
 }
 
-// usage pushes hourly usage for an instance over the last hours and runs the collections.
+// usage moves time on by hours, pushes hourly usage for an instance over them and runs the
+// collections.
 func (f *fixture) usage(in *market.Instance, hours int) {
 	f.t.Helper()
+	f.e.Advance(time.Duration(hours+1)*time.Hour, time.Hour) // the usage comes after the instance started
 	now := f.e.Clock.Now().Truncate(time.Hour)
 	var recs []kgp.UsageRecord
 	for i := hours; i >= 1; i-- {
