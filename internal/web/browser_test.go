@@ -250,7 +250,7 @@ func TestBrowserBuyer(t *testing.T) {
 
 	b.open("/")
 	b.do("search", chromedp.SendKeys(chromedp.ID("home-q"), "Product"), chromedp.Submit(chromedp.ID("home-q")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/products/p-shop"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`#home-q[value="Product"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/products/p-shop"]`)))
 	b.open("/")
 	b.axe("home")
 	b.shot("home")
