@@ -20,7 +20,8 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
-// chromium is Debian's browser; .ci/run installs it (apt-get install -y chromium).
+// chromium is Debian's browser (apt-get install -y chromium, and fonts-noto-cjk for Chinese in
+// the screenshots). Without it the browser test skips, unless MERCATO_WEB_REQUIRE_BROWSER is set.
 const chromium = "/usr/bin/chromium"
 
 // browser is one headless tab on the fixture's server that records every console error,
@@ -37,7 +38,10 @@ type browser struct {
 
 func newBrowser(t *testing.T, f *fixture) *browser {
 	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("no " + chromium + ": apt-get install -y chromium")
+		if os.Getenv("MERCATO_WEB_REQUIRE_BROWSER") != "" {
+			t.Fatal("no " + chromium + ": apt-get install -y chromium fonts-noto-cjk")
+		}
+		t.Skip("no " + chromium + ": apt-get install -y chromium fonts-noto-cjk")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
