@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/api"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/web"
 )
@@ -23,7 +24,7 @@ func (s *Server) mountConsole(mux *http.ServeMux) error {
 	}
 	c, err := web.New(web.Services{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Metering: s.Metering,
 		Billing: s.Billing, Licenses: s.Licenses, Aftersale: s.Aftersale}, web.Config{Sessions: sessions, Log: s.Cfg.Log, Location: loc,
-		Currency: s.Site.Currency, Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://")})
+		Currency: s.Site.Currency, Limiter: api.NewFailureLimiter(time.Second, 20), Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://")})
 	if err != nil {
 		return err
 	}

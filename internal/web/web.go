@@ -59,6 +59,17 @@ type Config struct {
 	StrictText bool
 	// Log receives the errors that are the server's fault.
 	Log *slog.Logger
+	// Limiter slows down guessing at the login page (the JSON API's api.FailureLimiter fits);
+	// nil allows every attempt.
+	Limiter Limiter
+}
+
+// Limiter refuses addresses that keep failing to sign in.
+type Limiter interface {
+	// Allow reports whether r's address may try to sign in now.
+	Allow(r *http.Request) bool
+	// Failed records a failed sign-in from r's address.
+	Failed(r *http.Request)
 }
 
 // Console is the consoles' HTTP handler.
