@@ -157,6 +157,11 @@ func TestExpiredSession(t *testing.T) {
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?next=") {
 		t.Fatalf("expired session: %d %s", status, h.Get("Location"))
 	}
+	// An htmx request (a polling instance page) is sent to the login page by a whole-page load.
+	_, _, h = f.get(c, "/my/instances/x", "HX-Request", "true", "HX-Current-URL", f.srv.URL+"/my/instances/x")
+	if h.Get("HX-Redirect") != "/login?next="+url.QueryEscape("/my/instances/x") {
+		t.Errorf("htmx after expiry: HX-Redirect %q", h.Get("HX-Redirect"))
+	}
 	status, _, h = f.post(c, "/login", url.Values{"mode": {"token"}, "token": {f.token}, "next": {"/my/bills"}})
 	if status != http.StatusSeeOther || h.Get("Location") != "/my/bills" {
 		t.Errorf("login with next: %d %s", status, h.Get("Location"))
