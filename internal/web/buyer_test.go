@@ -84,7 +84,7 @@ func TestBuyerJourney(t *testing.T) {
 	}
 
 	before := in.ExpireAt
-	status, body, h = f.post(c, insPath+"/renew", url.Values{"periods": {"1"}, "key": {"renew-1"}})
+	status, body, _ = f.post(c, insPath+"/renew", url.Values{"periods": {"1"}, "key": {"renew-1"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("renew: %d %s", status, between(body, `class="alert"`, "</div>"))
 	}
