@@ -17,13 +17,16 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
-// The consoles' text lives in message catalogs, one JSON file per language (i18n/*.json): a flat
-// map from a key to an x/text/message format string (%s, %d, %[1]s ...). Templates call
+// The consoles' text lives in message catalogs: per language a directory (i18n/en, i18n/zh-CN)
+// of JSON files, one per area (common, domain for the states and kinds every console shows,
+// buyer, seller, operator), each a flat map from a key to an x/text/message format string (%s,
+// %d, %[1]s ...). The files of a language are merged; a key in two files is an error. Keeping an
+// area per file lets the consoles grow without editing each other's catalogs. Templates call
 // {{t "key" args...}}; handlers keep keys, never text. Every key is in every catalog
 // (TestCatalogsComplete), and with Config.StrictText a key missing from the page's language fails
 // the page instead of showing the key (the browser tests run that way).
 
-//go:embed i18n/*.json
+//go:embed i18n
 var catalogFiles embed.FS
 
 // Langs are the consoles' languages by their names in cookies, forms and catalog file names;
@@ -54,13 +57,26 @@ func loadTexts() (*texts, error) {
 	t := &texts{byLang: map[string]map[string]string{}, matcher: language.NewMatcher(tags)}
 	for _, code := range Langs() {
 		tag := langTag(code)
-		raw, err := fs.ReadFile(catalogFiles, "i18n/"+code+".json")
-		if err != nil {
-			return nil, fmt.Errorf("web: catalog %s: %w", code, err)
+		files, err := fs.Glob(catalogFiles, "i18n/"+code+"/*.json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("web: no catalog for %s (%v)", code, err)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("web: catalog %s: %w", code, err)
+		for _, f := range files {
+			raw, err := fs.ReadFile(catalogFiles, f)
+			if err != nil {
+				return nil, fmt.Errorf("web: catalog %s: %w", f, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("web: catalog %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("web: catalog %s: key %q is also in another file of %s", f, k, code)
+				}
+				m[k] = v
+			}
 		}
 		for k, v := range m {
 			if err := b.SetString(tag, k, v); err != nil {
