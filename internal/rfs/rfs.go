@@ -84,7 +84,9 @@ type Violation struct {
 	Message string `json:"message"`
 }
 
-func (v Violation) String() string { return fmt.Sprintf("%s:%d: %s: %s", v.File, v.Line, v.Rule, v.Message) }
+func (v Violation) String() string {
+	return fmt.Sprintf("%s:%d: %s: %s", v.File, v.Line, v.Rule, v.Message)
+}
 
 // Variable is one input variable of the root module: a field of the deployment form.
 type Variable struct {
