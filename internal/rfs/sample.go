@@ -1,6 +1,10 @@
 package rfs
 
 import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+
 	"fmt"
 	"strings"
 )
@@ -109,4 +113,25 @@ resource "huaweicloud_compute_instance" "front" {
 		fmt.Fprintf(&b, "\nmodule \"m%d\" {\n  source         = \"./modules/m%d\"\n  name           = var.name\n  admin_password = var.admin_password\n}\n", i, i)
 	}
 	return b.String()
+}
+
+// ParseOnly parses every Terraform file of a template and checks nothing: the floor under
+// Validate, which `mercato bench template` measures beside it.
+func ParseOnly(files []File) error {
+	for _, f := range files {
+		tf, isJSON := isTerraform(f.Name)
+		if !tf {
+			continue
+		}
+		var diags hcl.Diagnostics
+		if isJSON {
+			_, diags = hcljson.Parse(f.Data, f.Name)
+		} else {
+			_, diags = hclsyntax.ParseConfig(f.Data, f.Name, hcl.InitialPos)
+		}
+		if diags.HasErrors() {
+			return diags
+		}
+	}
+	return nil
 }
