@@ -58,6 +58,8 @@ type Config struct {
 	// Blob is where the industrial-software cloud keeps file content: file:///dir, or
 	// s3://bucket?... shared by several replicas. Empty: a directory beside the SQLite file.
 	Blob string
+	// Assets configures the asset centre and its scanner (assets.go).
+	Assets Assets
 	// Publishing holds the publishing choices the rules leave open (publishing.go).
 	Publishing Publishing
 	// AfterSale holds the after-sale rules' settings and the SMTP server reminders go out
@@ -118,6 +120,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.FeePerMille, "fee-permille", int64(envInt("MERCATO_FEE_PERMILLE", 50)), "platform fee on merchants' sales, in thousandths (MERCATO_FEE_PERMILLE)")
 	fs.StringVar(&c.Blob, "blob", os.Getenv("MERCATO_BLOB"), "cloud file content: file:///dir or s3://bucket?endpoint=...; default a directory beside the SQLite file (MERCATO_BLOB)")
 	c.publishingFlags(fs)
+	c.assetFlags(fs)
 	c.afterSaleFlags(fs)
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{
