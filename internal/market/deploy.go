@@ -13,7 +13,7 @@ import (
 type DeployTemplate struct {
 	ID           string
 	AssetID      string
-	AssetVersion string
+	AssetVersion int
 	MerchantID   string
 	Name         string
 	// Valid is true when the template meets every RFS constraint (Violations is empty).

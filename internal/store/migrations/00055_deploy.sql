@@ -4,7 +4,7 @@
 CREATE TABLE deploy_templates (
     id            TEXT PRIMARY KEY,
     asset_id      TEXT NOT NULL,
-    asset_version TEXT NOT NULL DEFAULT '',
+    asset_version INTEGER NOT NULL,
     merchant_id   TEXT NOT NULL,
     name          TEXT NOT NULL,
     valid         BOOLEAN NOT NULL,
