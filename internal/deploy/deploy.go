@@ -64,7 +64,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, assets Assets, pub 
 	}
 	s := &Service{db: db, clock: clock, log: log, assets: assets, deployer: deployer, cfg: cfg}
 	assets.OnSubmit(s.submitting)
-	assets.InUse(func(ctx context.Context, r store.Reader, assetID string) (bool, error) { return r.AssetInUse(ctx, assetID) })
+	assets.InUse(func(ctx context.Context, r store.Reader, assetID string) (bool, error) {
+		return r.AssetInUse(ctx, assetID)
+	})
 	pub.OnSpecs(publish.SpecHook{Check: s.checkSpecs, Stored: s.specsStored})
 	return s, nil
 }
