@@ -37,10 +37,14 @@ type Config struct {
 	Currency string
 	// Attempts is how many times a deployment is handed to the deployer before it fails.
 	Attempts int
+	// AppTemplates refuses to submit an app asset (a package) without a valid template (rules
+	// §5.2). Only tests of the asset centre alone turn it off.
+	AppTemplates bool
 }
 
-// DefaultConfig is a site in currency, trying a deployment five times.
-func DefaultConfig(currency string) Config { return Config{Currency: currency, Attempts: 5} }
+// DefaultConfig is a site in currency, trying a deployment five times, requiring app assets'
+// templates.
+func DefaultConfig(currency string) Config { return Config{Currency: currency, Attempts: 5, AppTemplates: true} }
 
 // Service runs templates, the price table and deployments.
 type Service struct {
@@ -83,7 +87,7 @@ func (s *Service) Register(j *store.Jobs) {
 // submitting refuses to submit an app asset (a deployable package) without a valid template
 // (rules §5.2: at least one auto-deploy template).
 func (s *Service) submitting(ctx context.Context, tx *store.Tx, a market.Asset) error {
-	if a.Kind != market.AssetPackage {
+	if a.Kind != market.AssetPackage || !s.cfg.AppTemplates {
 		return nil
 	}
 	n, err := tx.CountValidTemplates(ctx, a.ID)
