@@ -44,7 +44,9 @@ type Config struct {
 
 // DefaultConfig is a site in currency, trying a deployment five times, requiring app assets'
 // templates.
-func DefaultConfig(currency string) Config { return Config{Currency: currency, Attempts: 5, AppTemplates: true} }
+func DefaultConfig(currency string) Config {
+	return Config{Currency: currency, Attempts: 5, AppTemplates: true}
+}
 
 // Service runs templates, the price table and deployments.
 type Service struct {
