@@ -2,6 +2,8 @@ package deploy_test
 
 import (
 	"encoding/json"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -140,3 +142,5 @@ func detailText(err error) string {
 }
 
 func sha(b []byte) string { return assetstest.SHA256(b) }
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
