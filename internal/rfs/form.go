@@ -94,6 +94,9 @@ func CheckValues(vars []Variable, in map[string]json.RawMessage) (*Values, []Fie
 
 // decode reads a JSON value and converts it to ty, as Terraform converts variable values.
 func decode(raw json.RawMessage, ty cty.Type) (cty.Value, error) {
+	if err := nesting(raw); err != nil {
+		return cty.NilVal, err
+	}
 	implied, err := ctyjson.ImpliedType(raw)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("not JSON: %w", err)
