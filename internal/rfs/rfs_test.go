@@ -71,6 +71,8 @@ func TestRules(t *testing.T) {
 		{"module local json", one("main.tf.json", "{\"module\": {\n \"vpc\": {\"source\": \"git::https://example.com/vpc.git\"}}}"), RuleModuleLocal, "main.tf.json", 2},
 		{"module escapes", one("main.tf", "module \"up\" {\n  source = \"../outside\"\n}\n"), RuleModuleLocal, "main.tf", 1},
 		{"module missing", one("main.tf", "\nmodule \"vpc\" {\n  source = \"./modules/vpc\"\n}\n"), RuleModuleMissing, "main.tf", 2},
+		{"module missing json", one("main.tf.json", "{\"module\": {\n \"vpc\": {\"source\": \"./modules/vpc\"}}}"), RuleModuleMissing, "main.tf.json", 2},
+		{"variable bad type json", one("main.tf.json", "{\"variable\": {\"region\": {\"description\": \"Region\",\n \"type\": \"list(\"}}}"), RuleVariableType, "main.tf.json", 2},
 		{"provisioner", one("main.tf", "resource \"huaweicloud_compute_instance\" \"s\" {\n  name = \"s\"\n  provisioner \"local-exec\" {\n    command = \"echo hi\"\n  }\n}\n"), RuleProvisioner, "main.tf", 3},
 		{"provisioner json", one("main.tf.json", "{\"resource\": {\"huaweicloud_compute_instance\": {\"s\": {\n \"provisioner\": {\"remote-exec\": {\"inline\": [\"ls\"]}}}}}}"), RuleProvisioner, "main.tf.json", 2},
 		{"backend", one("main.tf", "terraform {\n  backend \"s3\" {\n    bucket = \"state\"\n  }\n}\n"), RuleBackend, "main.tf", 2},
