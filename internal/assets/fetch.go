@@ -87,6 +87,11 @@ func (w *FetchWorker) Timeout(*river.Job[FetchArgs]) time.Duration {
 	return w.S.cfg.FetchTimeout + time.Minute
 }
 
+// NextRetry backs off on the business clock, as scans do.
+func (w *FetchWorker) NextRetry(job *river.Job[FetchArgs]) time.Time {
+	return w.S.clock.Now().Add(retryDelay(job.Attempt))
+}
+
 // Work fetches the version's content unless it is already stored or its asset is gone.
 func (w *FetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error {
 	s := w.S

@@ -42,6 +42,17 @@ func (w *ScanWorker) Timeout(*river.Job[ScanArgs]) time.Duration {
 	return w.S.cfg.ScanTimeout + 30*time.Minute
 }
 
+// NextRetry backs off on the business clock from half a minute, doubling to an hour: a
+// scanner that crashed or timed out is given time (clamd restarting, a database being copied).
+func (w *ScanWorker) NextRetry(job *river.Job[ScanArgs]) time.Time {
+	return w.S.clock.Now().Add(retryDelay(job.Attempt))
+}
+
+// retryDelay is the wait before the retry after attempt.
+func retryDelay(attempt int) time.Duration {
+	return min(30*time.Second<<min(max(attempt-1, 0), 7), time.Hour)
+}
+
 // Work scans the version if the asset still waits for that scan, and records the verdict: an
 // approval or a rejection with the report. A scanner failure is recorded on the asset
 // (ScanError) and returned, so River retries the job; after the last attempt the asset stays
