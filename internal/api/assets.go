@@ -293,4 +293,3 @@ func (a *API) writeAssetUpload(w http.ResponseWriter, status int, u *market.Asse
 		Offset: u.Received, State: string(u.State), Reason: u.Reason, Version: u.Version, ExpiresAt: ts(u.ExpiresAt), MaxChunk: a.Assets.MaxChunk()})
 	return nil
 }
-
