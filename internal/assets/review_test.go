@@ -7,6 +7,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/assets/assetstest"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
 )
 
 // TestReview walks an asset through the review with the real scanner: a package holding a
@@ -31,13 +32,21 @@ func TestReview(t *testing.T) {
 		if rep := string(d.Versions[0].Report); !strings.Contains(rep, `"rule":"private-key"`) || !strings.Contains(rep, "app/conf/server.key") {
 			t.Fatalf("report does not name the key: %s", rep)
 		}
+		msgs, _, err := h.Notify.List(h.Ctx, h.seller, "", false, store.Page{})
+		kinds := map[string]string{}
+		for _, m := range msgs {
+			kinds[m.Subject] = m.Kind
+		}
+		if err != nil || len(msgs) != 2 || kinds[a.ID] != "asset.rejected" || kinds[clean.ID] != "asset.approved" {
+			t.Fatalf("the merchant is told of each verdict: %v, %v", kinds, err)
+		}
 		if _, err := h.Assets.Approved(h.Ctx, h.DB.Reader, a.ID); market.ErrorCode(err) != market.CodeConflict {
 			t.Fatalf("Approved of a rejected asset: %v, want conflict", err)
 		}
 
 		// Out of turn: nothing changes.
 		before := h.detail(a.ID)
-		_, err := h.Assets.Submit(h.Ctx, h.seller, a.ID)
+		_, err = h.Assets.Submit(h.Ctx, h.seller, a.ID)
 		wantErr(t, err, market.CodeConflict, "only a draft")
 		_, err = h.Assets.Decide(h.Ctx, market.AsOperator(), a.ID, true, "looks fine")
 		wantErr(t, err, market.CodeConflict, "only an appealed asset")
