@@ -21,6 +21,7 @@ func (a *API) registerAssets(mux Mux) {
 	mux.Handle("DELETE /api/v1/assets/{id}", a.auth(a.deleteAsset))
 	mux.Handle("POST /api/v1/assets/{id}/uploads", a.auth(a.beginAssetUpload))
 	mux.Handle("POST /api/v1/assets/{id}/versions", a.auth(a.registerAssetURL))
+	mux.Handle("GET /api/v1/assets/{id}/versions/{n}/content", a.auth(a.downloadAsset))
 	mux.Handle("POST /api/v1/assets/{id}/submit", a.auth(a.assetAction(a.submitAsset)))
 	mux.Handle("POST /api/v1/assets/{id}/appeal", a.auth(a.assetAction(a.appealAsset)))
 	mux.Handle("POST /api/v1/assets/{id}/decision", a.auth(a.assetAction(a.decideAsset)))
@@ -227,6 +228,26 @@ func (a *API) registerAssetURL(w http.ResponseWriter, r *http.Request, v market.
 		return err
 	}
 	writeJSON(w, http.StatusCreated, viewAssetVersion(ver))
+	return nil
+}
+
+// downloadAsset streams a version's content, with ranges and its SHA-256.
+func (a *API) downloadAsset(w http.ResponseWriter, r *http.Request, v market.Viewer) error {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		return market.Errorf(market.CodeInvalid, "the version must be a positive number")
+	}
+	ver, content, err := a.Assets.Content(r.Context(), v, r.PathValue("id"), n)
+	if err != nil {
+		return err
+	}
+	defer content.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+pathEscape(ver.FileName))
+	h.Set("ETag", `"`+ver.SHA256+`"`)
+	h.Set(HeaderSHA256, ver.SHA256)
+	http.ServeContent(w, r, "", ver.CreatedAt, content)
 	return nil
 }
 

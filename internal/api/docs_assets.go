@@ -21,6 +21,8 @@ var assetEndpoints = map[string]endpoint{
 		who: "seller admin or operations, operator", body: assets.UploadRequest{}, reply: assetUploadView{}, status: http.StatusCreated},
 	"POST /api/v1/assets/{id}/versions": {summary: "Register a new version by URL: a job fetches its content",
 		who: "seller admin or operations, operator", body: assets.URLRequest{}, reply: assetVersionView{}, status: http.StatusCreated},
+	"GET /api/v1/assets/{id}/versions/{n}/content": {summary: "Download a version's content (ranges; X-Mercato-Sha256)",
+		who: "seller of its merchant, operator", status: http.StatusOK},
 	"POST /api/v1/assets/{id}/submit": {summary: "Submit the newest version for review: DRAFT → SUBMITTED, its scan queued",
 		who: "seller admin or operations, operator", reply: assetView{}, status: http.StatusOK},
 	"POST /api/v1/assets/{id}/appeal": {summary: "Appeal a rejection with the reason it is wrong: REJECTED → APPEALED",

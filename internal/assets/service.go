@@ -249,3 +249,20 @@ func by(v market.Viewer) string {
 
 // prefix is where an asset's content is kept in the bucket.
 func prefix(assetID string) string { return "assets/" + assetID + "/" }
+
+// Content opens version n of an asset v may see, for download (the operator checking an appeal,
+// the seller its own upload) or for the features that deploy it. The version's content must be
+// stored. Close the reader after use.
+func (s *Service) Content(ctx context.Context, v market.Viewer, id string, n int) (*market.AssetVersion, *blobstore.Reader, error) {
+	if _, err := s.read(ctx, s.db.Reader, v, id); err != nil {
+		return nil, nil, err
+	}
+	ver, err := s.db.AssetVersion(ctx, id, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ver.Ready {
+		return nil, nil, market.Errorf(market.CodeConflict, "version %s of asset %s has no content yet", ver.Label, id)
+	}
+	return ver, blobstore.NewReader(ctx, s.bucket, ver.Parts), nil
+}

@@ -109,6 +109,21 @@ func TestAssetCentreOverHTTP(t *testing.T) {
 			if !strings.Contains(string(rep), `"rule":"private-key"`) || !strings.Contains(string(rep), "app/conf/server.key") {
 				t.Fatalf("the report is shown: %s", rep)
 			}
+			// The operator downloads what was scanned, to judge the appeal.
+			req, _ := http.NewRequest("GET", srv.URL+"/api/v1/assets/"+id+"/versions/1/content", nil)
+			req.Header.Set("Authorization", "Bearer "+testOperatorToken)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.Equal(got, body) || resp.Header.Get("X-Mercato-Sha256") != assetstest.SHA256(body) {
+				t.Fatalf("download: %d, %d bytes", resp.StatusCode, len(got))
+			}
+			if code, _ := c.do("GET", "/api/v1/assets/"+id+"/versions/1/content", other, nil); code != 404 {
+				t.Fatalf("another merchant's download: %d", code)
+			}
 			if code, _ := c.do("GET", "/api/v1/assets/"+id, other, nil); code != 404 {
 				t.Fatalf("another merchant's seller: %d", code)
 			}
