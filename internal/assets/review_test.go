@@ -119,3 +119,25 @@ func TestAppealRejected(t *testing.T) {
 		}
 	})
 }
+
+// TestImage: a root filesystem tarball uploaded as an image is scanned as an image (the scanner
+// tells a rootfs from a container by its content) and rejected for its preset login key.
+func TestImage(t *testing.T) {
+	t.Parallel()
+	each(t, nil, func(t *testing.T, h *harness) {
+		a := h.create(market.AssetImage)
+		if _, err := h.upload(a.ID, "2026.1", "debian-12-lamp.tar.gz", assetstest.RootfsWithKey()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Assets.Submit(h.Ctx, h.seller, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		h.Settle()
+		d := h.detail(a.ID)
+		rep := string(d.Versions[0].Report)
+		if d.Asset.State != market.AssetRejected || !strings.Contains(rep, `"rule":"authorized-keys"`) || !strings.Contains(rep, "root/.ssh/authorized_keys") ||
+			!strings.Contains(rep, `"kind":"image"`) {
+			t.Fatalf("image: %s %s %s", d.Asset.State, d.Asset.ScanError, rep)
+		}
+	})
+}
