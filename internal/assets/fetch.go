@@ -55,6 +55,9 @@ func (s *Service) RegisterURL(ctx context.Context, v market.Viewer, assetID stri
 			return err
 		}
 		s.checkContent(&p, a, r.Label, r.FileName, 0)
+		if err := s.labelFree(ctx, tx.Reader, a.ID, r.Label, &p); err != nil {
+			return err
+		}
 		if err := p.Err(); err != nil {
 			return err
 		}
@@ -85,6 +88,11 @@ type FetchWorker struct {
 // Timeout is the configured fetch time (River's default minute is far too short for an image).
 func (w *FetchWorker) Timeout(*river.Job[FetchArgs]) time.Duration {
 	return w.S.cfg.FetchTimeout + time.Minute
+}
+
+// NextRetry backs off on the business clock, as scans do.
+func (w *FetchWorker) NextRetry(job *river.Job[FetchArgs]) time.Time {
+	return w.S.clock.Now().Add(retryDelay(job.Attempt))
 }
 
 // Work fetches the version's content unless it is already stored or its asset is gone.

@@ -76,7 +76,7 @@ func (h *harness) create(kind market.AssetKind) market.Asset {
 		Regions: []string{"cn-north-4"}}))
 }
 
-// upload uploads body as a new version in one request and completes it.
+// upload uploads body as a new version, in parts of MaxChunk, and completes it.
 func (h *harness) upload(id, label, file string, body []byte) (*market.AssetVersion, error) {
 	h.t.Helper()
 	u, err := h.Assets.BeginUpload(h.Ctx, h.seller, id, assets.UploadRequest{Label: label, FileName: file, Size: int64(len(body)),
@@ -84,8 +84,10 @@ func (h *harness) upload(id, label, file string, body []byte) (*market.AssetVers
 	if err != nil {
 		return nil, err
 	}
-	if _, err := h.Assets.WriteChunk(h.Ctx, h.seller, u.ID, 0, bytes.NewReader(body)); err != nil {
-		return nil, err
+	for off, n := 0, int(h.Assets.MaxChunk()); off < len(body); off += n {
+		if _, err := h.Assets.WriteChunk(h.Ctx, h.seller, u.ID, int64(off), bytes.NewReader(body[off:min(off+n, len(body))])); err != nil {
+			return nil, err
+		}
 	}
 	return h.Assets.Complete(h.Ctx, h.seller, u.ID)
 }
