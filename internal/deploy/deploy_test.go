@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mercato-oss/mercato/internal/assets"
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/deploy"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
@@ -288,6 +289,22 @@ func TestConcurrentDeploy(t *testing.T) {
 		list, _, err := h.Deploy.Deployments(h.Ctx, market.AsOperator(), deploy.DeploymentFilter{InstanceKey: in.Key})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("%d deployments, %v", len(list), err)
+		}
+	})
+}
+
+// The operator's direct creation skips publishing's hooks, so it refuses a spec's asset rather
+// than drop it.
+func TestDirectCreationRefusesAsset(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, h *harness) {
+		a := h.approvedAsset("ast-img", market.AssetImage)
+		_, err := h.Catalog.CreateProduct(h.Ctx, market.AsOperator(), catalog.ProductRequest{MerchantID: "m-acme", Name: "Direct", Specs: []catalog.SpecRequest{
+			{SkuCode: "direct-img", Name: "img", Charging: market.ChargingOneTime, Delivery: market.DeliveryImage, AssetID: a.ID,
+				Plans: []catalog.PlanRequest{{Price: 1000}}}}})
+		wantErr(t, err, market.CodeInvalid, "release application")
+		if market.ErrorField(err) != "specs[0].asset_id" {
+			t.Fatalf("field %q", market.ErrorField(err))
 		}
 	})
 }
