@@ -62,7 +62,7 @@ func Validate(files []File) *Result {
 		if !t.top {
 			res.add(".", 0, RuleSyntax, "the template has no .tf or .tf.json file at its top level")
 		}
-		t.walk(".", "", 0, []string{"."})
+		t.walk(".", "", 0, []string{"."}, nil)
 	}
 	res.sort()
 	return res
