@@ -74,6 +74,9 @@ func (w *ScanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 		return err
 	}
 	v, err := s.scan(ctx, a, ver)
+	if err != nil && ctx.Err() != nil {
+		return err // stopped (a shutdown, the job's own timeout): not the scanner's failure
+	}
 	if err != nil {
 		msg := err.Error()
 		if job.Attempt >= job.MaxAttempts {
@@ -172,7 +175,8 @@ func (s *Service) scan(ctx context.Context, a *market.Asset, ver *market.AssetVe
 	if s.cfg.Clamd != "" {
 		args = append(args, "--clamd", s.cfg.Clamd)
 	}
-	if len(a.Regions) > 0 {
+	// Kunpeng's region rule is an image rule (§6.2, §6.3), as checkAsset applies it.
+	if a.Kind == market.AssetImage && len(a.Regions) > 0 {
 		args = append(args, "--arch-regions", strings.Join(a.Regions, ","), "--kunpeng-regions", strings.Join(s.cfg.KunpengRegions, ","))
 	}
 	code, stdout, stderr, err := s.run(ctx, append(args, file))
