@@ -11,9 +11,11 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/aftersale"
 	"github.com/mercato-oss/mercato/internal/appeal"
+	"github.com/mercato-oss/mercato/internal/assets"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
+	"github.com/mercato-oss/mercato/internal/deploy"
 	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
@@ -42,10 +44,12 @@ type API struct {
 	Billing  *billing.Service
 	Licenses *license.Service
 	Cloud    *cloud.Service
-	Publish  *publish.Service
-	Dial     *dialtest.Service
-	Notify   *notify.Service
-	Resale   *resale.Service
+	// Assets is the asset centre (docs/review.md).
+	Assets  *assets.Service
+	Publish *publish.Service
+	Dial    *dialtest.Service
+	Notify  *notify.Service
+	Resale  *resale.Service
 	// Enterprises is the joint-operation identity model.
 	Enterprises *enterprise.Service
 	// After the sale (docs/after-sale.md).
@@ -56,7 +60,9 @@ type API struct {
 	Vouchers    *promo.Service
 	Renewal     *renewal.Service
 	Inbox       *inbox.Service
-	Log         *slog.Logger
+	// Deploy is auto-deploy: templates, the price table, deployments.
+	Deploy *deploy.Service
+	Log    *slog.Logger
 	// Clock is the sandbox's test clock; nil outside the sandbox, where its routes answer 404.
 	Clock TestClock
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
@@ -109,12 +115,14 @@ func (a *API) Register(mux Mux) {
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
 	a.registerCloud(mux)
+	a.registerAssets(mux)
 	a.registerEnterprises(mux)
 	a.registerOrderExtras(mux)
 	a.registerSeller(mux)
 	a.registerApplications(mux)
 	a.registerAfterSale(mux)
 	a.registerSandbox(mux)
+	a.registerDeploy(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

@@ -99,6 +99,8 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	mcfg.Cloud.Blob = cfg.Blob
+	cfg.Assets.apply(&mcfg, cfg.Blob, cfg.AllowInsecureMerchants)
+	cfg.Deploy.apply(&mcfg)
 	mcfg.Enterprise.AuthURL = strings.TrimSuffix(cfg.PublicURL, "/") + AuthPath
 	mcfg.Enterprise.InFlight = cfg.CallsPerMerchant
 	svc, err := marketplace.New(db, clock, log, mcfg)
@@ -119,8 +121,8 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
-		Licenses: s.Licenses, Cloud: s.Cloud, Enterprises: s.Enterprises, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale,
-		Aftersale: s.Aftersale, Supervision: s.Supervision, Appeals: s.Appeals, Hardware: s.Hardware, Vouchers: s.Vouchers, Renewal: s.Renewal, Inbox: s.Inbox,
+		Licenses: s.Licenses, Cloud: s.Cloud, Assets: s.Assets, Enterprises: s.Enterprises, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale,
+		Aftersale: s.Aftersale, Supervision: s.Supervision, Appeals: s.Appeals, Hardware: s.Hardware, Vouchers: s.Vouchers, Renewal: s.Renewal, Inbox: s.Inbox, Deploy: s.Deploy,
 		Clock: testClock, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
 	authURL, _ := url.Parse(mcfg.Enterprise.AuthURL)
@@ -220,5 +222,5 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) Close() error {
 	stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return errors.Join(s.Licenses.Stop(stop), s.Cloud.Close(), s.DB.Close())
+	return errors.Join(s.Licenses.Stop(stop), s.Cloud.Close(), s.Assets.Close(), s.DB.Close())
 }
