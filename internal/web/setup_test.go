@@ -52,7 +52,7 @@ func setup(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
+		Billing: e.Billing, Licenses: e.Licenses, Supervision: e.Supervision, Appeals: e.Appeals, Inbox: e.Inbox, Enterprises: e.Enterprises}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -18,13 +18,17 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/inbox"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
 // Services are the marketplace services the consoles call: the same ones the JSON API calls.
@@ -35,6 +39,12 @@ type Services struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	// Supervision, Appeals, Inbox and Enterprises serve the buyer's service flows, appeals,
+	// messages and enterprise administration.
+	Supervision *supervision.Service
+	Appeals     *appeal.Service
+	Inbox       *inbox.Service
+	Enterprises *enterprise.Service
 }
 
 // Config configures the consoles.
@@ -74,6 +84,9 @@ type Console struct {
 func New(svc Services, cfg Config) (*Console, error) {
 	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil {
 		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing and license services")
+	}
+	if svc.Supervision == nil || svc.Appeals == nil || svc.Inbox == nil || svc.Enterprises == nil {
+		return nil, errors.New("web: New needs the supervision, appeal, inbox and enterprise services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
