@@ -173,6 +173,15 @@ func formRefused(err error) bool {
 	return errors.As(err, &me)
 }
 
+// serviceDetail is a service error's own sentence (shown in English after the translation).
+func serviceDetail(err error) string {
+	var me *market.Error
+	if errors.As(err, &me) {
+		return me.Message
+	}
+	return ""
+}
+
 // flowStep serves the buyer's two steps: the requirement, and the acceptance (accept, or reject
 // with a reason).
 func (c *Console) flowStep(which string) viewerHandler {
