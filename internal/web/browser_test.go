@@ -326,7 +326,7 @@ func TestBrowserBuyer(t *testing.T) {
 	b.shot("usage")
 	b.open("/my/instances/" + api.Key + "/usage?by=day")
 	b.do("the daily chart", chromedp.WaitVisible(chromedp.CSS("#usage-chart canvas")))
-	for _, p := range []string{"/my/", "/my/orders", "/my/bills", "/my/account"} {
+	for _, p := range []string{"/my/", "/my/orders", "/my/instances", "/my/unsubscriptions", "/my/bills", "/my/account"} {
 		b.open(p)
 		b.axe(p)
 	}

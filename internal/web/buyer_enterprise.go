@@ -190,4 +190,6 @@ func (c *Console) retrySync(w http.ResponseWriter, r *http.Request, v market.Vie
 }
 
 // entPath is a path under the enterprise's pages with one escaped element.
-func entPath(prefix, elem string) string { return "/my/enterprise/" + prefix + "/" + url.PathEscape(elem) }
+func entPath(prefix, elem string) string {
+	return "/my/enterprise/" + prefix + "/" + url.PathEscape(elem)
+}

@@ -33,7 +33,7 @@ type fixture struct {
 	offset time.Duration
 }
 
-func setup(t testing.TB) *fixture {
+func setup(t testing.TB, opts ...func(*web.Config)) *fixture {
 	t.Helper()
 	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{})
 	f := &fixture{t: t, e: e}
@@ -51,9 +51,14 @@ func setup(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses, Supervision: e.Supervision, Appeals: e.Appeals, Inbox: e.Inbox, Enterprises: e.Enterprises}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour})
+		Billing: e.Billing, Licenses: e.Licenses, Aftersale: e.Aftersale,
+		Supervision: e.Supervision, Appeals: e.Appeals, Inbox: e.Inbox, Enterprises: e.Enterprises}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

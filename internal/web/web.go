@@ -18,6 +18,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/mercato-oss/mercato/internal/aftersale"
 	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
@@ -45,6 +46,8 @@ type Services struct {
 	Appeals     *appeal.Service
 	Inbox       *inbox.Service
 	Enterprises *enterprise.Service
+	// Aftersale takes unsubscription requests.
+	Aftersale *aftersale.Service
 }
 
 // Config configures the consoles.
@@ -66,6 +69,17 @@ type Config struct {
 	StrictText bool
 	// Log receives the errors that are the server's fault.
 	Log *slog.Logger
+	// Limiter slows down guessing at the login page (the JSON API's api.FailureLimiter fits);
+	// nil allows every attempt.
+	Limiter Limiter
+}
+
+// Limiter refuses addresses that keep failing to sign in.
+type Limiter interface {
+	// Allow reports whether r's address may try to sign in now.
+	Allow(r *http.Request) bool
+	// Failed records a failed sign-in from r's address.
+	Failed(r *http.Request)
 }
 
 // Console is the consoles' HTTP handler.
@@ -82,8 +96,8 @@ type Console struct {
 // New builds the consoles. It refuses a missing service or session store rather than serving a
 // console that fails at the first click.
 func New(svc Services, cfg Config) (*Console, error) {
-	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil {
-		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing and license services")
+	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
+		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
 	}
 	if svc.Supervision == nil || svc.Appeals == nil || svc.Inbox == nil || svc.Enterprises == nil {
 		return nil, errors.New("web: New needs the supervision, appeal, inbox and enterprise services")
