@@ -91,6 +91,17 @@ func TestBuyerFlowSteps(t *testing.T) {
 	if status != http.StatusSeeOther || h.Get("Location") != page {
 		t.Errorf("instance → flow: %d %s", status, h.Get("Location"))
 	}
+	if _, body, _ := f.get(c, "/my/instances/"+fl.InstanceKey); !strings.Contains(body, `href="/my/instances/`+fl.InstanceKey+`/flow"`) {
+		t.Errorf("the instance page does not link to its flow")
+	}
+	// An instance without supervision: back to its page, which says so.
+	plain := f.e.Buy(f.buyer, f.shop, "plain", 1).Lines[0].ID
+	if status, _, h := f.get(c, "/my/instances/"+plain+"/flow"); status != http.StatusSeeOther || h.Get("Location") != "/my/instances/"+plain {
+		t.Errorf("flow of an unsupervised instance: %d %v", status, h)
+	}
+	if _, body, _ := f.get(c, "/my/instances/"+plain); !strings.Contains(body, "此购买不受服务监管") {
+		t.Errorf("the instance page does not say it has no flow")
+	}
 	status, body, _ := f.get(c, page)
 	if status != http.StatusOK || !strings.Contains(body, `action="`+page+`/requirement"`) || !strings.Contains(body, "待提交需求") {
 		t.Fatalf("flow page: %d\n%s", status, body)
