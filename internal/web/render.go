@@ -104,7 +104,20 @@ func badgeClass(v any) string {
 func (c *Console) newView(r *http.Request, titleKey string) *view {
 	v, signed := viewerOf(r)
 	return &view{Lang: c.texts.pick(r), Langs: Langs(), TitleKey: titleKey, Viewer: v, SignedIn: signed,
-		Here: r.URL.RequestURI(), Flash: c.sessions.PopString(r.Context(), sessionFlash), Query: r.URL.Query().Get("q")}
+		Here: hereOf(r), Flash: c.sessions.PopString(r.Context(), sessionFlash), Query: r.URL.Query().Get("q")}
+}
+
+// hereOf is where the language switch and the login link come back to: the page itself, or
+// for a form's answer (a POST that rendered the form again) the page the form was on, since
+// the form's address cannot be fetched.
+func hereOf(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
+		return ref.RequestURI()
+	}
+	return "/"
 }
 
 // render writes page with status. It renders into a buffer first, so a template error is a
