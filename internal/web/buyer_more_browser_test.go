@@ -11,6 +11,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/supervision"
+	"github.com/mercato-oss/mercato/kgp"
 )
 
 // TestBrowserBuyerFlow walks a supervised purchase in a real browser: the buyer's requirement
@@ -108,6 +109,33 @@ func TestBrowserBuyerFlow(t *testing.T) {
 		}
 		b.axe("users, refused")
 		b.shotOne("enterprise-users-error")
+	}
+
+	// Bind a joint-operation instance, create an application, authorize a user; the merchant
+	// refuses the first authorization, which the sync log offers to retry.
+	m, key := f.jointOp()
+	b.open("/my/enterprise/bindings?instance=" + key)
+	b.do("bind", chromedp.Click(chromedp.ID("bind")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.do("an application", chromedp.SendKeys(chromedp.ID("app-"+key), "CRM 客户管理"), chromedp.Submit(chromedp.ID("app-"+key)),
+		chromedp.WaitVisible(chromedp.ID("auth-add")))
+	f.e.Settle()
+	m.Fail(kgp.KitAuthSync, 1)
+	b.do("authorize", chromedp.Click(chromedp.CSS(`input[name="auth_add"][value="zhang.wei"]`)), chromedp.Click(chromedp.ID("auth-add")),
+		chromedp.WaitVisible(chromedp.ID("authorized")))
+	b.axe("application")
+	b.shot("enterprise-app")
+	f.e.Settle()
+	b.open("/my/enterprise/bindings")
+	b.axe("bindings")
+	b.shot("enterprise-bindings")
+	b.open("/my/enterprise/syncs")
+	b.axe("syncs")
+	b.shot("enterprise-syncs")
+	b.do("retry", chromedp.Click(chromedp.CSS(`form[action$="/retry"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	f.e.Settle()
+	b.open("/my/enterprise/syncs")
+	if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action$="/retry"]').length`)); n != 0 {
+		t.Errorf("%d syncs still to retry after the retry", n)
 	}
 
 	b.do("phone", chromedp.EmulateViewport(390, 844))
