@@ -164,8 +164,16 @@ func (b *browser) expect(path string) {
 // do runs actions, failing the test with what step it was.
 func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatalf("%s: %v\nproblems so far: %v", step, err, b.problems)
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		// Leave what the page looked like for whoever reads the failure.
+		where, _ := chromedp.Run(b.ctx, chromedp.Location())
+		if png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(filepath.Join(b.out, "failed.png"), png, 0o644)
+		}
+		html, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("main") ? document.querySelector("main").outerHTML : ""`))
+		b.t.Fatalf("%s: %v\nat %s (testdata/out/failed.png)\nproblems so far: %v\n%s", step, err, where, b.problems, html)
 	}
 }
 
@@ -285,6 +293,8 @@ func TestBrowserBuyer(t *testing.T) {
 	b.open("/my/instances/" + ins[0].Key)
 	f.e.Settle()
 	b.do("the instance becomes active", chromedp.WaitVisible(chromedp.CSS("#instance-state.ok, #instance-state.badge.ok")))
+	// A fresh load, so the click below cannot land on content htmx is still swapping in.
+	b.open("/my/instances/" + ins[0].Key)
 	b.do("show credentials", chromedp.Click(chromedp.ID("show-creds")), chromedp.WaitVisible(chromedp.CSS("#creds code")))
 	in := f.instanceOf("/my/instances/" + ins[0].Key)
 	info, err := f.e.Orders.AppInfo(f.e.Ctx, f.buyer, in)
@@ -332,11 +342,21 @@ func TestBrowserBuyer(t *testing.T) {
 	}
 	b.shot("account")
 
-	// A script in a product's name is text.
+	// A script in a product's name is text, on its page and on the instance bought of it; the
+	// dialog watcher fails the test if it ever runs.
 	b.open("/products/p-xss")
-	name := b.text("h1")
-	if !strings.Contains(name, "<script>alert(1)</script>") {
+	if name := b.text("h1"); !strings.Contains(name, "<script>alert(1)</script>") {
 		t.Errorf("the product's name is not shown as text: %q", name)
+	}
+	b.do("buy the script", chromedp.Click(chromedp.CSS(`input[name="plan"]`)), chromedp.Click(chromedp.CSS(`input[name="agree"]`)),
+		chromedp.Click(chromedp.CSS("form.buy button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	f.e.Settle()
+	b.do("its instance", chromedp.Click(chromedp.CSS(`a[href^="/my/instances/"]`)), chromedp.WaitVisible(chromedp.ID("instance-state")))
+	if name := b.text("h1"); !strings.Contains(name, "<script>alert(1)</script>") {
+		t.Errorf("the instance's product name is not shown as text: %q", name)
+	}
+	if ok, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`[...document.scripts].every(s => s.src.startsWith(location.origin + "/static/"))`)); !ok {
+		t.Error("the page has a script that is not one of the console's files")
 	}
 	// A page that is not the buyer's is the 404 page.
 	b.expect("/my/instances/nope")
@@ -344,9 +364,29 @@ func TestBrowserBuyer(t *testing.T) {
 	if got := b.text(".big-status"); got != "404" {
 		t.Errorf("someone else's page: %q", got)
 	}
-	// Phone width.
+	// The keyboard: the first Tab reaches the skip link, which moves the focus to the content.
+	b.open("/my/")
+	b.do("tab", chromedp.KeyEvent("\t"))
+	if id, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.className`)); id != "skip" {
+		t.Errorf("the first Tab focuses %q, want the skip link", id)
+	}
+	b.do("skip", chromedp.KeyEvent("\r"))
+	if id, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.id`)); id != "main" {
+		t.Errorf("the skip link moves the focus to %q, want main", id)
+	}
+
+	// Phone width: no page scrolls sideways.
 	b.do("phone", chromedp.EmulateViewport(390, 844))
+	for _, p := range []string{"/", "/products/p-shop", "/my/", "/my/orders", "/my/instances/" + ins[0].Key, "/my/instances/" + api.Key + "/usage", "/my/account"} {
+		b.open(p)
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			t.Errorf("%s is wider than a phone (%v)", p, err)
+		}
+	}
 	b.open("/products/p-shop")
 	b.shot("product-phone")
+	b.open("/my/instances/" + ins[0].Key)
+	b.shot("instance-phone")
 	b.check()
 }

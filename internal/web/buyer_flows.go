@@ -238,7 +238,11 @@ func (c *Console) flowFile(w http.ResponseWriter, r *http.Request, v market.View
 func writeDownload(w http.ResponseWriter, a *market.Attachment) {
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})
+	if cd == "" {
+		cd = "attachment" // a name FormatMediaType cannot carry: the browser picks one
+	}
+	h.Set("Content-Disposition", cd)
 	h.Set("Cache-Control", "private, no-store")
 	w.Write(a.Content)
 }
