@@ -8,8 +8,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/supervision"
 	"github.com/mercato-oss/mercato/kgp"
 )
@@ -71,10 +73,31 @@ func TestBrowserBuyerFlow(t *testing.T) {
 	b.axe("flow, accepted")
 	b.shot("flow-accepted")
 
-	for _, p := range []string{"/my/appeals", "/my/messages"} {
-		b.open(p)
-		b.axe(p)
+	// An appeal from the flow's page; the operator decides it; its message.
+	b.do("file an appeal", chromedp.Click(chromedp.CSS("details > summary")), chromedp.WaitVisible(chromedp.ID("ap-reason")),
+		chromedp.SendKeys(chromedp.ID("ap-reason"), "交付的系统无法登录。The delivered system does not let us sign in."),
+		chromedp.SendKeys(chromedp.ID("ap-demand"), "请商家修复登录，或退款。Fix the sign-in, or refund."),
+		chromedp.Click(chromedp.ID("ap-submit")), chromedp.WaitVisible(chromedp.ID("appeal-state")))
+	b.axe("appeal")
+	b.shot("appeal-open")
+	aps, _, err := f.e.Appeals.Appeals(f.e.Ctx, f.buyer, store.AppealFilter{})
+	if err != nil || len(aps) != 1 {
+		t.Fatalf("appeals: %v %v", aps, err)
 	}
+	if _, err := f.e.Appeals.Decide(f.e.Ctx, market.AsOperator(), aps[0].ID, appeal.Decision{Outcome: market.OutcomeComplete,
+		Note: "登录问题已由商家修复。The seller fixed the sign-in."}); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/my/appeals/" + aps[0].ID)
+	b.axe("appeal, decided")
+	b.shot("appeal-decided")
+	b.open("/my/appeals")
+	b.axe("appeals")
+	b.open("/my/messages")
+	b.axe("messages")
+	b.shot("messages")
+	b.do("open the message", chromedp.Click(chromedp.CSS(`tr.unread a[href^="/my/messages/"]`)), chromedp.WaitVisible(chromedp.ID("msg-body")))
+	b.axe("message")
 
 	// Enterprise administration, filled through the service.
 	ctx := f.e.Ctx

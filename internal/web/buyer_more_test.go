@@ -107,6 +107,11 @@ func TestBuyerFlowSteps(t *testing.T) {
 		t.Fatalf("flow page: %d\n%s", status, body)
 	}
 
+	// An acceptance before there is a delivery (a page out of date): refused, and said so.
+	status, body, _ = f.post(c, page+"/accept", url.Values{"st_decision": {"accept"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "当前状态下无法执行此操作") {
+		t.Fatalf("a stale acceptance: %d\n%s", status, body)
+	}
 	// An empty requirement is refused at its field, in Chinese; the file field stays.
 	status, body, _ = f.postFiles(c, page+"/requirement", url.Values{"st_text": {""}}, nil)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-st_text"`) || !strings.Contains(body, "提交需求或驳回时必填") {
@@ -127,7 +132,16 @@ func TestBuyerFlowSteps(t *testing.T) {
 		t.Fatalf("requirement: %d %v", status, h)
 	}
 
+	// The seller rejects it: the buyer sees why and edits it.
 	seller := f.shop.Seller
+	if _, err := f.e.Supervision.ConfirmRequirement(f.e.Ctx, seller, fl.ID, false, supervision.StepRequest{Text: "How many users exactly?"}); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ = f.get(c, page)
+	if !strings.Contains(body, "How many users exactly?") || !strings.Contains(body, `action="`+page+`/requirement"`) || !strings.Contains(body, "驳回了需求") {
+		t.Fatalf("a rejected requirement:\n%s", body)
+	}
+	f.must2(f.post(c, page+"/requirement", url.Values{"st_text": {"Exactly 20 users"}}))
 	if _, err := f.e.Supervision.ConfirmRequirement(f.e.Ctx, seller, fl.ID, true, supervision.StepRequest{}); err != nil {
 		t.Fatal(err)
 	}
