@@ -193,3 +193,12 @@ func (c *Console) retrySync(w http.ResponseWriter, r *http.Request, v market.Vie
 func entPath(prefix, elem string) string {
 	return "/my/enterprise/" + prefix + "/" + url.PathEscape(elem)
 }
+
+// nextAt is the next page's link of a list on the page at path: a page rendered as a form's
+// answer is not at the form's address.
+func nextAt(path string, next store.Cursor) string {
+	if next.IsZero() {
+		return ""
+	}
+	return path + "?" + url.Values{"after": {next.String()}}.Encode()
+}

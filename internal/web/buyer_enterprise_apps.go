@@ -171,7 +171,7 @@ func (c *Console) renderApp(w http.ResponseWriter, r *http.Request, v market.Vie
 	users = slices.DeleteFunc(users, func(u *market.EnterpriseUser) bool { return slices.Contains(authorized, u.UserName) })
 	view, data := c.entView(r, e, "bent.app", "bindings", f, which)
 	view.Title = a.Name
-	data["App"], data["Authorized"], data["Users"], data["Next"] = a, authorized, users, nextLink(r, next)
+	data["App"], data["Authorized"], data["Users"], data["Next"] = a, authorized, users, nextAt(entPath("apps", a.AppID), next)
 	data["Checked"] = map[string]bool{}
 	if f != nil {
 		checked := map[string]bool{}

@@ -147,7 +147,7 @@ func (c *Console) renderDepartment(w http.ResponseWriter, r *http.Request, v mar
 	_, opts := depTree(ds)
 	view, data := c.entView(r, e, "bent.department", "departments", f, which)
 	view.Title = d.Name
-	data["Department"], data["Options"], data["Users"], data["Next"] = d, opts, users, nextLink(r, next)
+	data["Department"], data["Options"], data["Users"], data["Next"] = d, opts, users, nextAt(entPath("departments", d.OrgCode), next)
 	c.render(w, r, status, "enterprise_department", view)
 }
 

@@ -118,6 +118,7 @@ func TestBrowserBuyerFlow(t *testing.T) {
 	}
 	b.open("/my/enterprise")
 	b.axe("enterprise")
+	b.shot("enterprise")
 	b.open("/my/enterprise/departments")
 	b.axe("departments")
 	b.shot("enterprise-departments")
