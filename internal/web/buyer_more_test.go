@@ -181,6 +181,16 @@ func TestBuyerFlowSteps(t *testing.T) {
 		t.Errorf("accepted flow page: flash missing or the form still there")
 	}
 
+	// A license skips the requirement: its flow starts with the seller's delivery.
+	lic, _, err := f.e.Supervision.FlowOf(f.e.Ctx, f.buyer, f.e.Buy(f.buyer, f.shop, "lic", 1).Lines[0].ID)
+	if err != nil || lic.Template != market.TemplateNoRequirement {
+		t.Fatalf("license flow: %+v %v", lic, err)
+	}
+	_, body, _ = f.get(c, "/my/flows/"+lic.ID, "Accept-Language", en)
+	if strings.Contains(body, ">Requirement</li>") || !strings.Contains(body, ">Delivery</li>") || !strings.Contains(body, "The seller is working on this step") {
+		t.Errorf("license flow page:\n%s", body)
+	}
+
 	// Another buyer: 404 pages for the flow, its files and its steps.
 	oc, _ := f.otherBuyer()
 	for _, p := range []string{page, page + "/files/" + file, "/my/instances/" + fl.InstanceKey + "/flow"} {
@@ -228,6 +238,11 @@ func TestBuyerAppealsAndMessages(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(body, "The seller does not answer") || !strings.Contains(body, "chat.txt") {
 			t.Fatalf("appeal (%s): %d\n%s", lang, status, body)
 		}
+	}
+	_, body, _ = f.get(c, ap)
+	status, content, fh := f.get(c, ap+"/files/"+between(body, `href="`+ap+`/files/`, `"`))
+	if status != http.StatusOK || content != "no answer" || !strings.Contains(fh.Get("Content-Disposition"), "chat.txt") {
+		t.Errorf("the appeal's file: %d %q %v", status, content, fh)
 	}
 	_, body, _ = f.get(c, page)
 	if !strings.Contains(body, "申诉冻结中") || strings.Contains(body, `action="`+page+`/requirement"`) {
