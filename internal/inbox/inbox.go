@@ -93,6 +93,19 @@ func (s *Service) Messages(ctx context.Context, v market.Viewer, f store.Message
 	return s.db.Messages(ctx, f)
 }
 
+// Message returns one of a buyer's messages: to the buyer its own, to the operator anyone's;
+// another buyer's is not found.
+func (s *Service) Message(ctx context.Context, v market.Viewer, id string) (*market.Message, error) {
+	m, err := s.db.Message(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsOperator() && (v.Role != market.RoleBuyer || v.BuyerID != m.BuyerID) {
+		return nil, market.Errorf(market.CodeNotFound, "message %s not found", id)
+	}
+	return m, nil
+}
+
 // MarkRead marks one of the buyer's messages read.
 func (s *Service) MarkRead(ctx context.Context, v market.Viewer, id string) error {
 	if err := v.MustBeBuyer(); err != nil {

@@ -57,7 +57,8 @@ func setup(t testing.TB, opts ...func(*web.Config)) *fixture {
 		o(&cfg)
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses, Aftersale: e.Aftersale}, cfg)
+		Billing: e.Billing, Licenses: e.Licenses, Aftersale: e.Aftersale,
+		Supervision: e.Supervision, Appeals: e.Appeals, Inbox: e.Inbox, Enterprises: e.Enterprises}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,17 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/mercato-oss/mercato/internal/aftersale"
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/inbox"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
 // Services are the marketplace services the consoles call: the same ones the JSON API calls.
@@ -36,6 +40,12 @@ type Services struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	// Supervision, Appeals, Inbox and Enterprises serve the buyer's service flows, appeals,
+	// messages and enterprise administration.
+	Supervision *supervision.Service
+	Appeals     *appeal.Service
+	Inbox       *inbox.Service
+	Enterprises *enterprise.Service
 	// Aftersale takes unsubscription requests.
 	Aftersale *aftersale.Service
 }
@@ -88,6 +98,9 @@ type Console struct {
 func New(svc Services, cfg Config) (*Console, error) {
 	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
 		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
+	}
+	if svc.Supervision == nil || svc.Appeals == nil || svc.Inbox == nil || svc.Enterprises == nil {
+		return nil, errors.New("web: New needs the supervision, appeal, inbox and enterprise services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
