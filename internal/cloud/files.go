@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/mercato-oss/mercato/internal/blobstore"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/isdk/cloudfs"
@@ -235,5 +236,5 @@ func (s *Service) Content(ctx context.Context, v market.Viewer, id string, versi
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return f, ver, newContent(ctx, s.bucket, ver.Parts), nil
+	return f, ver, blobstore.NewReader(ctx, s.bucket, ver.Parts), nil
 }

@@ -2,17 +2,15 @@ package cloud
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/riverqueue/river"
-	"gocloud.dev/blob"
 
+	"github.com/mercato-oss/mercato/internal/blobstore"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 )
@@ -22,13 +20,7 @@ import (
 // has its parts deleted.
 
 // runningHash restores the upload's SHA-256 of the bytes received so far.
-func runningHash(u *market.Upload) (hash.Hash, error) {
-	h := sha256.New()
-	if len(u.HashState) == 0 {
-		return h, nil
-	}
-	return h, h.(encoding.BinaryUnmarshaler).UnmarshalBinary(u.HashState)
-}
+func runningHash(u *market.Upload) (hash.Hash, error) { return blobstore.ResumeHash(u.HashState) }
 
 // WriteChunk stores the bytes of body as the upload's part at offset, which must be where the
 // upload stands (Received): a client resumes from there. The part is stored whole or not at all.
@@ -72,45 +64,22 @@ func (s *Service) writePart(ctx context.Context, u *market.Upload, body io.Reade
 	}
 	room := min(u.Size-u.Received, s.cfg.MaxChunk)
 	key := fmt.Sprintf("%s%016d-%s", partPrefix(u), u.Received, strings.ToLower(market.NewSecret(6)))
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// A local file is synced before the part is recorded: a crash must not leave a version whose
-	// content the disk never got. (Object stores are durable when the write completes.)
-	var file *os.File
-	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: "application/octet-stream", BeforeWrite: func(as func(any) bool) error {
-		as(&file)
-		return nil
-	}})
-	if err != nil {
-		return "", err
-	}
 	buf := s.buffers.Get().(*[]byte)
-	n, err := io.CopyBuffer(writerOnly{w}, io.TeeReader(io.LimitReader(body, room+1), h), *buf)
+	n, err := blobstore.WritePart(ctx, s.bucket, key, body, room, h, *buf)
 	s.buffers.Put(buf)
-	if err == nil && n > room {
+	if errors.Is(err, blobstore.ErrTooLarge) {
 		err = market.Errorf(market.CodeInvalid, "upload %s: more bytes than declared, or more than %d in one request", u.ID, s.cfg.MaxChunk)
 	}
-	if err == nil && file != nil && n > 0 {
-		err = file.Sync()
-	}
 	if err != nil || n == 0 {
-		cancel() // discards what was written
-		w.Close()
 		return "", err
 	}
-	if err := w.Close(); err != nil {
-		return "", err
-	}
-	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	state, err := blobstore.MarshalHash(h)
 	if err != nil {
 		return "", err
 	}
 	u.Received, u.HashState, u.Parts = u.Received+n, state, append(u.Parts, market.Part{Key: key, Size: n})
 	return key, nil
 }
-
-// writerOnly hides a writer's ReadFrom, so that io.CopyBuffer uses the pooled buffer.
-type writerOnly struct{ io.Writer }
 
 // partPrefix starts the keys of an upload's parts. Parts share a folder per instance and the
 // first two characters of the upload's ID (random hex), rather than one per upload: on a local
@@ -149,19 +118,7 @@ func (s *Service) discard(ctx context.Context, id string, state market.UploadSta
 	if err != nil || !closed {
 		return err
 	}
-	it := s.bucket.List(&blob.ListOptions{Prefix: partPrefix(u)})
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.bucket.Delete(ctx, obj.Key); err != nil {
-			return err
-		}
-	}
+	return blobstore.DeletePrefix(ctx, s.bucket, partPrefix(u))
 }
 
 // ExpiryArgs discards an upload left incomplete when its time runs out.

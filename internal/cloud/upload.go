@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/mercato-oss/mercato/internal/blobstore"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/isdk/cloudfs"
@@ -216,7 +217,7 @@ func (s *Service) verify(ctx context.Context, u *market.Upload) error {
 	if err != nil {
 		return market.Errorf(market.CodeInvalid, "%v", err)
 	}
-	c := newContent(ctx, s.bucket, u.Parts)
+	c := blobstore.NewReader(ctx, s.bucket, u.Parts)
 	defer c.Close()
 	if _, err := cloudfs.CheckZip(c, c.Size(), name, s.cfg.Assembly, true); err != nil {
 		if cloudfs.IsRule(err) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/aftersale"
 	"github.com/mercato-oss/mercato/internal/appeal"
+	"github.com/mercato-oss/mercato/internal/assets"
 	"github.com/mercato-oss/mercato/internal/authcentre"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
@@ -53,6 +54,8 @@ type Config struct {
 	Inbox       inbox.Config
 	Licenses    license.RecorderConfig
 	Cloud       cloud.Config
+	// Assets configures the asset centre: its content store and the scanner it runs.
+	Assets assets.Config
 	// Enterprise configures the joint-operation identity model (the auth centre's address).
 	Enterprise enterprise.Config
 	// AuthCentre sets the lifetimes of the auth centre's codes, tokens and sessions.
@@ -68,6 +71,7 @@ func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
 		Billing: billing.DefaultConfig(), Vouchers: promo.DefaultConfig(), Supervision: supervision.DefaultConfig(), Hardware: hardware.DefaultConfig(),
 		Aftersale: aftersale.DefaultConfigFor(currency), Appeals: appeal.DefaultConfig(), Renewal: renewal.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Cloud: cloud.DefaultConfig(),
+		Assets:     assets.DefaultConfig(),
 		Enterprise: enterprise.DefaultConfig(), AuthCentre: authcentre.DefaultConfig(),
 		Publish: publish.DefaultConfig(), Dial: dialtest.DefaultConfig()}
 }
@@ -85,6 +89,8 @@ type Services struct {
 	Vouchers *promo.Service
 	Metering *metering.Service
 	Cloud    *cloud.Service
+	// Assets is the asset centre: images and packages, their scans and review.
+	Assets *assets.Service
 	// Enterprises is the joint-operation identity model and its kit syncs.
 	Enterprises *enterprise.Service
 	// AuthCentre is the joint-operation auth centre (single sign-on).
@@ -154,6 +160,9 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Cloud, err = cloud.New(db, clock, log, s.Licenses, cfg.Cloud); err != nil {
 		return nil, err
 	}
+	if s.Assets, err = assets.New(db, clock, log, cfg.Assets); err != nil {
+		return nil, err
+	}
 	if s.Enterprises, err = enterprise.New(db, clock, log, s.Calls, cfg.Enterprise); err != nil {
 		return nil, err
 	}
@@ -201,6 +210,7 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Metering.Register(j)
 	s.Billing.Register(j)
 	s.Cloud.Register(j)
+	s.Assets.Register(j)
 	s.Enterprises.Register(j)
 	s.AuthCentre.Register(j)
 	s.Publish.Register(j)

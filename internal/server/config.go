@@ -60,6 +60,8 @@ type Config struct {
 	Blob string
 	// NoConsole turns the web consoles (internal/web, served at /) off; they are on by default.
 	NoConsole bool
+	// Assets configures the asset centre and its scanner (assets.go).
+	Assets Assets
 	// Publishing holds the publishing choices the rules leave open (publishing.go).
 	Publishing Publishing
 	// AfterSale holds the after-sale rules' settings and the SMTP server reminders go out
@@ -121,6 +123,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Blob, "blob", os.Getenv("MERCATO_BLOB"), "cloud file content: file:///dir or s3://bucket?endpoint=...; default a directory beside the SQLite file (MERCATO_BLOB)")
 	fs.BoolVar(&c.NoConsole, "no-console", envBool("MERCATO_NO_CONSOLE"), "do not serve the web consoles at / (MERCATO_NO_CONSOLE)")
 	c.publishingFlags(fs)
+	c.assetFlags(fs)
 	c.afterSaleFlags(fs)
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{

@@ -99,6 +99,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	mcfg.Cloud.Blob = cfg.Blob
+	cfg.Assets.apply(&mcfg, cfg.Blob, cfg.AllowInsecureMerchants)
 	mcfg.Enterprise.AuthURL = strings.TrimSuffix(cfg.PublicURL, "/") + AuthPath
 	mcfg.Enterprise.InFlight = cfg.CallsPerMerchant
 	svc, err := marketplace.New(db, clock, log, mcfg)
@@ -220,5 +221,5 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) Close() error {
 	stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return errors.Join(s.Licenses.Stop(stop), s.Cloud.Close(), s.DB.Close())
+	return errors.Join(s.Licenses.Stop(stop), s.Cloud.Close(), s.Assets.Close(), s.DB.Close())
 }
