@@ -35,7 +35,13 @@ type fixture struct {
 
 func setup(t testing.TB) *fixture {
 	t.Helper()
-	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{})
+	return setupWith(t, marketplacetest.Options{})
+}
+
+// setupWith is setup with the marketplace's options changed.
+func setupWith(t testing.TB, opts marketplacetest.Options) *fixture {
+	t.Helper()
+	e := marketplacetest.New(t, store.SQLite, opts)
 	f := &fixture{t: t, e: e}
 	f.now = func() time.Time { return time.Now().Add(f.offset) }
 	f.shop = e.Shop("shop")
@@ -52,7 +58,7 @@ func setup(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
+		Billing: e.Billing, Licenses: e.Licenses, Assets: e.Assets}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour})
 	if err != nil {
 		t.Fatal(err)

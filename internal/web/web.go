@@ -18,6 +18,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	assetcentre "github.com/mercato-oss/mercato/internal/assets"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/identity"
@@ -35,6 +36,8 @@ type Services struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	// Assets is the asset centre (seller and operator pages).
+	Assets *assetcentre.Service
 }
 
 // Config configures the consoles.
@@ -72,8 +75,8 @@ type Console struct {
 // New builds the consoles. It refuses a missing service or session store rather than serving a
 // console that fails at the first click.
 func New(svc Services, cfg Config) (*Console, error) {
-	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil {
-		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing and license services")
+	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Assets == nil {
+		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and asset services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
@@ -111,7 +114,7 @@ type Mux interface {
 // Register adds the consoles' routes to mux: the home page at /, the console paths below, and
 // the static files. They share the mux with /api/v1 and the open API, whose paths they avoid.
 func (c *Console) Register(mux Mux) {
-	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/static/"} {
+	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/seller/", "/operator/", "/static/"} {
 		mux.Handle(p, c.handler)
 	}
 }
