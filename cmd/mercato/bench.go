@@ -40,6 +40,7 @@ var benchmarks = []struct {
 	{"cloudsave", "save files and assemblies through the industrial SDK, beside copying the same bytes on the same disk", benchCloudSave},
 	{"sync", "joint-operation user authorization synced to a local merchant, beside bare signed POSTs of the same bodies", benchSync},
 	{"catalog", "storefront listing and full-text search over HTTP on 10,000 products, beside a bare indexed SELECT", benchCatalog},
+	{"template", "validate a 25-module auto-deploy template against RFS's constraints, beside parsing it alone", benchTemplate},
 }
 
 // runBench dispatches to a benchmark.

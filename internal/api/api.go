@@ -14,6 +14,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
+	"github.com/mercato-oss/mercato/internal/deploy"
 	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
@@ -56,7 +57,9 @@ type API struct {
 	Vouchers    *promo.Service
 	Renewal     *renewal.Service
 	Inbox       *inbox.Service
-	Log         *slog.Logger
+	// Deploy is auto-deploy: templates, the price table, deployments.
+	Deploy *deploy.Service
+	Log    *slog.Logger
 	// Clock is the sandbox's test clock; nil outside the sandbox, where its routes answer 404.
 	Clock TestClock
 	// Limiter refuses addresses that keep presenting wrong tokens; nil allows every attempt.
@@ -115,6 +118,7 @@ func (a *API) Register(mux Mux) {
 	a.registerApplications(mux)
 	a.registerAfterSale(mux)
 	a.registerSandbox(mux)
+	a.registerDeploy(mux)
 	mux.Handle(Prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) }))
 }
 

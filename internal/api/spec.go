@@ -45,7 +45,7 @@ const SpecPath = "/api/v1/openapi.json"
 func Spec() ([]byte, error) {
 	paths := map[string]map[string]any{}
 	all := map[string]endpoint{}
-	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints, afterSaleEndpoints, publishEndpoints} {
+	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints, afterSaleEndpoints, publishEndpoints, deployEndpoints} {
 		maps.Copy(all, table)
 	}
 	for pattern, e := range all {
@@ -109,6 +109,9 @@ var queryParams = map[string]map[string]any{
 	"partner_id":  {"type": "string"},
 	"customer_id": {"type": "string"},
 	"at":          {"type": "string", "format": "date-time", "description": "default: now"},
+	"asset_id":    {"type": "string"},
+	"valid":       {"type": "boolean"},
+	"template_id": {"type": "string", "description": "default: the newest valid template of the asset's approved version"},
 }
 
 func itoa(n int) string {

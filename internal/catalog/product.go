@@ -31,6 +31,9 @@ type SpecRequest struct {
 	Delivery market.Delivery `json:"delivery,omitempty"`
 	// Hidden sells the spec through its own link only (rules §1.5).
 	Hidden bool `json:"hidden,omitempty"`
+	// AssetID makes the spec an auto-deploy spec: it selects an approved asset of the merchant
+	// (rules §5.2, §5.4), whose template the buyer deploys (internal/deploy checks and keeps it).
+	AssetID string `json:"asset_id,omitempty"`
 	// SKUs are the spec's attribute combinations; with SKUs, every plan names the SKU it prices.
 	SKUs  []SKURequest  `json:"skus,omitempty"`
 	Plans []PlanRequest `json:"plans"`

@@ -17,6 +17,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
+	"github.com/mercato-oss/mercato/internal/deploy"
 	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/enterprise"
 	"github.com/mercato-oss/mercato/internal/fulfil"
@@ -56,6 +57,10 @@ type Config struct {
 	Cloud       cloud.Config
 	// Assets configures the asset centre: its content store and the scanner it runs.
 	Assets assets.Config
+	// Deploy configures auto-deploy; Deployer creates the resources (nil: deploy.LocalDeployer,
+	// which records the plan).
+	Deploy   deploy.Config
+	Deployer deploy.Deployer
 	// Enterprise configures the joint-operation identity model (the auth centre's address).
 	Enterprise enterprise.Config
 	// AuthCentre sets the lifetimes of the auth centre's codes, tokens and sessions.
@@ -71,7 +76,7 @@ func DefaultConfig(currency string) Config {
 	return Config{Calls: fulfil.DefaultConfig(), Catalog: catalog.Config{Currency: currency}, Orders: order.DefaultConfig(),
 		Billing: billing.DefaultConfig(), Vouchers: promo.DefaultConfig(), Supervision: supervision.DefaultConfig(), Hardware: hardware.DefaultConfig(),
 		Aftersale: aftersale.DefaultConfigFor(currency), Appeals: appeal.DefaultConfig(), Renewal: renewal.DefaultConfig(), Licenses: license.DefaultRecorderConfig(), Cloud: cloud.DefaultConfig(),
-		Assets:     assets.DefaultConfig(),
+		Assets: assets.DefaultConfig(), Deploy: deploy.DefaultConfig(currency),
 		Enterprise: enterprise.DefaultConfig(), AuthCentre: authcentre.DefaultConfig(),
 		Publish: publish.DefaultConfig(), Dial: dialtest.DefaultConfig()}
 }
@@ -91,6 +96,8 @@ type Services struct {
 	Cloud    *cloud.Service
 	// Assets is the asset centre: images and packages, their scans and review.
 	Assets *assets.Service
+	// Deploy is auto-deploy: templates, the price table, deployment forms, plans and deployments.
+	Deploy *deploy.Service
 	// Enterprises is the joint-operation identity model and its kit syncs.
 	Enterprises *enterprise.Service
 	// AuthCentre is the joint-operation auth centre (single sign-on).
@@ -163,6 +170,13 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Assets, err = assets.New(db, clock, log, cfg.Assets); err != nil {
 		return nil, err
 	}
+	deployer := cfg.Deployer
+	if deployer == nil {
+		deployer = deploy.LocalDeployer{}
+	}
+	if s.Deploy, err = deploy.New(db, clock, log, s.Assets, s.Publish, deployer, cfg.Deploy); err != nil {
+		return nil, err
+	}
 	if s.Enterprises, err = enterprise.New(db, clock, log, s.Calls, cfg.Enterprise); err != nil {
 		return nil, err
 	}
@@ -211,6 +225,7 @@ func (s *Services) Jobs() *store.Jobs {
 	s.Billing.Register(j)
 	s.Cloud.Register(j)
 	s.Assets.Register(j)
+	s.Deploy.Register(j)
 	s.Enterprises.Register(j)
 	s.AuthCentre.Register(j)
 	s.Publish.Register(j)

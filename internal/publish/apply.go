@@ -55,6 +55,9 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, app *market.Applica
 	if err := s.catalog.InsertSpecs(ctx, tx, p); err != nil {
 		return err
 	}
+	if err := s.specsStored(ctx, tx, &p.Product, p.Specs, d.Specs); err != nil {
+		return err
+	}
 	if err := s.setListing(ctx, tx, app.ProductID, &d.Listing); err != nil {
 		return err
 	}
@@ -122,6 +125,9 @@ func (s *Service) modify(ctx context.Context, tx *store.Tx, app *market.Applicat
 		return err
 	}
 	if err := s.catalog.InsertSpecs(ctx, tx, add); err != nil {
+		return err
+	}
+	if err := s.specsStored(ctx, tx, p, add.Specs, news); err != nil {
 		return err
 	}
 	if err := s.setListing(ctx, tx, p.ID, &d.Listing); err != nil {
@@ -208,4 +214,17 @@ func (s *Service) patchListing(ctx context.Context, tx *store.Tx, productID stri
 		return err
 	}
 	return tx.SetListing(ctx, productID, b)
+}
+
+// specsStored tells the spec hooks about specs just stored.
+func (s *Service) specsStored(ctx context.Context, tx *store.Tx, p *market.Product, built []market.Spec, reqs []catalog.SpecRequest) error {
+	for _, h := range s.specHooks {
+		if h.Stored == nil {
+			continue
+		}
+		if err := h.Stored(ctx, tx, p, built, reqs); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -56,7 +56,21 @@ type Service struct {
 	// discontinued are called in the transaction that discontinues a spec or SKU (or a whole
 	// product's), for features holding things scoped to them (vouchers, rules §1.6).
 	discontinued []DiscontinuedFunc
+	// specHooks check the specs of releases and modifications and keep what they add.
+	specHooks []SpecHook
 }
+
+// SpecHook lets a feature take part in publishing specs (auto-deploy keeps the asset a spec
+// selects): Check runs when a release or modification is submitted and adds what is wrong to
+// probs; Stored runs in the approving transaction with the specs it stores (sku codes set),
+// built[i] made from reqs[i].
+type SpecHook struct {
+	Check  func(ctx context.Context, r store.Reader, merchantID string, reqs []catalog.SpecRequest, probs *market.Problems) error
+	Stored func(ctx context.Context, tx *store.Tx, p *market.Product, built []market.Spec, reqs []catalog.SpecRequest) error
+}
+
+// OnSpecs registers a spec hook.
+func (s *Service) OnSpecs(h SpecHook) { s.specHooks = append(s.specHooks, h) }
 
 // DiscontinuedFunc is told, in the discontinuing transaction, that a spec (skuID "") or a SKU
 // of product productID was discontinued.

@@ -76,6 +76,14 @@ func (s *Service) checkDraft(ctx context.Context, r store.Reader, app *market.Ap
 	if err := s.checkDebugCases(ctx, r, &probs, p, specs, &d.Listing); err != nil {
 		return err
 	}
+	for _, h := range s.specHooks {
+		if h.Check == nil {
+			continue
+		}
+		if err := h.Check(ctx, r, p.MerchantID, specs, &probs); err != nil {
+			return err
+		}
+	}
 	return probs.Err()
 }
 
