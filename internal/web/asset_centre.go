@@ -13,7 +13,9 @@ import (
 	"strings"
 
 	assetcentre "github.com/mercato-oss/mercato/internal/assets"
+	"github.com/mercato-oss/mercato/internal/deploy"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
 )
 
 // The asset centre (docs/review.md): a seller's images and packages, their versions, scan
@@ -157,17 +159,23 @@ func (c *Console) renderAsset(w http.ResponseWriter, r *http.Request, v market.V
 		versions = append(versions, vv)
 	}
 	a := d.Asset
+	templates, _, err := c.svc.Deploy.Templates(r.Context(), v, deploy.TemplateFilter{AssetID: a.ID, Page: store.Page{Limit: 50}})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "asset.title")
 	view.Title = a.Name
 	view.Nav = "assets"
 	view.Form = f
 	seller := v.Role == market.RoleSeller
-	view.Data = map[string]any{"Asset": a, "Versions": versions, "Events": d.Events, "Base": assetBase(v), "Which": which,
-		"CanAddVersion": seller && a.State != market.AssetSubmitted && a.State != market.AssetAppealed,
-		"CanSubmit":     seller && a.State == market.AssetDraft && a.Version > 0,
-		"CanAppeal":     seller && a.State == market.AssetRejected,
-		"CanDelete":     seller && a.State != market.AssetSubmitted,
-		"CanDecide":     v.IsOperator() && a.State == market.AssetAppealed}
+	view.Data = map[string]any{"Asset": a, "Versions": versions, "Events": d.Events, "Base": assetBase(v), "Which": which, "Templates": templates,
+		"CanAddTemplate": seller && a.Version > 0,
+		"CanAddVersion":  seller && a.State != market.AssetSubmitted && a.State != market.AssetAppealed,
+		"CanSubmit":      seller && a.State == market.AssetDraft && a.Version > 0,
+		"CanAppeal":      seller && a.State == market.AssetRejected,
+		"CanDelete":      seller && a.State != market.AssetSubmitted,
+		"CanDecide":      v.IsOperator() && a.State == market.AssetAppealed}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, status, "asset", view)
 }

@@ -62,12 +62,13 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 		}
 	}
 	waiting := in.State == market.InstancePending || in.State == market.InstanceProvisioning
+	_, formErr := c.svc.Deploy.Form(ctx, v, in.Key, "") // an auto-deploy instance has a deployment form
 	view := c.newView(r, "instance.title")
 	view.Title = in.ID
 	view.Nav = "instances"
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
-		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24),
+		"Waiting": waiting, "Which": which, "Deployable": formErr == nil, "Key": market.NewSecret(24),
 		"Renewable":   in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
 		"Convertible": in.Trial && in.State == market.InstanceActive,
 		"Metered":     in.Charging == market.ChargingOnDemand || in.Charging == market.ChargingOnDemandPkg}

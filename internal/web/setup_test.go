@@ -58,7 +58,7 @@ func setupWith(t testing.TB, opts marketplacetest.Options) *fixture {
 		t.Fatal(err)
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses, Assets: e.Assets}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
+		Billing: e.Billing, Licenses: e.Licenses, Assets: e.Assets, Deploy: e.Deploy}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	assetcentre "github.com/mercato-oss/mercato/internal/assets"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/deploy"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -38,6 +39,8 @@ type Services struct {
 	Licenses *license.Service
 	// Assets is the asset centre (seller and operator pages).
 	Assets *assetcentre.Service
+	// Deploy is auto-deploy: templates, the price table, deployments.
+	Deploy *deploy.Service
 }
 
 // Config configures the consoles.
@@ -75,8 +78,8 @@ type Console struct {
 // New builds the consoles. It refuses a missing service or session store rather than serving a
 // console that fails at the first click.
 func New(svc Services, cfg Config) (*Console, error) {
-	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Assets == nil {
-		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and asset services")
+	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Assets == nil || svc.Deploy == nil {
+		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license, asset and deploy services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
