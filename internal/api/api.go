@@ -11,6 +11,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/aftersale"
 	"github.com/mercato-oss/mercato/internal/appeal"
+	"github.com/mercato-oss/mercato/internal/assets"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/cloud"
@@ -43,10 +44,12 @@ type API struct {
 	Billing  *billing.Service
 	Licenses *license.Service
 	Cloud    *cloud.Service
-	Publish  *publish.Service
-	Dial     *dialtest.Service
-	Notify   *notify.Service
-	Resale   *resale.Service
+	// Assets is the asset centre (docs/review.md).
+	Assets  *assets.Service
+	Publish *publish.Service
+	Dial    *dialtest.Service
+	Notify  *notify.Service
+	Resale  *resale.Service
 	// Enterprises is the joint-operation identity model.
 	Enterprises *enterprise.Service
 	// After the sale (docs/after-sale.md).
@@ -112,6 +115,7 @@ func (a *API) Register(mux Mux) {
 	a.registerBilling(mux)
 	a.registerLicenses(mux)
 	a.registerCloud(mux)
+	a.registerAssets(mux)
 	a.registerEnterprises(mux)
 	a.registerOrderExtras(mux)
 	a.registerSeller(mux)

@@ -45,7 +45,7 @@ const SpecPath = "/api/v1/openapi.json"
 func Spec() ([]byte, error) {
 	paths := map[string]map[string]any{}
 	all := map[string]endpoint{}
-	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints, afterSaleEndpoints, publishEndpoints, deployEndpoints} {
+	for _, table := range []map[string]endpoint{endpoints, cloudEndpoints, jointEndpoints, afterSaleEndpoints, publishEndpoints, assetEndpoints, deployEndpoints} {
 		maps.Copy(all, table)
 	}
 	for pattern, e := range all {

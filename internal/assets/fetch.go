@@ -55,6 +55,9 @@ func (s *Service) RegisterURL(ctx context.Context, v market.Viewer, assetID stri
 			return err
 		}
 		s.checkContent(&p, a, r.Label, r.FileName, 0)
+		if err := s.labelFree(ctx, tx.Reader, a.ID, r.Label, &p); err != nil {
+			return err
+		}
 		if err := p.Err(); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -34,6 +35,12 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, a *market.Asset, ver *
 	}
 	if err := tx.UpdateAssetVersion(ctx, ver); err != nil {
 		return err
+	}
+	if to == market.AssetApproved || to == market.AssetRejected {
+		if err := s.notify.Post(ctx, tx, a.MerchantID, "asset."+lower(to), a.ID, "Version %s of asset %q (%s) is %s: %s",
+			ver.Label, a.Name, a.ID, lower(to), comment); err != nil {
+			return err
+		}
 	}
 	return tx.AddAssetEvent(ctx, &market.AssetEvent{AssetID: a.ID, Version: ver.N, From: from, To: to, By: who, Comment: comment, At: now})
 }
@@ -107,9 +114,17 @@ func (s *Service) Submit(ctx context.Context, v market.Viewer, id string) (marke
 	return out, err
 }
 
-// enqueueScan queues the scan of the asset's newest version.
+// enqueueScan queues the scan of the asset's newest version, once: while a scan job of that
+// version is waiting, retrying or running, the same job is made available at once instead of
+// a second one being added (a job that is running is left alone).
 func (s *Service) enqueueScan(ctx context.Context, tx *store.Tx, a *market.Asset) error {
-	return tx.Enqueue(ctx, ScanArgs{AssetID: a.ID, Version: a.Version}, &river.InsertOpts{Queue: Queue, MaxAttempts: s.cfg.ScanAttempts})
+	id, err := tx.EnqueueJob(ctx, ScanArgs{AssetID: a.ID, Version: a.Version}, &river.InsertOpts{Queue: Queue, MaxAttempts: s.cfg.ScanAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+			rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}}})
+	if err != nil {
+		return err
+	}
+	return tx.RetryJob(ctx, id)
 }
 
 // describe names an asset's state for a refusal.

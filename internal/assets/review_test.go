@@ -7,6 +7,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/assets/assetstest"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
 )
 
 // TestReview walks an asset through the review with the real scanner: a package holding a
@@ -31,13 +32,21 @@ func TestReview(t *testing.T) {
 		if rep := string(d.Versions[0].Report); !strings.Contains(rep, `"rule":"private-key"`) || !strings.Contains(rep, "app/conf/server.key") {
 			t.Fatalf("report does not name the key: %s", rep)
 		}
+		msgs, _, err := h.Notify.List(h.Ctx, h.seller, "", false, store.Page{})
+		kinds := map[string]string{}
+		for _, m := range msgs {
+			kinds[m.Subject] = m.Kind
+		}
+		if err != nil || len(msgs) != 2 || kinds[a.ID] != "asset.rejected" || kinds[clean.ID] != "asset.approved" {
+			t.Fatalf("the merchant is told of each verdict: %v, %v", kinds, err)
+		}
 		if _, err := h.Assets.Approved(h.Ctx, h.DB.Reader, a.ID); market.ErrorCode(err) != market.CodeConflict {
 			t.Fatalf("Approved of a rejected asset: %v, want conflict", err)
 		}
 
 		// Out of turn: nothing changes.
 		before := h.detail(a.ID)
-		_, err := h.Assets.Submit(h.Ctx, h.seller, a.ID)
+		_, err = h.Assets.Submit(h.Ctx, h.seller, a.ID)
 		wantErr(t, err, market.CodeConflict, "only a draft")
 		_, err = h.Assets.Decide(h.Ctx, market.AsOperator(), a.ID, true, "looks fine")
 		wantErr(t, err, market.CodeConflict, "only an appealed asset")
@@ -107,6 +116,28 @@ func TestAppealRejected(t *testing.T) {
 		got, err := h.Assets.Decide(h.Ctx, market.AsOperator(), a.ID, false, "a real key: remove it")
 		if err != nil || got.State != market.AssetRejected || got.ApprovedVersion != 0 {
 			t.Fatalf("decide: %+v, %v", got, err)
+		}
+	})
+}
+
+// TestImage: a root filesystem tarball uploaded as an image is scanned as an image (the scanner
+// tells a rootfs from a container by its content) and rejected for its preset login key.
+func TestImage(t *testing.T) {
+	t.Parallel()
+	each(t, nil, func(t *testing.T, h *harness) {
+		a := h.create(market.AssetImage)
+		if _, err := h.upload(a.ID, "2026.1", "debian-12-lamp.tar.gz", assetstest.RootfsWithKey()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Assets.Submit(h.Ctx, h.seller, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		h.Settle()
+		d := h.detail(a.ID)
+		rep := string(d.Versions[0].Report)
+		if d.Asset.State != market.AssetRejected || !strings.Contains(rep, `"rule":"authorized-keys"`) || !strings.Contains(rep, "root/.ssh/authorized_keys") ||
+			!strings.Contains(rep, `"kind":"image"`) {
+			t.Fatalf("image: %s %s %s", d.Asset.State, d.Asset.ScanError, rep)
 		}
 	})
 }

@@ -74,6 +74,9 @@ func (w *ScanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 		return err
 	}
 	v, err := s.scan(ctx, a, ver)
+	if err != nil && ctx.Err() != nil {
+		return err // stopped (a shutdown, the job's own timeout): not the scanner's failure
+	}
 	if err != nil {
 		msg := err.Error()
 		if job.Attempt >= job.MaxAttempts {
@@ -159,14 +162,21 @@ func (s *Service) scan(ctx context.Context, a *market.Asset, ver *market.AssetVe
 		return nil, err
 	}
 	// --name is the package name the package-name rule checks: the file name without extension.
-	args := []string{"--json", "--quiet", "--kind", lower(a.Kind), "--name", stem, "--tmpdir", work}
+	args := []string{"--json", "--quiet", "--name", stem, "--tmpdir", work}
+	// The asset's kind decides the size limit and the password-policy rule, except for an image
+	// asset's tarball: a container image, which the scanner treats as a package (no PAM policy),
+	// or a rootfs, which it treats as an image; it tells them apart by their content.
+	if a.Kind == market.AssetPackage || ext != ".tar" && ext != ".tar.gz" {
+		args = append(args, "--kind", lower(a.Kind))
+	}
 	if s.cfg.OSVDB != "" {
 		args = append(args, "--osv-db", s.cfg.OSVDB)
 	}
 	if s.cfg.Clamd != "" {
 		args = append(args, "--clamd", s.cfg.Clamd)
 	}
-	if len(a.Regions) > 0 {
+	// Kunpeng's region rule is an image rule (§6.2, §6.3), as checkAsset applies it.
+	if a.Kind == market.AssetImage && len(a.Regions) > 0 {
 		args = append(args, "--arch-regions", strings.Join(a.Regions, ","), "--kunpeng-regions", strings.Join(s.cfg.KunpengRegions, ","))
 	}
 	code, stdout, stderr, err := s.run(ctx, append(args, file))
@@ -249,6 +259,11 @@ func (s *Service) decide(code int, stdout []byte, stderr string) (*verdict, erro
 				if c.Rule == want {
 					if c.Status != "ran" {
 						return nil, fmt.Errorf("the scanner's %s check did not run (%s: %s): the scanner is not configured for it", want, c.Status, c.Detail)
+					}
+					// Packages of an ecosystem the OSV database lacks were not checked: a
+					// configuration error (docs/review.md), not a pass.
+					if _, missing, ok := strings.Cut(c.Detail, "no database for "); ok && want == "vulnerability" {
+						return nil, fmt.Errorf("the scanner's OSV database has no data for %s: add those ecosystems' zips to --osv-db", missing)
 					}
 					ran = true
 				}

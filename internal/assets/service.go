@@ -25,6 +25,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/blobstore"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -74,6 +75,7 @@ type Service struct {
 	db     *store.DB
 	clock  market.Clock
 	log    *slog.Logger
+	notify *notify.Service
 	bucket *blob.Bucket
 	cfg    Config
 	client *http.Client
@@ -83,11 +85,11 @@ type Service struct {
 	buffers  sync.Pool
 }
 
-// New opens the content store named by cfg.Blob and returns the service. Close it after the
-// last request.
-func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Service, error) {
-	if db == nil || clock == nil || log == nil {
-		return nil, errors.New("assets: New needs a database, a clock and a logger")
+// New opens the content store named by cfg.Blob and returns the service, which tells merchants
+// of their assets' verdicts through their message centre. Close it after the last request.
+func New(db *store.DB, clock market.Clock, log *slog.Logger, messages *notify.Service, cfg Config) (*Service, error) {
+	if db == nil || clock == nil || log == nil || messages == nil {
+		return nil, errors.New("assets: New needs a database, a clock, a logger and the message centre")
 	}
 	if cfg.Scanner == "" || cfg.ScanTimeout <= 0 || cfg.ScanAttempts <= 0 || cfg.UploadTTL <= 0 || cfg.MaxChunk <= 0 ||
 		cfg.MaxImage <= 0 || cfg.MaxPackage <= 0 || cfg.FetchTimeout <= 0 {
@@ -97,7 +99,7 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if err != nil {
 		return nil, fmt.Errorf("assets: content store %q: %w", cfg.Blob, err)
 	}
-	s := &Service{db: db, clock: clock, log: log, bucket: bucket, cfg: cfg, client: fulfil.NewHTTPClient(cfg.AllowInsecureFetch)}
+	s := &Service{db: db, clock: clock, log: log, notify: messages, bucket: bucket, cfg: cfg, client: fulfil.NewHTTPClient(cfg.AllowInsecureFetch)}
 	s.buffers.New = func() any { b := make([]byte, 256<<10); return &b }
 	return s, nil
 }
@@ -247,3 +249,20 @@ func by(v market.Viewer) string {
 
 // prefix is where an asset's content is kept in the bucket.
 func prefix(assetID string) string { return "assets/" + assetID + "/" }
+
+// Content opens version n of an asset v may see, for download (the operator checking an appeal,
+// the seller its own upload) or for the features that deploy it. The version's content must be
+// stored. Close the reader after use.
+func (s *Service) Content(ctx context.Context, v market.Viewer, id string, n int) (*market.AssetVersion, *blobstore.Reader, error) {
+	if _, err := s.read(ctx, s.db.Reader, v, id); err != nil {
+		return nil, nil, err
+	}
+	ver, err := s.db.AssetVersion(ctx, id, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ver.Ready {
+		return nil, nil, market.Errorf(market.CodeConflict, "version %s of asset %s has no content yet", ver.Label, id)
+	}
+	return ver, blobstore.NewReader(ctx, s.bucket, ver.Parts), nil
+}

@@ -48,6 +48,9 @@ func (s *Service) BeginUpload(ctx context.Context, v market.Viewer, assetID stri
 		if !hexSHA256.MatchString(r.SHA256) {
 			p.Add("sha256", "sha256", "sha256 must be 64 lowercase hex digits")
 		}
+		if err := s.labelFree(ctx, tx.Reader, a.ID, r.Label, &p); err != nil {
+			return err
+		}
 		if err := p.Err(); err != nil {
 			return err
 		}
@@ -63,6 +66,18 @@ func (s *Service) BeginUpload(ctx context.Context, v market.Viewer, assetID stri
 		return tx.Enqueue(ctx, ExpiryArgs{UploadID: u.ID}, &river.InsertOpts{Queue: Queue, ScheduledAt: u.ExpiresAt})
 	})
 	return u, err
+}
+
+// labelFree adds a problem to p when the asset already has a version called label, so that an
+// upload is refused before its bytes are sent rather than at its completion.
+func (s *Service) labelFree(ctx context.Context, r store.Reader, assetID, label string, p *market.Problems) error {
+	vs, err := r.AssetVersions(ctx, assetID)
+	for _, v := range vs {
+		if v.Label == label {
+			p.Add("label", "label-taken", "asset %s already has a version %q", assetID, label)
+		}
+	}
+	return err
 }
 
 // upload reads an upload v may continue: one of an asset v may change.
@@ -147,8 +162,8 @@ func (s *Service) WriteChunk(ctx context.Context, v market.Viewer, id string, of
 }
 
 // Complete verifies a fully received upload and adds it as the asset's newest version, a DRAFT.
-// A repeat returns the version. A SHA-256 mismatch, or an asset that went under review
-// meanwhile, rejects the upload and deletes its parts.
+// A repeat returns the version. A SHA-256 mismatch rejects the upload and deletes its parts; an
+// asset under review meanwhile is a conflict that leaves the upload open until it expires.
 func (s *Service) Complete(ctx context.Context, v market.Viewer, id string) (*market.AssetVersion, error) {
 	u, err := s.upload(ctx, s.db.Reader, v, id)
 	if err != nil {
@@ -199,11 +214,13 @@ func (s *Service) Complete(ctx context.Context, v market.Viewer, id string) (*ma
 	return ver, nil
 }
 
-// rejectFor rejects the upload when err is the caller's (a rule, a state), and returns err. An
-// internal failure leaves the upload open, so the client can complete it again.
+// rejectFor rejects the upload when its content broke a rule (a SHA-256 mismatch, a label taken
+// meanwhile), and returns err. A conflict (the asset went under review meanwhile) or an internal
+// failure leaves the upload open: the client completes it again once the review is decided,
+// without sending an image again.
 func (s *Service) rejectFor(ctx context.Context, u *market.AssetUpload, err error) error {
 	switch market.ErrorCode(err) {
-	case market.CodeInvalid, market.CodeConflict:
+	case market.CodeInvalid:
 		if derr := s.discard(context.WithoutCancel(ctx), u.ID, market.UploadRejected, market.ErrorMessage(err)); derr != nil {
 			s.log.Error("assets: discarding a rejected upload", "upload", u.ID, "err", derr)
 		}

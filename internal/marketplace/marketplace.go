@@ -167,7 +167,7 @@ func New(db *store.DB, clock market.Clock, log *slog.Logger, cfg Config) (*Servi
 	if s.Cloud, err = cloud.New(db, clock, log, s.Licenses, cfg.Cloud); err != nil {
 		return nil, err
 	}
-	if s.Assets, err = assets.New(db, clock, log, cfg.Assets); err != nil {
+	if s.Assets, err = assets.New(db, clock, log, s.Notify, cfg.Assets); err != nil {
 		return nil, err
 	}
 	deployer := cfg.Deployer

@@ -3,6 +3,7 @@ package server
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
@@ -36,5 +37,20 @@ func TestPublishingChoices(t *testing.T) {
 		if (err != nil) != tc.wantErr || err == nil && !tc.check(m) {
 			t.Errorf("%s: %v, %+v %+v", tc.name, err, m.Publish, m.Dial)
 		}
+	}
+}
+
+func TestAssetSettings(t *testing.T) {
+	t.Parallel()
+	m := marketplace.DefaultConfig("CNY")
+	Assets{}.apply(&m, "file:///var/lib/mercato/blobs", false)
+	if m.Assets.Blob != "file:///var/lib/mercato/blobs" || m.Assets.Scanner != "mercato-scan" || len(m.Assets.RequireChecks) != 2 {
+		t.Fatalf("defaults: %+v", m.Assets)
+	}
+	m = marketplace.DefaultConfig("CNY")
+	Assets{Blob: "s3://assets", Scanner: "/opt/mercato-scan", Clamd: "/run/clamd.ctl", OSVDB: "/srv/osv", Require: "none", ScanTimeout: time.Minute}.apply(&m, "file:///x", true)
+	if c := m.Assets; c.Blob != "s3://assets" || c.Scanner != "/opt/mercato-scan" || c.Clamd != "/run/clamd.ctl" || c.OSVDB != "/srv/osv" ||
+		c.RequireChecks != nil || c.ScanTimeout != time.Minute || !c.AllowInsecureFetch {
+		t.Fatalf("set: %+v", c)
 	}
 }

@@ -120,7 +120,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.API{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Calls: s.Calls, Metering: s.Metering, Billing: s.Billing,
-		Licenses: s.Licenses, Cloud: s.Cloud, Enterprises: s.Enterprises, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale,
+		Licenses: s.Licenses, Cloud: s.Cloud, Assets: s.Assets, Enterprises: s.Enterprises, Publish: s.Publish, Dial: s.Dial, Notify: s.Notify, Resale: s.Resale,
 		Aftersale: s.Aftersale, Supervision: s.Supervision, Appeals: s.Appeals, Hardware: s.Hardware, Vouchers: s.Vouchers, Renewal: s.Renewal, Inbox: s.Inbox, Deploy: s.Deploy,
 		Clock: testClock, Log: log, Limiter: api.NewFailureLimiter(time.Second, 20)}).Register(mux)
 	(&openapi.Handler{Clock: clock, Log: log, Catalog: s.Catalog, Orders: s.Orders, Usage: s.Metering, Licenses: s.Licenses}).Register(mux)
