@@ -16,6 +16,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
 	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
+	"github.com/mercato-oss/mercato/internal/rfs"
 )
 
 // TestAssetCentre: a seller creates a package asset (a refused form keeps what was typed and
@@ -59,6 +60,13 @@ func TestAssetCentre(t *testing.T) {
 	}
 	if code := f.upload(seller, page+"/upload", "1.0", "acme.zip", assetstest.KeyPackage()); code != http.StatusSeeOther {
 		t.Fatalf("upload: %d", code)
+	}
+	// A package is deployed by a template: submission needs a valid one.
+	if code, body, _ := f.post(seller, page+"/submit", nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `class="alert"`) {
+		t.Fatalf("submit without a template: %d", code)
+	}
+	if code, _ := f.postTemplate(seller, strings.TrimPrefix(page, "/seller/assets/"), "standard", rfs.Sample(1)); code != http.StatusSeeOther {
+		t.Fatalf("add a template: %d", code)
 	}
 	if code, _, _ := f.post(seller, page+"/submit", nil); code != http.StatusSeeOther {
 		t.Fatalf("submit: %d", code)
@@ -140,6 +148,7 @@ func TestBrowserAssets(t *testing.T) {
 		"description": {"The CRM's on-premises edition, deployed by the auto-deploy template."}})
 	page := h.Get("Location")
 	f.upload(seller, page+"/upload", "2.4.1", "acme-crm.zip", assetstest.KeyPackage())
+	f.postTemplate(seller, strings.TrimPrefix(page, "/seller/assets/"), "standard", rfs.Sample(1))
 	f.post(seller, page+"/submit", nil)
 	f.e.Settle()
 

@@ -54,26 +54,32 @@ func setupDeploy(t *testing.T) *deployFixture {
 	return d
 }
 
-// addTemplate posts a template's files as the asset page's form does.
+// addTemplate posts a template's files to the shop's asset as the asset page's form does.
 func (d *deployFixture) addTemplate(name string, files []rfs.File) (int, string) {
 	d.t.Helper()
+	return d.postTemplate(d.seller, d.asset, name, files)
+}
+
+// postTemplate posts a template to an asset as the asset page's form does: its folders in one
+// zip, as a seller sends them from a browser.
+func (f *fixture) postTemplate(c *http.Client, assetID, name string, files []rfs.File) (int, string) {
+	f.t.Helper()
+	var z bytes.Buffer
+	zw := zip.NewWriter(&z)
+	for _, file := range files {
+		fw, _ := zw.Create(file.Name)
+		fw.Write(file.Data)
+	}
+	zw.Close()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
 	w.WriteField("template_name", name)
-	// The template's folders go in a zip, as a seller would send them from a browser.
-	var z bytes.Buffer
-	zw := zip.NewWriter(&z)
-	for _, f := range files {
-		fw, _ := zw.Create(f.Name)
-		fw.Write(f.Data)
-	}
-	zw.Close()
 	fw, _ := w.CreateFormFile("template_files", name+".zip")
 	fw.Write(z.Bytes())
 	w.Close()
-	res, err := d.seller.Post(d.srv.URL+"/seller/assets/"+d.asset+"/templates", w.FormDataContentType(), &b)
+	res, err := c.Post(f.srv.URL+"/seller/assets/"+assetID+"/templates", w.FormDataContentType(), &b)
 	if err != nil {
-		d.t.Fatal(err)
+		f.t.Fatal(err)
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
