@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -65,6 +66,13 @@ func (s *Service) InsertSpecs(ctx context.Context, tx *store.Tx, p *Product) err
 func (s *Service) CreateProduct(ctx context.Context, v market.Viewer, r ProductRequest) (*Product, error) {
 	if err := v.MustBeOperator(); err != nil {
 		return nil, err
+	}
+	for i, sr := range r.Specs {
+		if sr.AssetID != "" {
+			// The asset is checked and kept by publishing's hooks (internal/deploy), which a
+			// direct creation skips: refuse it rather than drop it.
+			return nil, market.Invalid(fmt.Sprintf("specs[%d].asset_id", i), "an auto-deploy spec selects its asset through a release application")
+		}
 	}
 	now := s.clock.Now()
 	p, err := s.Build(r, market.StatusOnSalePublic, now)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mercato-oss/mercato/internal/assets"
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/deploy"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/marketplace"
@@ -247,4 +248,63 @@ func TestDeployerFailure(t *testing.T) {
 			_ = store.Page{}
 		})
 	}
+}
+
+// Concurrent repeats of one deployment request make one deployment, and every repeat answers it.
+func TestConcurrentDeploy(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, h *harness) {
+		a := h.approvedAsset("ast-img", market.AssetImage)
+		h.template(a.ID)
+		h.bind(a.ID)
+		h.priceAll()
+		buyer, in := h.bought()
+		const n = 8
+		ids := make(chan string, n)
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				d, err := h.Deploy.Deploy(h.Ctx, buyer, in.Key, deploy.DeployRequest{RequestID: "same", Inputs: inputs(`{"admin_password": "S3cure-pass!"}`)})
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- d.ID
+			}()
+		}
+		first := ""
+		for range n {
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			case id := <-ids:
+				if first == "" {
+					first = id
+				}
+				if id != first {
+					t.Fatalf("two deployments: %s and %s", first, id)
+				}
+			}
+		}
+		list, _, err := h.Deploy.Deployments(h.Ctx, market.AsOperator(), deploy.DeploymentFilter{InstanceKey: in.Key})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%d deployments, %v", len(list), err)
+		}
+	})
+}
+
+// The operator's direct creation skips publishing's hooks, so it refuses a spec's asset rather
+// than drop it.
+func TestDirectCreationRefusesAsset(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, h *harness) {
+		a := h.approvedAsset("ast-img", market.AssetImage)
+		_, err := h.Catalog.CreateProduct(h.Ctx, market.AsOperator(), catalog.ProductRequest{MerchantID: "m-acme", Name: "Direct", Specs: []catalog.SpecRequest{
+			{SkuCode: "direct-img", Name: "img", Charging: market.ChargingOneTime, Delivery: market.DeliveryImage, AssetID: a.ID,
+				Plans: []catalog.PlanRequest{{Price: 1000}}}}})
+		wantErr(t, err, market.CodeInvalid, "release application")
+		if market.ErrorField(err) != "specs[0].asset_id" {
+			t.Fatalf("field %q", market.ErrorField(err))
+		}
+	})
 }

@@ -66,6 +66,15 @@ func (s *Service) Deploy(ctx context.Context, v market.Viewer, key string, r Dep
 		}
 		return tx.Enqueue(ctx, Args{ID: d.ID}, &river.InsertOpts{Queue: Queue, MaxAttempts: s.cfg.Attempts})
 	})
+	if market.ErrorCode(err) == market.CodeConflict {
+		// A concurrent repeat of the request committed first (the unique index on the request
+		// decided): answer with its deployment, as a repeat after it would have been.
+		if prev, perr := s.db.DeploymentByRequest(ctx, key, r.RequestID); perr == nil && v.Sees(prev.BuyerID, prev.MerchantID) {
+			if t, terr := s.db.DeployTemplate(ctx, prev.TemplateID); terr == nil {
+				return redact(prev, sensitiveOf(t)), nil
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

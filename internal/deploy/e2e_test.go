@@ -1,14 +1,8 @@
 package deploy_test
 
 import (
-	"archive/tar"
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,36 +43,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// rootfs is a small rootfs tarball (an image) holding a private key: mercato-scan rejects it.
-func rootfs() []byte {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		panic(err)
-	}
-	var b bytes.Buffer
-	w := tar.NewWriter(&b)
-	for _, f := range []struct{ name, body string }{
-		{"etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"},
-		{"etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"},
-		{"etc/shadow", "root:*:19000:0:99999:7:::\n"},
-		{"opt/acme/start.sh", "#!/bin/sh\nexec /opt/acme/acme\n"},
-		{"opt/acme/server.key", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))},
-	} {
-		if err := w.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg}); err != nil {
-			panic(err)
-		}
-		w.Write([]byte(f.body))
-	}
-	if err := w.Close(); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
 }
 
 // client calls the JSON API with a bearer token.
@@ -152,8 +116,8 @@ func TestEndToEnd(t *testing.T) {
 			// The image: uploaded, scanned, rejected with the report.
 			a, err := e.Assets.Create(e.Ctx, seller, assets.CreateRequest{Kind: market.AssetImage, Name: "Acme server image", Regions: []string{"cn-north-4"}})
 			must(err)
-			img := rootfs()
-			up, err := e.Assets.BeginUpload(e.Ctx, seller, a.ID, assets.UploadRequest{Label: "1.0", FileName: "acme-server.tar", Size: int64(len(img)), SHA256: assetstest.SHA256(img)})
+			img := assetstest.RootfsWithKey()
+			up, err := e.Assets.BeginUpload(e.Ctx, seller, a.ID, assets.UploadRequest{Label: "1.0", FileName: "acme-server.tar.gz", Size: int64(len(img)), SHA256: assetstest.SHA256(img)})
 			must(err)
 			_, err = e.Assets.WriteChunk(e.Ctx, seller, up.ID, 0, bytes.NewReader(img))
 			must(err)
@@ -164,7 +128,7 @@ func TestEndToEnd(t *testing.T) {
 			e.Settle()
 			detail, err := e.Assets.Detail(e.Ctx, seller, a.ID)
 			must(err)
-			if detail.Asset.State != market.AssetRejected || !strings.Contains(string(detail.Versions[0].Report), `"rule":"private-key"`) {
+			if detail.Asset.State != market.AssetRejected || !strings.Contains(string(detail.Versions[0].Report), `"rule":"authorized-keys"`) {
 				t.Fatalf("image %s, report %s", detail.Asset.State, detail.Versions[0].Report)
 			}
 
@@ -185,9 +149,9 @@ func TestEndToEnd(t *testing.T) {
 			wantErr(t, err, market.CodeInvalid, "specs[0].asset_id deploy.asset-approved")
 
 			// Appealed and approved; now the release passes and is listed.
-			_, err = e.Assets.Appeal(e.Ctx, seller, a.ID, "the key is the image's self-signed demo certificate key, regenerated at first boot")
+			_, err = e.Assets.Appeal(e.Ctx, seller, a.ID, "the key is removed by cloud-init at first boot")
 			must(err)
-			_, err = e.Assets.Decide(e.Ctx, market.AsOperator(), a.ID, true, "regenerated at first boot: accepted")
+			_, err = e.Assets.Decide(e.Ctx, market.AsOperator(), a.ID, true, "removed at first boot: accepted")
 			must(err)
 			_, err = e.Publish.Submit(e.Ctx, seller, app.ID)
 			must(err)

@@ -131,7 +131,7 @@ func (s *Service) plan(ctx context.Context, r store.Reader, t *market.DeployTemp
 		pr := market.PlannedResource{Address: res.Address, Type: res.Type, Count: vals.Count(rfs.Resource(res))}
 		lines, priced := byType[res.Type]
 		pr.Priced = priced
-		if !priced {
+		if !priced && pr.Count > 0 { // a resource counted out creates nothing to price
 			plan.Unpriced = append(plan.Unpriced, res.Address)
 		}
 		for _, l := range lines {

@@ -71,8 +71,10 @@ type TemplateResource struct {
 	Module  string `json:"module,omitempty"`
 	Count   string `json:"count,omitempty"`
 	ForEach bool   `json:"for_each,omitempty"`
-	File    string `json:"file"`
-	Line    int    `json:"line"`
+	// Scale is the count or for_each of each module call above the resource, outermost first.
+	Scale []string `json:"scale,omitempty"`
+	File  string   `json:"file"`
+	Line  int      `json:"line"`
 }
 
 // ResourcePrice is the operator's price of one cloud resource type: its price lines.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -155,12 +156,12 @@ func ParseType(src string) (cty.Type, error) {
 // walk follows the module tree from dir: it collects the resources (and the root's variables
 // and outputs) and checks the module rules. stack holds the directories being walked, so that
 // a module calling itself ends.
-func (t *template) walk(dir, module string, depth int, stack []string) {
+func (t *template) walk(dir, module string, depth int, stack, scale []string) {
 	for _, pf := range t.dirs[dir] {
 		for _, b := range pf.content.Blocks {
 			switch b.Type {
 			case "resource":
-				t.resource(pf, b, module)
+				t.resource(pf, b, module, scale)
 			case "variable":
 				if depth == 0 {
 					t.res.Variables = append(t.res.Variables, t.quiet(pf, b))
@@ -170,7 +171,7 @@ func (t *template) walk(dir, module string, depth int, stack []string) {
 					t.res.Outputs = append(t.res.Outputs, b.Labels[0])
 				}
 			case "module":
-				t.module(pf, b, dir, module, depth, stack)
+				t.module(pf, b, dir, module, depth, stack, scale)
 			}
 		}
 	}
@@ -184,25 +185,38 @@ func (t *template) quiet(pf *parsed, b *hcl.Block) Variable {
 	return v
 }
 
-func (t *template) resource(pf *parsed, b *hcl.Block, module string) {
+func (t *template) resource(pf *parsed, b *hcl.Block, module string, scale []string) {
 	r := Resource{Type: b.Labels[0], Name: b.Labels[1], Module: module, File: pf.name, Line: b.DefRange.Start.Line}
+	for _, s := range scale {
+		if s != "" {
+			r.Scale = slices.Clone(scale)
+			break
+		}
+	}
 	r.Address = r.Type + "." + r.Name
 	if module != "" {
 		r.Address = module + "." + r.Address
 	}
-	attrs, _, _ := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}}})
-	if attrs != nil {
-		if a, ok := attrs.Attributes["count"]; ok {
-			r.Count = strings.TrimSpace(pf.text(a.Expr))
-		} else if a, ok := attrs.Attributes["for_each"]; ok {
-			r.Count, r.ForEach = strings.TrimSpace(pf.text(a.Expr)), true
-		}
-	}
+	r.Count, r.ForEach = pf.count(b)
 	t.res.Resources = append(t.res.Resources, r)
 }
 
+// count returns a block's count or for_each expression as written ("" for neither).
+func (pf *parsed) count(b *hcl.Block) (string, bool) {
+	attrs, _, _ := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}}})
+	if attrs != nil {
+		if a, ok := attrs.Attributes["count"]; ok {
+			return strings.TrimSpace(pf.text(a.Expr)), false
+		}
+		if a, ok := attrs.Attributes["for_each"]; ok {
+			return strings.TrimSpace(pf.text(a.Expr)), true
+		}
+	}
+	return "", false
+}
+
 // module checks one module call and walks into it.
-func (t *template) module(pf *parsed, b *hcl.Block, dir, parent string, depth int, stack []string) {
+func (t *template) module(pf *parsed, b *hcl.Block, dir, parent string, depth int, stack, scale []string) {
 	name, line := b.Labels[0], b.DefRange.Start.Line
 	t.res.Modules++
 	if t.res.Modules == MaxModules+1 {
@@ -246,5 +260,6 @@ func (t *template) module(pf *parsed, b *hcl.Block, dir, parent string, depth in
 	if parent != "" {
 		addr = parent + "." + addr
 	}
-	t.walk(child, addr, depth+1, append(stack, child))
+	n, _ := pf.count(b)
+	t.walk(child, addr, depth+1, append(slices.Clone(stack), child), append(slices.Clone(scale), n))
 }

@@ -94,6 +94,9 @@ func CheckValues(vars []Variable, in map[string]json.RawMessage) (*Values, []Fie
 
 // decode reads a JSON value and converts it to ty, as Terraform converts variable values.
 func decode(raw json.RawMessage, ty cty.Type) (cty.Value, error) {
+	if err := nesting(raw); err != nil {
+		return cty.NilVal, err
+	}
 	implied, err := ctyjson.ImpliedType(raw)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("not JSON: %w", err)
@@ -147,36 +150,49 @@ func orDefault(s, d string) string {
 }
 
 // Count is how many instances of r the answers create: its count (or the size of its
-// for_each), evaluated with the answers for the root module's resources; 1 when it cannot be
-// evaluated here (inside a module, where var means the module's own inputs).
+// for_each) times the count of every module call above it. An expression is evaluated with
+// the answers where var means the root module's variables (a root resource's count, a root
+// module call's count); elsewhere var means a module's own inputs, so only a literal is used,
+// and anything that cannot be evaluated counts 1. The result is at most MaxCount.
 func (vs *Values) Count(r Resource) int {
-	if r.Count == "" {
-		return 1
-	}
-	expr, diags := hclsyntax.ParseExpression([]byte(r.Count), r.File, hcl.InitialPos)
-	if diags.HasErrors() {
-		return 1
-	}
+	literal := &hcl.EvalContext{Functions: functions()}
 	ctx := vs.ctx
 	if r.Module != "" {
-		ctx = &hcl.EvalContext{Functions: functions()}
+		ctx = literal
+	}
+	n := instances(r.Count, r.File, ctx)
+	for i, s := range r.Scale {
+		ctx := literal
+		if i == 0 {
+			ctx = vs.ctx
+		}
+		n = min(n*instances(s, r.File, ctx), MaxCount)
+	}
+	return n
+}
+
+// instances evaluates a count (a number) or a for_each (a collection: its size); "" is 1.
+func instances(src, file string, ctx *hcl.EvalContext) int {
+	if src == "" {
+		return 1
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(src), file, hcl.InitialPos)
+	if diags.HasErrors() {
+		return 1
 	}
 	v, diags := expr.Value(ctx)
 	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
 		return 1
 	}
-	n := 1
-	switch {
-	case r.ForEach && (v.Type().IsCollectionType() || v.Type().IsObjectType() || v.Type().IsTupleType()):
-		n = v.LengthInt()
-	case !r.ForEach:
-		if num, err := convert.Convert(v, cty.Number); err == nil {
-			if i, acc := num.AsBigFloat().Int64(); acc == 0 || i >= 0 {
-				n = int(min(i, MaxCount))
-			}
-		}
+	if ty := v.Type(); ty.IsCollectionType() || ty.IsObjectType() || ty.IsTupleType() {
+		return min(v.LengthInt(), MaxCount)
 	}
-	return max(0, min(n, MaxCount))
+	num, err := convert.Convert(v, cty.Number)
+	if err != nil {
+		return 1
+	}
+	i, _ := num.AsBigFloat().Int64()
+	return int(max(0, min(i, MaxCount)))
 }
 
 // functions are the functions validation conditions and counts may call: Terraform's pure
@@ -197,5 +213,7 @@ func functions() map[string]function.Function {
 		"min": stdlib.MinFunc, "max": stdlib.MaxFunc, "abs": stdlib.AbsoluteFunc, "floor": stdlib.FloorFunc, "ceil": stdlib.CeilFunc,
 		"can": tryfunc.CanFunc, "try": tryfunc.TryFunc, "keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc,
 		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number), "tobool": stdlib.MakeToFunc(cty.Bool),
+		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 	}
 }

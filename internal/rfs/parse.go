@@ -62,7 +62,7 @@ func Validate(files []File) *Result {
 		if !t.top {
 			res.add(".", 0, RuleSyntax, "the template has no .tf or .tf.json file at its top level")
 		}
-		t.walk(".", "", 0, []string{"."})
+		t.walk(".", "", 0, []string{"."}, nil)
 	}
 	res.sort()
 	return res
@@ -119,6 +119,14 @@ func (t *template) sortedDirs() []string {
 
 // parse reads one file, reporting syntax errors; nil when nothing could be read.
 func (t *template) parse(name string, src []byte, isJSON bool) *parsed {
+	check := nesting
+	if isJSON {
+		check = jsonNesting
+	}
+	if err := check(src); err != nil {
+		t.res.add(name, 0, RuleLimits, "%v", err)
+		return nil
+	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if isJSON {

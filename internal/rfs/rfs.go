@@ -122,8 +122,11 @@ type Resource struct {
 	// Count is the count (or for_each) expression as written, "" for a single instance.
 	Count   string `json:"count,omitempty"`
 	ForEach bool   `json:"for_each,omitempty"`
-	File    string `json:"file"`
-	Line    int    `json:"line"`
+	// Scale holds the count or for_each of each module call above the resource, outermost
+	// first ("" for a call without one); absent when none has one.
+	Scale []string `json:"scale,omitempty"`
+	File  string   `json:"file"`
+	Line  int      `json:"line"`
 }
 
 // Result is what Validate found.

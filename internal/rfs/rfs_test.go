@@ -71,6 +71,8 @@ func TestRules(t *testing.T) {
 		{"module local json", one("main.tf.json", "{\"module\": {\n \"vpc\": {\"source\": \"git::https://example.com/vpc.git\"}}}"), RuleModuleLocal, "main.tf.json", 2},
 		{"module escapes", one("main.tf", "module \"up\" {\n  source = \"../outside\"\n}\n"), RuleModuleLocal, "main.tf", 1},
 		{"module missing", one("main.tf", "\nmodule \"vpc\" {\n  source = \"./modules/vpc\"\n}\n"), RuleModuleMissing, "main.tf", 2},
+		{"module missing json", one("main.tf.json", "{\"module\": {\n \"vpc\": {\"source\": \"./modules/vpc\"}}}"), RuleModuleMissing, "main.tf.json", 2},
+		{"variable bad type json", one("main.tf.json", "{\"variable\": {\"region\": {\"description\": \"Region\",\n \"type\": \"list(\"}}}"), RuleVariableType, "main.tf.json", 2},
 		{"provisioner", one("main.tf", "resource \"huaweicloud_compute_instance\" \"s\" {\n  name = \"s\"\n  provisioner \"local-exec\" {\n    command = \"echo hi\"\n  }\n}\n"), RuleProvisioner, "main.tf", 3},
 		{"provisioner json", one("main.tf.json", "{\"resource\": {\"huaweicloud_compute_instance\": {\"s\": {\n \"provisioner\": {\"remote-exec\": {\"inline\": [\"ls\"]}}}}}}"), RuleProvisioner, "main.tf.json", 2},
 		{"backend", one("main.tf", "terraform {\n  backend \"s3\" {\n    bucket = \"state\"\n  }\n}\n"), RuleBackend, "main.tf", 2},
@@ -216,5 +218,31 @@ func TestCheckValues(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Module calls' counts multiply their resources': a root call's count is evaluated with the
+// answers, a nested call's only when it is a literal.
+func TestModuleCounts(t *testing.T) {
+	t.Parallel()
+	res := Validate([]File{
+		{Name: "main.tf", Data: []byte("variable \"n\" {\n  type = number\n  description = \"Web servers\"\n  default = 3\n}\nmodule \"web\" {\n  source = \"./web\"\n  count = var.n\n}\nmodule \"db\" {\n  source = \"./db\"\n  for_each = toset([\"a\", \"b\"])\n}\n")},
+		{Name: "web/main.tf", Data: []byte("variable \"k\" {\n  type = number\n  description = \"k\"\n}\nresource \"huaweicloud_compute_instance\" \"s\" {\n  count = var.k\n}\nmodule \"disk\" {\n  source = \"../disk\"\n  count = 2\n}\n")},
+		{Name: "disk/main.tf", Data: []byte("resource \"huaweicloud_evs_volume\" \"d\" {\n  count = 4\n}\n")},
+		{Name: "db/main.tf", Data: []byte("resource \"huaweicloud_rds_instance\" \"r\" {}\n")},
+	})
+	if !res.OK() {
+		t.Fatal(res.Violations)
+	}
+	vals, errs := CheckValues(res.Variables, map[string]json.RawMessage{"n": json.RawMessage("5")})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	want := map[string]int{"module.web.huaweicloud_compute_instance.s": 5, "module.web.module.disk.huaweicloud_evs_volume.d": 5 * 2 * 4,
+		"module.db.huaweicloud_rds_instance.r": 2}
+	for _, r := range res.Resources {
+		if got := vals.Count(r); got != want[r.Address] {
+			t.Errorf("%s: %d instances, want %d (scale %q)", r.Address, got, want[r.Address], r.Scale)
+		}
 	}
 }

@@ -124,6 +124,9 @@ func ParseOnly(files []File) error {
 			continue
 		}
 		var diags hcl.Diagnostics
+		if err := nesting(f.Data); err != nil {
+			return err
+		}
 		if isJSON {
 			_, diags = hcljson.Parse(f.Data, f.Name)
 		} else {

@@ -96,6 +96,12 @@ func TestAssetCentreOverHTTP(t *testing.T) {
 			if code, v := put("offset="+itoa(half)+"&complete=1", body[half:]); code != 200 || v["state"] != "DRAFT" || v["sha256"] != assetstest.SHA256(body) {
 				t.Fatalf("last part: %d %v", code, v)
 			}
+			// An app asset is submitted with an auto-deploy template (rules §5.2; docs/auto-deploy.md).
+			tpl := "variable \"name\" {\n  type        = string\n  description = \"Name prefix\"\n}\n\nresource \"huaweicloud_vpc\" \"main\" {\n  name = var.name\n}\n"
+			if code, v := c.do("POST", "/api/v1/deploy/assets/"+id+"/templates", acme, map[string]any{"name": "standard",
+				"files": []map[string]string{{"name": "main.tf", "data": tpl}}}); code != 201 || v["valid"] != true {
+				t.Fatalf("template: %d %v", code, v)
+			}
 			if code, a := c.do("POST", "/api/v1/assets/"+id+"/submit", acme, nil); code != 200 || a["state"] != "SUBMITTED" {
 				t.Fatalf("submit: %d %v", code, a)
 			}

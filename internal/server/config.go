@@ -62,6 +62,8 @@ type Config struct {
 	NoConsole bool
 	// Assets configures the asset centre and its scanner (assets.go).
 	Assets Assets
+	// Deploy configures auto-deploy's local deployer (deploy.go).
+	Deploy Deploy
 	// Publishing holds the publishing choices the rules leave open (publishing.go).
 	Publishing Publishing
 	// AfterSale holds the after-sale rules' settings and the SMTP server reminders go out
@@ -124,6 +126,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.NoConsole, "no-console", envBool("MERCATO_NO_CONSOLE"), "do not serve the web consoles at / (MERCATO_NO_CONSOLE)")
 	c.publishingFlags(fs)
 	c.assetFlags(fs)
+	c.deployFlags(fs)
 	c.afterSaleFlags(fs)
 	c.OperatorToken = os.Getenv("MERCATO_OPERATOR_TOKEN")
 	c.SandboxSeed = SandboxSeed{

@@ -100,6 +100,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Server, error) {
 	}
 	mcfg.Cloud.Blob = cfg.Blob
 	cfg.Assets.apply(&mcfg, cfg.Blob, cfg.AllowInsecureMerchants)
+	cfg.Deploy.apply(&mcfg)
 	mcfg.Enterprise.AuthURL = strings.TrimSuffix(cfg.PublicURL, "/") + AuthPath
 	mcfg.Enterprise.InFlight = cfg.CallsPerMerchant
 	svc, err := marketplace.New(db, clock, log, mcfg)

@@ -198,6 +198,9 @@ func (tx *Tx) InsertDeployment(ctx context.Context, d *market.Deployment) error 
 	_, err = tx.q.ExecContext(ctx, `INSERT INTO deployments (`+deploymentCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		d.ID, d.InstanceKey, d.OrderID, d.BuyerID, d.MerchantID, d.SkuCode, d.AssetID, d.TemplateID, d.RequestID, string(d.State),
 		tx.keys.seal(string(inputs)), string(plan), d.StackID, string(outputs), d.Message, d.Attempts, ms(d.CreatedAt), ms(d.UpdatedAt), ms(d.DeployedAt))
+	if isUniqueViolation(err) {
+		return market.Errorf(market.CodeConflict, "request %s of instance %s has made a deployment already", d.RequestID, d.InstanceKey)
+	}
 	return err
 }
 
