@@ -22,9 +22,7 @@ func (s *Server) mountConsole(mux *http.ServeMux) error {
 	if s.Cfg.Site == "cn" {
 		loc = time.FixedZone("CST", 8*3600) // China has one zone and no daylight saving
 	}
-	c, err := web.New(web.Services{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Metering: s.Metering,
-		Billing: s.Billing, Licenses: s.Licenses, Aftersale: s.Aftersale,
-		Supervision: s.Supervision, Appeals: s.Appeals, Inbox: s.Inbox, Enterprises: s.Enterprises}, web.Config{Sessions: sessions, Log: s.Cfg.Log, Location: loc,
+	c, err := web.New(s.Services, web.Config{Sessions: sessions, Log: s.Cfg.Log, Location: loc,
 		Currency: s.Site.Currency, Limiter: api.NewFailureLimiter(time.Second, 20), Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://")})
 	if err != nil {
 		return err

@@ -87,6 +87,7 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 		c.fail(w, r, err)
 		return
 	}
+	_, formErr := c.svc.Deploy.Form(ctx, v, in.Key, "") // an auto-deploy instance has a deployment form
 	view := c.newView(r, "instance.title")
 	view.Title = in.ID
 	if productName != "" {
@@ -98,7 +99,7 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 	}
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
-		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig, "Unreceived": unreceived, "ProductName": productName, "SpecName": specName,
+		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig, "Deployable": formErr == nil, "Unreceived": unreceived, "ProductName": productName, "SpecName": specName,
 		"Upgrades":    c.upgradeOptions(ctx, v, in),
 		"Renewable":   in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
 		"Convertible": in.Trial && in.State == market.InstanceActive,

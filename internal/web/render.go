@@ -90,7 +90,7 @@ func (c *Console) funcs(l *locale) template.FuncMap {
 // badgeClass picks a status badge's colour from the state's meaning.
 func badgeClass(v any) string {
 	switch fmt.Sprint(v) {
-	case "ACTIVE", "PAID", "COMPLETED", "ON_SALE_PUBLIC", "APPROVED", "SUCCESS":
+	case "ACTIVE", "PAID", "COMPLETED", "ON_SALE_PUBLIC", "APPROVED", "SUCCESS", "DEPLOYED":
 		return "badge ok"
 	case "PENDING", "PROVISIONING", "PROCESSING", "REVIEWING":
 		return "badge busy"

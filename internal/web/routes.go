@@ -19,6 +19,8 @@ func (c *Console) routes() http.Handler {
 	c.registerBuyer(mux)
 	c.registerSeller(mux)
 	c.registerOperator(mux)
+	c.registerAssets(mux)
+	c.registerDeploy(mux)
 	// Whatever else is under the consoles' paths is the console's 404 page.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r) })
 

@@ -35,7 +35,13 @@ type fixture struct {
 
 func setup(t testing.TB, opts ...func(*web.Config)) *fixture {
 	t.Helper()
-	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{})
+	return setupWith(t, marketplacetest.Options{}, opts...)
+}
+
+// setupWith is setup with the marketplace's options changed.
+func setupWith(t testing.TB, mopts marketplacetest.Options, opts ...func(*web.Config)) *fixture {
+	t.Helper()
+	e := marketplacetest.New(t, store.SQLite, mopts)
 	f := &fixture{t: t, e: e}
 	f.now = func() time.Time { return time.Now().Add(f.offset) }
 	f.shop = e.Shop("shop")
@@ -56,9 +62,7 @@ func setup(t testing.TB, opts ...func(*web.Config)) *fixture {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses, Aftersale: e.Aftersale,
-		Supervision: e.Supervision, Appeals: e.Appeals, Inbox: e.Inbox, Enterprises: e.Enterprises}, cfg)
+	c, err := web.New(e.Services, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,37 +18,9 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
-	"github.com/mercato-oss/mercato/internal/aftersale"
-	"github.com/mercato-oss/mercato/internal/appeal"
-	"github.com/mercato-oss/mercato/internal/billing"
-	"github.com/mercato-oss/mercato/internal/catalog"
-	"github.com/mercato-oss/mercato/internal/enterprise"
-	"github.com/mercato-oss/mercato/internal/identity"
-	"github.com/mercato-oss/mercato/internal/inbox"
-	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
-	"github.com/mercato-oss/mercato/internal/metering"
-	"github.com/mercato-oss/mercato/internal/order"
-	"github.com/mercato-oss/mercato/internal/supervision"
+	"github.com/mercato-oss/mercato/internal/marketplace"
 )
-
-// Services are the marketplace services the consoles call: the same ones the JSON API calls.
-type Services struct {
-	Catalog  *catalog.Service
-	Identity *identity.Service
-	Orders   *order.Service
-	Metering *metering.Service
-	Billing  *billing.Service
-	Licenses *license.Service
-	// Supervision, Appeals, Inbox and Enterprises serve the buyer's service flows, appeals,
-	// messages and enterprise administration.
-	Supervision *supervision.Service
-	Appeals     *appeal.Service
-	Inbox       *inbox.Service
-	Enterprises *enterprise.Service
-	// Aftersale takes unsubscription requests.
-	Aftersale *aftersale.Service
-}
 
 // Config configures the consoles.
 type Config struct {
@@ -84,7 +56,7 @@ type Limiter interface {
 
 // Console is the consoles' HTTP handler.
 type Console struct {
-	svc      Services
+	svc      *marketplace.Services
 	cfg      Config
 	texts    *texts
 	pages    map[string]map[string]*template.Template // language → page → template
@@ -93,14 +65,11 @@ type Console struct {
 	handler  http.Handler
 }
 
-// New builds the consoles. It refuses a missing service or session store rather than serving a
-// console that fails at the first click.
-func New(svc Services, cfg Config) (*Console, error) {
-	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
-		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
-	}
-	if svc.Supervision == nil || svc.Appeals == nil || svc.Inbox == nil || svc.Enterprises == nil {
-		return nil, errors.New("web: New needs the supervision, appeal, inbox and enterprise services")
+// New builds the consoles over the marketplace's services, the same ones the JSON API calls. It
+// refuses a missing session store rather than serving a console that fails at the first click.
+func New(svc *marketplace.Services, cfg Config) (*Console, error) {
+	if svc == nil {
+		return nil, errors.New("web: New needs the marketplace's services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
