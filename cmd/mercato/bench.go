@@ -40,6 +40,7 @@ var benchmarks = []struct {
 	{"cloudsave", "save files and assemblies through the industrial SDK, beside copying the same bytes on the same disk", benchCloudSave},
 	{"sync", "joint-operation user authorization synced to a local merchant, beside bare signed POSTs of the same bodies", benchSync},
 	{"catalog", "storefront listing and full-text search over HTTP on 10,000 products, beside a bare indexed SELECT", benchCatalog},
+	{"web", "the consoles' main pages for a buyer and a seller with 10,000 orders, beside the JSON API's answer for the same data", benchWeb},
 }
 
 // runBench dispatches to a benchmark.
