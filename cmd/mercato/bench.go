@@ -41,6 +41,7 @@ var benchmarks = []struct {
 	{"sync", "joint-operation user authorization synced to a local merchant, beside bare signed POSTs of the same bodies", benchSync},
 	{"catalog", "storefront listing and full-text search over HTTP on 10,000 products, beside a bare indexed SELECT", benchCatalog},
 	{"template", "validate a 25-module auto-deploy template against RFS's constraints, beside parsing it alone", benchTemplate},
+	{"web", "the consoles' main pages for a buyer and a seller with 10,000 orders, beside the JSON API's answer for the same data", benchWeb},
 }
 
 // runBench dispatches to a benchmark.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -74,5 +75,25 @@ func TestBenchCatalog(t *testing.T) {
 	}
 	if r.Products != 300 || r.Plans != 900 || r.PerSec <= 0 || r.QueryPerSec <= 0 || r.BaselinePerSec <= 0 || r.P99MS < r.P50MS || r.Ratio <= 0 {
 		t.Fatalf("figures %+v", r)
+	}
+}
+
+func TestBenchWeb(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if code := run([]string{"bench", "web", "--orders", "300", "--instances", "30", "--requests", "40", "--json"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r webResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if r.Orders != 300 || r.Instances != 30 || len(r.Pages) < 5 {
+		t.Fatalf("figures %+v", r)
+	}
+	for _, p := range r.Pages {
+		if p.PerSec <= 0 || p.APIPerSec <= 0 || p.Ratio <= 0 || p.P95MS <= 0 || strings.Contains(p.Page, "CS") {
+			t.Errorf("page figures %+v", p)
+		}
 	}
 }

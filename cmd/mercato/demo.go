@@ -147,6 +147,9 @@ func (o *demoOptions) run(ctx context.Context) error {
 		fmt.Fprintf(o.out, "\ndemo passed: every step happened as the rules say (%.1f s)\n", time.Since(env.start).Seconds())
 	}
 	if o.stay {
+		if err := env.printConsoleLinks(ctx); err != nil {
+			return err
+		}
 		fmt.Fprintf(o.out, "\nstill running (Ctrl-C stops): JSON API %s/api/v1 with operator token %s, buyer token %s\n",
 			env.apiURL, s.Cfg.OperatorToken, token)
 		<-ctx.Done()
@@ -206,4 +209,30 @@ func (e *demoEnv) seedCatalog(ctx context.Context) error {
 	_, err = e.s.Orders.SetUpgradeRules(ctx, market.AsOperator(), "p-demo-crm", []order.RuleRequest{
 		{Source: market.SKURef{SkuCode: "demo-standard"}, Target: market.SKURef{SkuCode: "demo-pro"}}})
 	return err
+}
+
+// printConsoleLinks prints, for each role, a one-time link that signs in to its console: the
+// operator, an admin seller user of the demo's merchant, and the demo's buyer.
+func (e *demoEnv) printConsoleLinks(ctx context.Context) error {
+	op := market.AsOperator()
+	u, _, err := e.s.Identity.CreateSellerUser(ctx, op, e.merchant.ID, identity.SellerUserRequest{Name: "demo-admin", Role: market.SellerAdmin})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "\nconsoles (each link signs in once, within a day):\n")
+	for _, r := range []struct {
+		name string
+		p    identity.Principal
+	}{
+		{"operator", identity.Principal{Role: market.RoleOperator}},
+		{"seller", identity.Principal{Role: market.RoleSeller, ID: u.ID}},
+		{"buyer", identity.Principal{Role: market.RoleBuyer, ID: e.buyer}},
+	} {
+		code, err := e.s.Identity.NewLoginLink(ctx, op, r.p, 24*time.Hour)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "  %-8s %s/login/link/%s\n", r.name, e.apiURL, code)
+	}
+	return nil
 }

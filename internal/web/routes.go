@@ -13,6 +13,7 @@ func (c *Console) routes() http.Handler {
 	mux.Handle("GET /static/", c.static())
 	mux.HandleFunc("GET /login", c.loginPage)
 	mux.HandleFunc("POST /login", c.loginSubmit)
+	mux.HandleFunc("GET /login/link/{code}", c.followLink)
 	mux.HandleFunc("POST /logout", c.logout)
 	mux.HandleFunc("POST /lang", c.switchLang)
 	c.registerStorefront(mux)
