@@ -79,8 +79,8 @@ func benchWeb(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "web: %s, %d orders, %d instances, %d requests per page, %d clients\n", r.Engine, r.Orders, r.Instances, r.Requests, r.Clients)
 	for _, p := range r.Pages {
-		fmt.Fprintf(stdout, "  %-6s %-22s %6.0f/s p95 %5.1f ms | %-28s %6.0f/s p95 %5.1f ms | ratio %.2f\n",
-			p.Role, p.Page, p.PerSec, p.P95MS, p.API, p.APIPerSec, p.APIP95MS, p.Ratio)
+		fmt.Fprintf(stdout, "  %-6s %-22s %6.0f/s p95 %5.1f ms | JSON API %6.0f/s p95 %5.1f ms | ratio %.2f | %s\n",
+			p.Role, p.Page, p.PerSec, p.P95MS, p.APIPerSec, p.APIP95MS, p.Ratio, p.API)
 	}
 	return exitOK
 }
@@ -119,14 +119,17 @@ func consolePages(ctx context.Context, dsn string, orders, instances, requests, 
 		name  string
 		p     identity.Principal
 		token string
-		pages [][2]string // console page, JSON API request for the same data
+		// pages are each console page with the JSON API requests a client makes for the same
+		// data (several, when the page shows what several endpoints answer).
+		pages []webPage
 	}{
-		{"buyer", identity.Principal{Role: market.RoleBuyer, ID: seed.buyer}, seed.buyerToken, [][2]string{
-			{"/my/", "/api/v1/orders?limit=5"},
-			{"/my/orders", "/api/v1/orders?limit=20"},
-			{"/my/orders/" + seed.order, "/api/v1/orders/" + seed.order},
-			{"/my/instances", "/api/v1/instances?limit=20"},
-			{"/my/instances/" + seed.instance, "/api/v1/instances/" + seed.instance},
+		{"buyer", identity.Principal{Role: market.RoleBuyer, ID: seed.buyer}, seed.buyerToken, []webPage{
+			{"/my/", []string{"/api/v1/buyers/" + seed.buyer + "/account", "/api/v1/orders?limit=5", "/api/v1/instances?limit=5"}},
+			{"/my/orders", []string{"/api/v1/orders?limit=20"}},
+			{"/my/orders/" + seed.order, []string{"/api/v1/orders/" + seed.order, "/api/v1/instances?order_id=" + seed.order}},
+			{"/my/instances", []string{"/api/v1/instances?limit=20"}},
+			{"/my/instances/" + seed.instance, []string{"/api/v1/instances/" + seed.instance, "/api/v1/instances/" + seed.instance + "/unsubscribe",
+				"/api/v1/catalog/specs/bench-web-basic"}},
 		}},
 	} {
 		console, err := signedInClient(ctx, s, base, role.p, clients)
@@ -136,20 +139,27 @@ func consolePages(ctx context.Context, dsn string, orders, instances, requests, 
 		api := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 		for _, pg := range role.pages {
 			// Figures name the pages by their patterns, not the seeded IDs.
-			label := strings.NewReplacer(seed.order, "{id}", seed.instance, "{key}")
-			f := webFigure{Role: role.name, Page: label.Replace(pg[0]), API: label.Replace(pg[1])}
+			label := strings.NewReplacer(seed.order, "{id}", seed.instance, "{key}", seed.buyer, "{buyer}")
+			f := webFigure{Role: role.name, Page: label.Replace(pg.page), API: label.Replace(strings.Join(pg.api, " + "))}
 			// The two alternate in halves, so that both meet the same machine.
 			var pageLat, apiLat []float64
 			var pageSec, apiSec float64
 			for range 2 {
-				lat, sec, err := measure(requests/2, clients, func(int) error { return fetch(console, base+pg[0], "", "</html>") })
+				lat, sec, err := measure(requests/2, clients, func(int) error { return fetch(console, base+pg.page, "", "</html>") })
 				if err != nil {
-					return nil, fmt.Errorf("page %s: %w", pg[0], err)
+					return nil, fmt.Errorf("page %s: %w", pg.page, err)
 				}
 				pageLat, pageSec = append(pageLat, lat...), pageSec+sec
-				lat, sec, err = measure(requests/2, clients, func(int) error { return fetch(api, base+pg[1], role.token, "{") })
+				lat, sec, err = measure(requests/2, clients, func(int) error {
+					for _, u := range pg.api {
+						if err := fetch(api, base+u, role.token, "{"); err != nil {
+							return fmt.Errorf("API %s: %w", u, err)
+						}
+					}
+					return nil
+				})
 				if err != nil {
-					return nil, fmt.Errorf("API %s: %w", pg[1], err)
+					return nil, err
 				}
 				apiLat, apiSec = append(apiLat, lat...), apiSec+sec
 			}
@@ -160,6 +170,12 @@ func consolePages(ctx context.Context, dsn string, orders, instances, requests, 
 		}
 	}
 	return r, nil
+}
+
+// webPage is a console page and the JSON API requests that answer the same data.
+type webPage struct {
+	page string
+	api  []string
 }
 
 // signedInClient is a browser-like client signed in to the consoles as p, through a one-time
