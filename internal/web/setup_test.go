@@ -52,7 +52,7 @@ func setup(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
+		Billing: e.Billing, Licenses: e.Licenses, Publish: e.Publish, Calls: e.Calls, Dial: e.Dial, Notify: e.Notify, Aftersale: e.Aftersale, Supervision: e.Supervision}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -18,13 +18,19 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/mercato-oss/mercato/internal/aftersale"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/dialtest"
+	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
+	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
 // Services are the marketplace services the consoles call: the same ones the JSON API calls.
@@ -35,6 +41,14 @@ type Services struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	// The seller console's: publishing, interface messages (calls), dial tests, the message
+	// centre, unsubscriptions and supervision.
+	Publish     *publish.Service
+	Calls       *fulfil.Dispatcher
+	Dial        *dialtest.Service
+	Notify      *notify.Service
+	Aftersale   *aftersale.Service
+	Supervision *supervision.Service
 }
 
 // Config configures the consoles.
@@ -75,6 +89,9 @@ func New(svc Services, cfg Config) (*Console, error) {
 	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil {
 		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing and license services")
 	}
+	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Aftersale == nil || svc.Supervision == nil {
+		return nil, errors.New("web: New needs the publishing, call, dial-test, message, after-sale and supervision services")
+	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
 	}
@@ -111,7 +128,7 @@ type Mux interface {
 // Register adds the consoles' routes to mux: the home page at /, the console paths below, and
 // the static files. They share the mux with /api/v1 and the open API, whose paths they avoid.
 func (c *Console) Register(mux Mux) {
-	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/static/"} {
+	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/seller/", "/static/"} {
 		mux.Handle(p, c.handler)
 	}
 }

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/market"
+)
+
+// The merchant's account: keys (rotating one shows the new secret once, on the answer to the
+// rotation itself, never stored in the session), sub-users, and the message centre.
+
+func (c *Console) registerSellerAccount(mux *http.ServeMux) {
+	mux.Handle("GET /seller/keys", c.sellerRoute(c.sellerKeys))
+	mux.Handle("POST /seller/keys/rotate", c.sellerRoute(c.sellerRotateKey))
+	mux.Handle("GET /seller/users", c.sellerRoute(c.sellerUsers))
+	mux.Handle("POST /seller/users", c.sellerRoute(c.sellerCreateUser))
+	mux.Handle("GET /seller/messages", c.sellerRoute(c.sellerMessages))
+	mux.Handle("POST /seller/messages/{id}/read", c.sellerRoute(c.sellerReadMessage))
+}
+
+func (c *Console) sellerKeys(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	c.renderSellerKeys(w, r, v, "", "")
+}
+
+// renderSellerKeys renders the keys page; iface and secret are a key just rotated.
+func (c *Console) renderSellerKeys(w http.ResponseWriter, r *http.Request, v market.Viewer, iface, secret string) {
+	keys, err := c.svc.Catalog.APIKeys(r.Context(), v, v.MerchantID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	view := c.newView(r, "seller.keys.title")
+	view.Nav = "seller.keys"
+	view.Data = map[string]any{"Keys": keys, "Interface": iface, "Secret": secret, "Admin": v.SellerRole == market.SellerAdmin || v.SellerRole == ""}
+	w.Header().Set("Cache-Control", "no-store")
+	c.render(w, r, http.StatusOK, "seller_keys", view)
+}
+
+func (c *Console) sellerRotateKey(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.sellerParse(w, r, 4<<10) {
+		return
+	}
+	iface := r.PostForm.Get("interface")
+	if iface != catalog.InterfaceBasic && iface != catalog.InterfaceKit {
+		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+		return
+	}
+	secret, err := c.svc.Catalog.RotateKey(r.Context(), v, v.MerchantID, iface)
+	if err != nil {
+		c.sellerRefused(w, r, err, "/seller/keys")
+		return
+	}
+	c.renderSellerKeys(w, r, v, iface, secret)
+}
+
+func (c *Console) sellerUsers(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	c.renderSellerUsers(w, r, v, http.StatusOK, nil, nil, "")
+}
+
+// renderSellerUsers renders the users page; f is a creation that failed, created and token a
+// user just created with its token (shown once).
+func (c *Console) renderSellerUsers(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form, created *market.SellerUser, token string) {
+	users, err := c.svc.Identity.SellerUsers(r.Context(), v, v.MerchantID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	view := c.newView(r, "seller.users.title")
+	view.Nav = "seller.users"
+	view.Form = f
+	view.Data = map[string]any{"Users": users, "Created": created, "Token": token,
+		"Roles": []market.SellerRole{market.SellerAdmin, market.SellerOperations, market.SellerFinance}}
+	w.Header().Set("Cache-Control", "no-store")
+	c.render(w, r, status, "seller_users", view)
+}
+
+func (c *Console) sellerCreateUser(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.sellerParse(w, r, 16<<10) {
+		return
+	}
+	f := newForm(r)
+	u, token, err := c.svc.Identity.CreateSellerUser(r.Context(), v, v.MerchantID, identity.SellerUserRequest{
+		Name: strings.TrimSpace(f.Get("name")), Role: market.SellerRole(f.Get("role")), Password: f.Get("password")})
+	if err != nil {
+		if code := market.ErrorCode(err); code != market.CodeInvalid && code != market.CodeConflict {
+			c.fail(w, r, err)
+			return
+		}
+		f.Values.Del("password")
+		f.Failed(c.sellerLocale(r), err, map[string]string{})
+		c.renderSellerUsers(w, r, v, http.StatusUnprocessableEntity, f, nil, "")
+		return
+	}
+	c.renderSellerUsers(w, r, v, http.StatusCreated, nil, u, token)
+}
+
+func (c *Console) sellerMessages(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	unread := r.URL.Query().Get("unread") == "true"
+	list, next, err := c.svc.Notify.List(r.Context(), v, "", unread, pageOf(r, 20))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	view := c.newView(r, "seller.messages.title")
+	view.Nav = "seller.messages"
+	view.Data = map[string]any{"Messages": list, "Next": nextLink(r, next), "Unread": unread}
+	c.render(w, r, http.StatusOK, "seller_messages", view)
+}
+
+func (c *Console) sellerReadMessage(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if err := c.svc.Notify.MarkRead(r.Context(), v, r.PathValue("id")); err != nil {
+		c.sellerRefused(w, r, err, "/seller/messages")
+		return
+	}
+	c.sellerDone(w, r, "", "/seller/messages")
+}
