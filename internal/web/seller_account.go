@@ -33,7 +33,7 @@ func (c *Console) renderSellerKeys(w http.ResponseWriter, r *http.Request, v mar
 		return
 	}
 	view := c.newView(r, "seller.keys.title")
-	view.Nav = "seller.keys"
+	view.Nav = "seller/keys"
 	view.Data = map[string]any{"Keys": keys, "Interface": iface, "Secret": secret, "Admin": v.SellerRole == market.SellerAdmin || v.SellerRole == ""}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, http.StatusOK, "seller_keys", view)
@@ -69,7 +69,7 @@ func (c *Console) renderSellerUsers(w http.ResponseWriter, r *http.Request, v ma
 		return
 	}
 	view := c.newView(r, "seller.users.title")
-	view.Nav = "seller.users"
+	view.Nav = "seller/users"
 	view.Form = f
 	view.Data = map[string]any{"Users": users, "Created": created, "Token": token,
 		"Roles": []market.SellerRole{market.SellerAdmin, market.SellerOperations, market.SellerFinance}}
@@ -90,7 +90,7 @@ func (c *Console) sellerCreateUser(w http.ResponseWriter, r *http.Request, v mar
 			return
 		}
 		f.Values.Del("password")
-		f.Failed(c.sellerLocale(r), err, map[string]string{})
+		f.Failed(c.sellerLocale(r), err, map[string]string{"name": "seller_name", "role": "seller_role", "password": "seller_password"})
 		c.renderSellerUsers(w, r, v, http.StatusUnprocessableEntity, f, nil, "")
 		return
 	}
@@ -105,7 +105,7 @@ func (c *Console) sellerMessages(w http.ResponseWriter, r *http.Request, v marke
 		return
 	}
 	view := c.newView(r, "seller.messages.title")
-	view.Nav = "seller.messages"
+	view.Nav = "seller/messages"
 	view.Data = map[string]any{"Messages": list, "Next": nextLink(r, next), "Unread": unread}
 	c.render(w, r, http.StatusOK, "seller_messages", view)
 }

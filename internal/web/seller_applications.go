@@ -47,7 +47,7 @@ func (c *Console) sellerApplications(w http.ResponseWriter, r *http.Request, v m
 		return
 	}
 	view := c.newView(r, "seller.apps.title")
-	view.Nav = "seller.applications"
+	view.Nav = "seller/applications"
 	view.Data = map[string]any{"Applications": list, "Next": nextLink(r, next), "State": string(state), "States": appStates}
 	c.render(w, r, http.StatusOK, "seller_applications", view)
 }
@@ -79,7 +79,7 @@ func (c *Console) sellerApplication(w http.ResponseWriter, r *http.Request, v ma
 	}
 	view := c.newView(r, "seller.app.title")
 	view.Title = app.ID
-	view.Nav = "seller.applications"
+	view.Nav = "seller/applications"
 	view.Data = data
 	c.render(w, r, http.StatusOK, "seller_application", view)
 }
@@ -96,7 +96,7 @@ func (c *Console) sellerNewRelease(w http.ResponseWriter, r *http.Request, v mar
 // renderDraftForm renders the publishing form: for a new product (app nil) or an application.
 func (c *Console) renderDraftForm(w http.ResponseWriter, r *http.Request, status int, app *market.Application, f *draftForm) {
 	view := c.newView(r, "seller.publish.title")
-	view.Nav = "seller.applications"
+	view.Nav = "seller/applications"
 	action := "/seller/applications/new"
 	if app != nil {
 		view.TitleKey, view.Title = "seller.publish.edit_title", app.ID

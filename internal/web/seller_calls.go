@@ -38,7 +38,7 @@ func (c *Console) sellerCalls(w http.ResponseWriter, r *http.Request, v market.V
 		return
 	}
 	view := c.newView(r, "seller.calls.title")
-	view.Nav = "seller.calls"
+	view.Nav = "seller/calls"
 	view.Data = map[string]any{"Calls": list, "Next": nextLink(r, next), "State": string(state), "States": callStates, "Instance": q.Get("instance")}
 	c.render(w, r, http.StatusOK, "seller_calls", view)
 }
@@ -62,7 +62,7 @@ func (c *Console) sellerCall(w http.ResponseWriter, r *http.Request, v market.Vi
 	}
 	view := c.newView(r, "seller.call.title")
 	view.Title = call.ID
-	view.Nav = "seller.calls"
+	view.Nav = "seller/calls"
 	view.Data = map[string]any{"Call": call, "Request": readable(call.Request), "Attempts": views,
 		"Restartable": call.State == market.CallFailed, "Retryable": call.State == market.CallPending}
 	c.render(w, r, http.StatusOK, "seller_call", view)

@@ -303,3 +303,9 @@ func keepKnown(got, known []string) []string {
 	}
 	return out
 }
+
+// ListingFields are the listing's fields the application page shows, in the form's order.
+func (d *draftForm) ListingFields() []string {
+	return []string{"listing.name", "listing.name_en", "listing.version", "listing.category", "listing.summary", "listing.description",
+		"listing.usage_guide", "listing.agreement", "listing.regions"}
+}

@@ -50,7 +50,7 @@ func (c *Console) sellerOverview(w http.ResponseWriter, r *http.Request, v marke
 		return
 	}
 	view := c.newView(r, "seller.overview.title")
-	view.Nav = "seller.overview"
+	view.Nav = "seller/overview"
 	view.Data = map[string]any{"Merchant": v.MerchantID, "Products": products, "Pending": len(pending), "Rejected": rejected,
 		"Failed": failed, "Unread": len(unread)}
 	c.render(w, r, http.StatusOK, "seller_overview", view)

@@ -28,7 +28,7 @@ func (c *Console) sellerProducts(w http.ResponseWriter, r *http.Request, v marke
 		return
 	}
 	view := c.newView(r, "seller.products.title")
-	view.Nav = "seller.products"
+	view.Nav = "seller/products"
 	view.Data = map[string]any{"Products": list, "Next": nextLink(r, next)}
 	c.render(w, r, http.StatusOK, "seller_products", view)
 }
@@ -58,7 +58,7 @@ func (c *Console) renderSellerProduct(w http.ResponseWriter, r *http.Request, v 
 	}
 	view := c.newView(r, "seller.product.title")
 	view.Title = d.Product.Name
-	view.Nav = "seller.products"
+	view.Nav = "seller/products"
 	view.Form = f
 	view.Data = map[string]any{"Product": d.Product, "Detail": d, "Applications": apps, "Runs": runs,
 		"Listed": d.Product.Status.Listed(), "Draft": d.Product.Status == market.StatusDraft}
@@ -84,7 +84,7 @@ func (c *Console) sellerDebugRun(w http.ResponseWriter, r *http.Request, v marke
 	}
 	view := c.newView(r, "seller.debug.title")
 	view.Title = run.ID
-	view.Nav = "seller.products"
+	view.Nav = "seller/products"
 	view.Data = map[string]any{"Run": run, "Running": run.State == market.RunRunning}
 	c.render(w, r, http.StatusOK, "seller_debug_run", view)
 }
@@ -120,8 +120,8 @@ func (c *Console) sellerRemoval(w http.ResponseWriter, r *http.Request, v market
 			c.fail(w, r, err)
 			return
 		}
-		f.Failed(c.texts.locale(c.texts.pick(r), false, c.cfg.Location), err, map[string]string{"removal.reason": "reason", "removal": "reason",
-			"removal.proofs": "reason", "sku_code": "sku_code"})
+		f.Failed(c.texts.locale(c.texts.pick(r), false, c.cfg.Location), err, map[string]string{"removal.reason": "seller_reason", "removal": "seller_reason",
+			"removal.proofs": "seller_reason", "reason": "seller_reason", "sku_code": "seller_reason", "removal.sku_code": "seller_reason"})
 		c.renderSellerProduct(w, r, v, http.StatusUnprocessableEntity, f)
 		return
 	}

@@ -26,7 +26,7 @@ func (c *Console) sellerOrders(w http.ResponseWriter, r *http.Request, v market.
 		return
 	}
 	view := c.newView(r, "seller.orders.title")
-	view.Nav = "seller.orders"
+	view.Nav = "seller/orders"
 	view.Data = map[string]any{"Orders": list, "Next": nextLink(r, next)}
 	c.render(w, r, http.StatusOK, "seller_orders", view)
 }
@@ -44,7 +44,7 @@ func (c *Console) sellerOrder(w http.ResponseWriter, r *http.Request, v market.V
 	}
 	view := c.newView(r, "seller.order.title")
 	view.Title = o.ID
-	view.Nav = "seller.orders"
+	view.Nav = "seller/orders"
 	view.Data = map[string]any{"Order": o, "Instances": ins}
 	c.render(w, r, http.StatusOK, "seller_order", view)
 }
@@ -56,7 +56,7 @@ func (c *Console) sellerInstances(w http.ResponseWriter, r *http.Request, v mark
 		return
 	}
 	view := c.newView(r, "seller.instances.title")
-	view.Nav = "seller.instances"
+	view.Nav = "seller/instances"
 	view.Data = map[string]any{"Instances": list, "Next": nextLink(r, next)}
 	c.render(w, r, http.StatusOK, "seller_instances", view)
 }
@@ -74,7 +74,7 @@ func (c *Console) sellerInstance(w http.ResponseWriter, r *http.Request, v marke
 	}
 	view := c.newView(r, "seller.instance.title")
 	view.Title = in.ID
-	view.Nav = "seller.instances"
+	view.Nav = "seller/instances"
 	view.Data = map[string]any{"Instance": in, "Calls": calls}
 	c.render(w, r, http.StatusOK, "seller_instance", view)
 }
@@ -86,7 +86,7 @@ func (c *Console) sellerStatements(w http.ResponseWriter, r *http.Request, v mar
 		return
 	}
 	view := c.newView(r, "seller.statements.title")
-	view.Nav = "seller.statements"
+	view.Nav = "seller/statements"
 	view.Data = map[string]any{"Statements": list, "Currency": c.cfg.Currency}
 	c.render(w, r, http.StatusOK, "seller_statements", view)
 }

@@ -1,0 +1,302 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/kgp"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
+)
+
+// sellerPassword is every fixture seller user's password.
+const sellerPassword = "Seller-pass-2026"
+
+// sellerUser adds a user with the password to merchant and signs a client in with it.
+func (f *fixture) sellerUser(merchant, name string, role market.SellerRole) *http.Client {
+	f.t.Helper()
+	if _, _, err := f.e.Identity.CreateSellerUser(f.e.Ctx, market.AsOperator(), merchant, identity.SellerUserRequest{Name: name, Role: role, Password: sellerPassword}); err != nil {
+		f.t.Fatal(err)
+	}
+	c := f.client()
+	res, err := c.PostForm(f.srv.URL+"/login", url.Values{"mode": {"password"}, "merchant": {merchant}, "user": {name}, "password": {sellerPassword}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/seller/" {
+		f.t.Fatalf("seller login: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	return c
+}
+
+// failedCall makes the shop's merchant fail a renewal's refreshInstance until the call gives
+// up, and returns the failed call.
+func (f *fixture) failedCall() *market.Call {
+	f.t.Helper()
+	buyer := f.e.Buyer()
+	o := f.e.Buy(buyer, f.shop, "plain", 1)
+	key := o.Lines[0].ID
+	f.shop.Merchant.Set(func(k *sdktest.Knobs) { k.Fail[kgp.ActivityRefreshInstance] = 1000 })
+	if _, err := f.e.Orders.Renew(f.e.Ctx, buyer, key, order.ChangeRequest{PeriodNumber: 1}); err != nil {
+		f.t.Fatal(err)
+	}
+	f.e.Advance(61*time.Minute, 10*time.Minute)
+	calls, _, err := f.e.Calls.Calls(f.e.Ctx, market.AsOperator(), store.CallFilter{InstanceKey: key, State: market.CallFailed})
+	if err != nil || len(calls) != 1 {
+		f.t.Fatalf("failed calls: %v %+v", err, calls)
+	}
+	return calls[0]
+}
+
+// wantIn fails unless body contains every string.
+func wantIn(t *testing.T, what, body string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s: %q is missing", what, w)
+		}
+	}
+}
+
+// TestSellerPages signs a seller in (it lands on the seller overview) and renders every page of
+// the seller console in both languages, with every message in both catalogs (StrictText).
+func TestSellerPages(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	call := f.failedCall()
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerAdmin)
+	if _, _, err := f.e.Notify.List(f.e.Ctx, f.shop.Seller, "", false, store.Page{Limit: 1}); err != nil {
+		t.Fatal(err)
+	}
+	orders, _, _ := f.e.Orders.Orders(f.e.Ctx, f.shop.Seller, store.OrderFilter{Page: store.Page{Limit: 1}})
+	if len(orders) == 0 {
+		t.Fatal("no order")
+	}
+	pages := []string{"/seller/", "/seller/products", "/seller/products/p-shop", "/seller/applications", "/seller/applications?state=REJECTED",
+		"/seller/applications/new", "/seller/calls", "/seller/calls?state=FAILED", "/seller/calls/" + call.ID, "/seller/orders",
+		"/seller/orders/" + orders[0].ID, "/seller/instances", "/seller/instances/" + call.InstanceKey, "/seller/statements",
+		"/seller/keys", "/seller/users", "/seller/messages"}
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, p := range pages {
+			status, body, _ := f.get(c, p, "Accept-Language", lang)
+			if status != http.StatusOK {
+				t.Errorf("%s %s: %d", lang, p, status)
+				continue
+			}
+			if !strings.Contains(body, `lang="`+lang+`"`) || !strings.Contains(body, `href="/seller/calls"`) {
+				t.Errorf("%s %s: not a seller console page in %s", lang, p, lang)
+			}
+		}
+	}
+	_, body, _ := f.get(c, "/seller/calls/"+call.ID, "Accept-Language", "en")
+	wantIn(t, "call page", body, "refreshInstance", "000005", "Attempt 1", "call-restart", "Latency")
+}
+
+// TestSellerOtherMerchant: a seller of another merchant gets the 404 page for this merchant's
+// product, application, call, order and instance, and a buyer gets it for the console.
+func TestSellerOtherMerchant(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	call := f.failedCall()
+	mine := f.sellerUser(f.shop.M.ID, "alice", market.SellerAdmin)
+	app := f.saveDraft(mine, goodDraft())
+	f.e.Shop("other")
+	other := f.sellerUser("other", "bob", market.SellerAdmin)
+	for _, p := range []string{"/seller/products/p-shop", "/seller/applications/" + app, "/seller/applications/" + app + "/edit",
+		"/seller/calls/" + call.ID, "/seller/orders/" + call.OrderID, "/seller/instances/" + call.InstanceKey} {
+		status, body, _ := f.get(other, p, "Accept-Language", "en")
+		if status != http.StatusNotFound || !strings.Contains(body, "not yours to see") {
+			t.Errorf("other merchant's seller: %s answered %d", p, status)
+		}
+	}
+	for _, p := range []string{"/seller/calls/" + call.ID + "/restart", "/seller/applications/" + app + "/delete"} {
+		if status, _, _ := f.post(other, p, url.Values{}); status != http.StatusNotFound {
+			t.Errorf("other merchant's seller: POST %s answered %d", p, status)
+		}
+	}
+	if status, _, _ := f.get(f.login(f.token), "/seller/"); status != http.StatusNotFound {
+		t.Errorf("a buyer sees the seller console: %d", status)
+	}
+	if status, _, h := f.get(f.client(), "/seller/calls"); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?next=") {
+		t.Errorf("a visitor is not sent to sign in: %d %s", status, h.Get("Location"))
+	}
+}
+
+// goodDraft is a release form that keeps every listing rule but the debug cases.
+func goodDraft() url.Values {
+	return url.Values{
+		"listing.name": {"Ledger Cloud"}, "listing.name_en": {"Ledger Cloud"}, "listing.version": {"V1.0"}, "listing.category": {"finance"},
+		"listing.sales_type": {"COMMON"}, "listing.summary": {"Bookkeeping for small teams."},
+		"listing.description": {strings.Repeat("Ledger Cloud keeps the books of small teams in order. ", 10)},
+		"listing.usage_guide": {"Sign in at the front-end URL with the credentials of your instance."},
+		"listing.agreement":   {"The merchant protects your personal data as its privacy policy says."},
+		"listing.logo.format": {"PNG"}, "listing.logo.width": {"120"}, "listing.logo.height": {"120"}, "listing.logo.bytes": {"2048"},
+		"listing.public": {"on"}, "spec_count": {"1"},
+		"specs[0].name": {"标准版"}, "specs[0].name_en": {"Standard"}, "specs[0].charging": {"PERIOD"}, "specs[0].delivery": {"SAAS"},
+		"specs[0].price.month": {"99"}, "specs[0].price.year": {"990"},
+	}
+}
+
+var appLocation = regexp.MustCompile(`^/seller/applications/([^/]+)$`)
+
+// saveDraft posts a new release form as a draft and returns the application's ID.
+func (f *fixture) saveDraft(c *http.Client, form url.Values) string {
+	f.t.Helper()
+	form.Set("action", "save")
+	status, body, h := f.post(c, "/seller/applications/new", form)
+	m := appLocation.FindStringSubmatch(h.Get("Location"))
+	if status != http.StatusSeeOther || m == nil {
+		f.t.Fatalf("save draft: %d %s\n%s", status, h.Get("Location"), body)
+	}
+	return m[1]
+}
+
+// TestSellerPublishing: a submit that breaks rules shows each at its field in the user's
+// language and keeps what was typed; a draft is saved, debug-tested and submitted; the
+// operator's rejection comments show at their fields; the seller corrects and resubmits.
+func TestSellerPublishing(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	before, _, _ := f.e.Publish.Applications(f.e.Ctx, f.shop.Seller, store.ApplicationFilter{})
+
+	// What the console cannot read (an amount) is refused at its field before the service.
+	typo := goodDraft()
+	typo.Set("specs[0].price.month", "abc")
+	typo.Set("action", "submit")
+	status, body, _ := f.post(c, "/seller/applications/new", typo)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("typo: %d", status)
+	}
+	wantIn(t, "typo", body, `id="err-specs[0].price.month"`, "请输入金额", `value="abc"`)
+
+	bad := goodDraft()
+	bad.Set("listing.name", "华为云 Ledger V2.0")
+	bad.Set("listing.version", "1.0")
+	bad.Set("listing.agreement", "签字盖章")
+	bad.Set("specs[0].name_en", "")
+	bad.Set("action", "submit")
+	status, body, _ = f.post(c, "/seller/applications/new", bad)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad submit: %d", status)
+	}
+	// zh-CN is the default language: the rules' messages in Chinese, at their fields.
+	wantIn(t, "bad submit", body, `id="err-listing.name"`, "名称不得以“华为云”开头", "名称不得包含版本号", `id="err-listing.version"`,
+		"版本号格式应为", `id="err-listing.agreement"`, "个人信息", `id="err-specs[0].name_en"`, "每个规格都须有英文名称",
+		`id="err-debug_cases"`, `value="华为云 Ledger V2.0"`, `value="1.0"`, "签字盖章")
+	if apps, _, _ := f.e.Publish.Applications(f.e.Ctx, f.shop.Seller, store.ApplicationFilter{}); len(apps) != len(before) {
+		t.Fatalf("a refused form stored %d applications", len(apps)-len(before))
+	}
+
+	id := f.saveDraft(c, goodDraft())
+	d, err := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, id)
+	if err != nil || d.State != market.AppDraft {
+		t.Fatalf("draft: %v %+v", err, d)
+	}
+	// Submitting before the debug cases ran is refused at the debug cases.
+	status, body, _ = f.post(c, "/seller/applications/"+id+"/submit", url.Values{})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-debug_cases"`) {
+		t.Fatalf("submit without debug cases: %d", status)
+	}
+	status, _, h := f.post(c, "/seller/products/"+d.ProductID+"/debug", url.Values{})
+	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/seller/debug-runs/") {
+		t.Fatalf("run debug: %d %s", status, h.Get("Location"))
+	}
+	f.e.Settle()
+	_, body, _ = f.get(c, h.Get("Location"), "Accept-Language", "en")
+	wantIn(t, "debug run", body, "newInstance", "Passed")
+	if status, _, h = f.post(c, "/seller/applications/"+id+"/submit", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", status)
+	}
+
+	// The operator rejects, with comments at two fields and a general one.
+	if _, err := f.e.Publish.Reject(f.e.Ctx, market.AsOperator(), id, "listing.name: 名称过于宽泛，请写明产品用途\nspecs[0].name: Name the edition's users\nPlease also add screenshots."); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ = f.get(c, "/seller/applications/"+id, "Accept-Language", "en")
+	wantIn(t, "rejected application", body, "Reviewer&#39;s comments", `id="err-listing.name"`, "名称过于宽泛", `id="err-specs[0].name"`,
+		"Name the edition&#39;s users", "Please also add screenshots.", "Correct and resubmit")
+	_, body, _ = f.get(c, "/seller/applications/"+id+"/edit")
+	wantIn(t, "edit rejected", body, `id="err-listing.name"`, "审核意见", "名称过于宽泛", `value="Ledger Cloud"`)
+
+	fixed := goodDraft()
+	fixed.Set("listing.name", "Ledger Cloud Bookkeeping")
+	fixed.Set("specs[0].sku_code", draftSpec(t, f, id))
+	fixed.Set("action", "submit")
+	status, body, h = f.post(c, "/seller/applications/"+id+"/edit", fixed)
+	if status != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d\n%s", status, body)
+	}
+	if d, _ := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, id); d.State != market.AppPending || !strings.Contains(string(d.Payload), "Ledger Cloud Bookkeeping") {
+		t.Fatalf("resubmitted: %s %s", d.State, d.Payload)
+	}
+	if _, err := f.e.Publish.Approve(f.e.Ctx, market.AsOperator(), id, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ = f.get(c, "/seller/products/"+d.ProductID, "Accept-Language", "en")
+	wantIn(t, "approved product", body, "Ledger Cloud Bookkeeping", "On sale", "Apply to hide", "Apply for removal")
+	// A removal without a reason is refused at the reason.
+	status, body, _ = f.post(c, "/seller/products/"+d.ProductID+"/removal", url.Values{"reason": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_reason"`) {
+		t.Fatalf("removal without reason: %d", status)
+	}
+	if status, _, _ = f.post(c, "/seller/products/"+d.ProductID+"/visibility", url.Values{"public": {"false"}}); status != http.StatusSeeOther {
+		t.Fatalf("hide: %d", status)
+	}
+}
+
+// draftSpec is the sku_code the draft gave its first spec (the form keeps it in a hidden field).
+func draftSpec(t *testing.T, f *fixture, id string) string {
+	t.Helper()
+	d, err := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`"sku_code":"([^"]+)"`).FindStringSubmatch(string(d.Payload))
+	if m == nil {
+		t.Fatalf("no sku_code in %s", d.Payload)
+	}
+	return m[1]
+}
+
+// TestSellerRestartsCall: a failed call is restarted from its page and, the merchant fixed,
+// succeeds; the new key of a rotation is shown once.
+func TestSellerRestartsCall(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	call := f.failedCall()
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	f.shop.Merchant.Set(func(k *sdktest.Knobs) { k.Fail[kgp.ActivityRefreshInstance] = 0 })
+	status, _, h := f.post(c, "/seller/calls/"+call.ID+"/restart", url.Values{})
+	if status != http.StatusSeeOther || h.Get("Location") != "/seller/calls/"+call.ID {
+		t.Fatalf("restart: %d %s", status, h.Get("Location"))
+	}
+	f.e.Settle()
+	_, body, _ := f.get(c, "/seller/calls/"+call.ID, "Accept-Language", "en")
+	wantIn(t, "restarted call", body, "Succeeded", "The call is restarted.")
+	// Restarting a call that succeeded is refused with a message, not an error page.
+	status, _, h = f.post(c, "/seller/calls/"+call.ID+"/restart", url.Values{})
+	if status != http.StatusSeeOther {
+		t.Fatalf("restart again: %d", status)
+	}
+	// Operations may not rotate keys; an admin may, and sees the key once.
+	if status, _, _ := f.post(c, "/seller/keys/rotate", url.Values{"interface": {"basic"}}); status != http.StatusForbidden && status != http.StatusSeeOther {
+		t.Errorf("operations rotated a key: %d", status)
+	}
+	admin := f.sellerUser(f.shop.M.ID, "root", market.SellerAdmin)
+	status, body, h = f.post(admin, "/seller/keys/rotate", url.Values{"interface": {"basic"}})
+	if status != http.StatusOK || !strings.Contains(body, `id="new-secret"`) || h.Get("Cache-Control") != "no-store" {
+		t.Fatalf("rotate: %d %s", status, h.Get("Cache-Control"))
+	}
+	if _, body, _ = f.get(admin, "/seller/keys"); strings.Contains(body, `id="new-secret"`) {
+		t.Fatal("the new key is shown again")
+	}
+}
