@@ -21,6 +21,7 @@ func (c *Console) registerInstances(mux *http.ServeMux) {
 	mux.Handle("GET /my/instances/{key}/credentials", c.buyerRoute(c.credentials))
 	mux.Handle("POST /my/instances/{key}/renew", c.buyerRoute(c.change("renew", c.svc.Orders.Renew)))
 	mux.Handle("POST /my/instances/{key}/convert", c.buyerRoute(c.change("convert", c.svc.Orders.ConvertTrial)))
+	mux.Handle("POST /my/instances/{key}/upgrade", c.buyerRoute(c.upgrade))
 	mux.Handle("GET /my/instances/{key}/usage", c.buyerRoute(c.usage))
 	mux.Handle("GET /my/licenses/{code}", c.buyerRoute(c.heartbeats))
 }
@@ -62,12 +63,20 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 		}
 	}
 	waiting := in.State == market.InstancePending || in.State == market.InstanceProvisioning
+	// Whether and how it may be unsubscribed; an instance that cannot be read for it (released)
+	// simply offers nothing.
+	elig, err := c.svc.Aftersale.Eligibility(ctx, v, in.Key)
+	if err != nil && market.ErrorCode(err) == market.CodeInternal {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "instance.title")
 	view.Title = in.ID
 	view.Nav = "instances"
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
-		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24),
+		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig,
+		"Upgrades":    c.upgradeOptions(ctx, v, in),
 		"Renewable":   in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
 		"Convertible": in.Trial && in.State == market.InstanceActive,
 		"Metered":     in.Charging == market.ChargingOnDemand || in.Charging == market.ChargingOnDemandPkg}

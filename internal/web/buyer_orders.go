@@ -16,6 +16,7 @@ func (c *Console) registerBuyer(mux *http.ServeMux) {
 	mux.Handle("POST /my/orders/{id}/cancel", c.buyerRoute(c.cancelRenewal))
 	c.registerInstances(mux)
 	c.registerBilling(mux)
+	c.registerAftersale(mux)
 }
 
 // pageOf reads the list position of r (?after=cursor); a bad cursor is the first page.

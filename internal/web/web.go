@@ -41,13 +41,14 @@ type Services struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	// Aftersale takes unsubscription requests.
+	Aftersale *aftersale.Service
 	// The seller console's: publishing, interface messages (calls), dial tests, the message
-	// centre, unsubscriptions and supervision.
+	// centre and supervision.
 	Publish     *publish.Service
 	Calls       *fulfil.Dispatcher
 	Dial        *dialtest.Service
 	Notify      *notify.Service
-	Aftersale   *aftersale.Service
 	Supervision *supervision.Service
 }
 
@@ -70,6 +71,17 @@ type Config struct {
 	StrictText bool
 	// Log receives the errors that are the server's fault.
 	Log *slog.Logger
+	// Limiter slows down guessing at the login page (the JSON API's api.FailureLimiter fits);
+	// nil allows every attempt.
+	Limiter Limiter
+}
+
+// Limiter refuses addresses that keep failing to sign in.
+type Limiter interface {
+	// Allow reports whether r's address may try to sign in now.
+	Allow(r *http.Request) bool
+	// Failed records a failed sign-in from r's address.
+	Failed(r *http.Request)
 }
 
 // Console is the consoles' HTTP handler.
@@ -86,11 +98,11 @@ type Console struct {
 // New builds the consoles. It refuses a missing service or session store rather than serving a
 // console that fails at the first click.
 func New(svc Services, cfg Config) (*Console, error) {
-	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil {
-		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing and license services")
+	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
+		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
 	}
-	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Aftersale == nil || svc.Supervision == nil {
-		return nil, errors.New("web: New needs the publishing, call, dial-test, message, after-sale and supervision services")
+	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Supervision == nil {
+		return nil, errors.New("web: New needs the publishing, call, dial-test, message and supervision services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
