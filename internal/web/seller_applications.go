@@ -59,7 +59,7 @@ func (c *Console) sellerApplication(w http.ResponseWriter, r *http.Request, v ma
 		return
 	}
 	app := d.Application
-	data := map[string]any{"App": app, "Transitions": d.Transitions,
+	data := map[string]any{"App": app, "Transitions": d.Transitions, "Currency": c.cfg.Currency,
 		"Editable":  (app.State == market.AppDraft || app.State == market.AppRejected) && isDraftType(app.Type),
 		"Deletable": app.State == market.AppDraft || app.State == market.AppRejected,
 		"Pending":   app.State == market.AppPending}
