@@ -145,7 +145,7 @@ func draftValues(d *publish.Draft) *draftForm {
 		}
 		for j, pl := range sp.Plans {
 			in := planInput(sp.Charging, pl)
-			v.Set(p+"price."+in, pl.Price.String())
+			v.Set(p+"price."+in, amountInput(pl.Price))
 			v.Set(p+"plan."+in, pl.ProductID)
 			f.planInputs[fmt.Sprintf("%s.plans[%d]", row.Prefix, j)] = p + "price." + in
 		}
@@ -308,4 +308,26 @@ func keepKnown(got, known []string) []string {
 func (d *draftForm) ListingFields() []string {
 	return []string{"listing.name", "listing.name_en", "listing.version", "listing.category", "listing.summary", "listing.description",
 		"listing.usage_guide", "listing.agreement", "listing.regions"}
+}
+
+// amountInput shows an amount in an input as typed: 99.00, 0.015, not 99.000.
+func amountInput(m market.Money) string {
+	s := m.String()
+	for strings.Contains(s, ".") && strings.HasSuffix(s, "0") && len(s)-strings.Index(s, ".") > 3 {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// Refused reports whether the form has problems other than the reviewer's comments: the
+// submit was refused.
+func (d *draftForm) Refused() bool {
+	for _, ps := range d.Problems {
+		for _, p := range ps {
+			if p.Key != "seller.review.comment" {
+				return true
+			}
+		}
+	}
+	return false
 }
