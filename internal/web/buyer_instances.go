@@ -23,6 +23,7 @@ func (c *Console) registerInstances(mux *http.ServeMux) {
 	mux.Handle("POST /my/instances/{key}/convert", c.buyerRoute(c.change("convert", c.svc.Orders.ConvertTrial)))
 	mux.Handle("POST /my/instances/{key}/upgrade", c.buyerRoute(c.upgrade))
 	mux.Handle("GET /my/instances/{key}/usage", c.buyerRoute(c.usage))
+	mux.Handle("POST /my/instances/{key}/licenses/receive", c.buyerRoute(c.receiveLicenses))
 	mux.Handle("GET /my/licenses/{code}", c.buyerRoute(c.heartbeats))
 }
 
@@ -62,6 +63,15 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 			return
 		}
 	}
+	// The product and spec names, while the storefront still lists them (else the plan's ID).
+	var productName, specName string
+	if e, err := c.svc.Catalog.Entry(ctx, v, in.ProductID); err == nil {
+		productName, specName = e.Product.Name, e.Spec.Name
+	}
+	unreceived := false
+	for _, l := range licenses {
+		unreceived = unreceived || l.ReceivedAt.IsZero()
+	}
 	waiting := in.State == market.InstancePending || in.State == market.InstanceProvisioning
 	// Whether and how it may be unsubscribed; an instance that cannot be read for it (released)
 	// simply offers nothing.
@@ -72,10 +82,13 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 	}
 	view := c.newView(r, "instance.title")
 	view.Title = in.ID
+	if productName != "" {
+		view.Title = productName
+	}
 	view.Nav = "instances"
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
-		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig,
+		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig, "Unreceived": unreceived, "ProductName": productName, "SpecName": specName,
 		"Upgrades":    c.upgradeOptions(ctx, v, in),
 		"Renewable":   in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
 		"Convertible": in.Trial && in.State == market.InstanceActive,
@@ -155,4 +168,20 @@ func (c *Console) heartbeats(w http.ResponseWriter, r *http.Request, v market.Vi
 	view.Nav = "instances"
 	view.Data = map[string]any{"Code": code, "Heartbeats": hbs}
 	c.render(w, r, http.StatusOK, "heartbeats", view)
+}
+
+// receiveLicenses confirms that the buyer received the instance's license codes, which lets the
+// merchant's software activate them.
+func (c *Console) receiveLicenses(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	key := r.PathValue("key")
+	if _, err := c.svc.Licenses.Receive(r.Context(), v, key); err != nil {
+		if market.ErrorCode(err) != market.CodeConflict {
+			c.fail(w, r, err)
+			return
+		}
+		c.flash(r.Context(), "flash.receive_refused")
+	} else {
+		c.flash(r.Context(), "flash.received")
+	}
+	http.Redirect(w, r, "/my/instances/"+url.PathEscape(key), http.StatusSeeOther)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/kgp"
 )
 
 // TestTrialUpgradeUnsubscribe converts a trial, upgrades an instance as a rule allows,
@@ -101,5 +102,62 @@ func TestTrialUpgradeUnsubscribe(t *testing.T) {
 	}
 	if _, body, _ = f.get(c, "/my/unsubscriptions", "Accept-Language", "en"); !strings.Contains(body, "Withdrawn") {
 		t.Error("the request is not withdrawn")
+	}
+}
+
+// TestLicensesAndRenewalCancel: a license instance's codes are listed, received and their
+// heartbeats read; a renewal whose period has not started is cancelled from its order page.
+func TestLicensesAndRenewalCancel(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.login(f.token)
+	o := f.e.Buy(f.buyer, f.shop, "lic", 1)
+	ins, _, err := f.e.Orders.Instances(f.e.Ctx, f.buyer, store.InstanceFilter{OrderID: o.ID})
+	if err != nil || len(ins) != 1 {
+		t.Fatal(ins, err)
+	}
+	path := "/my/instances/" + ins[0].Key
+	lics, err := f.e.Licenses.Licenses(f.e.Ctx, f.buyer, ins[0].Key)
+	if err != nil || len(lics) == 0 {
+		t.Fatalf("licenses: %v %v", lics, err)
+	}
+	_, body, _ := f.get(c, path)
+	if !strings.Contains(body, lics[0].Code) || !strings.Contains(body, path+"/licenses/receive") {
+		t.Fatalf("the instance page lacks its codes or the receipt button")
+	}
+	if status, _, _ := f.post(c, path+"/licenses/receive", nil); status != http.StatusSeeOther {
+		t.Fatalf("receive: %d", status)
+	}
+	if _, err := f.e.Licenses.Activate(f.e.Ctx, f.shop.Seller, lics[0].Code, &kgp.HeartbeatInfo{ThirdPartyAccount: "device-7", IP: "10.0.0.7"}); err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := f.get(c, "/my/licenses/"+lics[0].Code, "Accept-Language", "en")
+	if status != http.StatusOK || !strings.Contains(body, "device-7") || !strings.Contains(body, "Activation") {
+		t.Errorf("heartbeats: %d", status)
+	}
+
+	plain := f.e.Buy(f.buyer, f.shop, "plain", 1)
+	pins, _, _ := f.e.Orders.Instances(f.e.Ctx, f.buyer, store.InstanceFilter{OrderID: plain.ID})
+	status, _, h := f.post(c, "/my/instances/"+pins[0].Key+"/renew", url.Values{"periods": {"1"}, "key": {"r"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("renew: %d", status)
+	}
+	f.e.Settle()
+	renewal := h.Get("Location")
+	_, body, _ = f.get(c, renewal)
+	if !strings.Contains(body, renewal+"/cancel") {
+		t.Fatalf("the renewal's page offers no cancellation")
+	}
+	if status, _, _ := f.post(c, renewal+"/cancel", nil); status != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", status)
+	}
+	f.e.Settle()
+	r, err := f.e.Orders.Order(f.e.Ctx, f.buyer, strings.TrimPrefix(renewal, "/my/orders/"))
+	if err != nil || r.Status != market.OrderCancelled {
+		t.Errorf("the renewal is %v (%v), want cancelled", r.Status, err)
+	}
+	_, body, _ = f.get(c, renewal, "Accept-Language", "en")
+	if !strings.Contains(body, "The renewal is cancelled and refunded.") {
+		t.Error("no confirmation shown")
 	}
 }

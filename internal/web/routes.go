@@ -18,6 +18,7 @@ func (c *Console) routes() http.Handler {
 	c.registerStorefront(mux)
 	c.registerBuyer(mux)
 	c.registerSeller(mux)
+	c.registerOperator(mux)
 	// Whatever else is under the consoles' paths is the console's 404 page.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r) })
 

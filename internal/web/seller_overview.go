@@ -24,6 +24,11 @@ func (c *Console) registerSeller(mux *http.ServeMux) {
 
 func (c *Console) sellerOverview(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	ctx := r.Context()
+	m, err := c.svc.Catalog.Merchant(ctx, v, v.MerchantID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	products, _, err := c.svc.Catalog.Products(ctx, v, v.MerchantID, store.Page{Limit: 5})
 	if err != nil {
 		c.fail(w, r, err)
@@ -51,7 +56,7 @@ func (c *Console) sellerOverview(w http.ResponseWriter, r *http.Request, v marke
 	}
 	view := c.newView(r, "seller.overview.title")
 	view.Nav = "seller/overview"
-	view.Data = map[string]any{"Merchant": v.MerchantID, "Products": products, "Pending": len(pending), "Rejected": rejected,
+	view.Data = map[string]any{"Merchant": m, "Products": products, "Pending": len(pending), "Rejected": rejected,
 		"Failed": failed, "Unread": len(unread)}
 	c.render(w, r, http.StatusOK, "seller_overview", view)
 }
