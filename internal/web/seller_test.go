@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/aftersale"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/internal/supervision"
 	"github.com/mercato-oss/mercato/kgp"
 	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
@@ -298,5 +300,61 @@ func TestSellerRestartsCall(t *testing.T) {
 	}
 	if _, body, _ = f.get(admin, "/seller/keys"); strings.Contains(body, `id="new-secret"`) {
 		t.Fatal("the new key is shown again")
+	}
+}
+
+// TestSellerAftersale: the seller reviews an unsubscription (a rejection without a note is
+// refused at the note) and confirms and delivers a supervised service, from the console.
+func TestSellerAftersale(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	buyer := f.e.Buyer()
+
+	o := f.e.Buy(buyer, f.shop, "svc", 0)
+	fl, _, err := f.e.Supervision.FlowOf(f.e.Ctx, buyer, o.Lines[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Supervision.SubmitRequirement(f.e.Ctx, buyer, fl.ID, supervision.StepRequest{Text: "Install it on our two servers."}); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := f.get(c, "/seller/flows?state=AWAITING_SELLER_CONFIRM_REQUIREMENT", "Accept-Language", "en")
+	wantIn(t, "flows", body, fl.ID, "To confirm")
+	_, body, _ = f.get(c, "/seller/flows/"+fl.ID)
+	wantIn(t, "flow", body, "Install it on our two servers.", "确认需求")
+	if status, _, _ := f.post(c, "/seller/flows/"+fl.ID+"/confirm", url.Values{"decision": {"approve"}}); status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", status)
+	}
+	if status, _, _ := f.post(c, "/seller/flows/"+fl.ID+"/deliver", url.Values{"text": {"Installed; see the admin URL."}}); status != http.StatusSeeOther {
+		t.Fatalf("deliver: %d", status)
+	}
+	if got, _, _ := f.e.Supervision.Flow(f.e.Ctx, buyer, fl.ID); got.State != market.FlowAwaitingAcceptance {
+		t.Fatalf("flow is %s", got.State)
+	}
+
+	p := f.e.Buy(buyer, f.shop, "saas", 1)
+	u, err := f.e.Aftersale.Submit(f.e.Ctx, buyer, p.Lines[0].ID, aftersale.SubmitRequest{Amount: 50_000, Reason: "Ordered the wrong edition."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.State != market.UnsubPendingSeller {
+		t.Skipf("the request does not wait for the seller (%s)", u.State)
+	}
+	_, body, _ = f.get(c, "/seller/unsubscriptions/"+u.ID, "Accept-Language", "en")
+	wantIn(t, "unsubscription", body, "Ordered the wrong edition.", "Review the request")
+	status, body, _ := f.post(c, "/seller/unsubscriptions/"+u.ID+"/review", url.Values{"decision": {"reject"}, "note": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_note"`) {
+		t.Fatalf("reject without a note: %d", status)
+	}
+	if status, _, _ = f.post(c, "/seller/unsubscriptions/"+u.ID+"/review", url.Values{"decision": {"reject"}, "note": {"The edition was used for a month."}}); status != http.StatusSeeOther {
+		t.Fatalf("reject: %d", status)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, page := range []string{"/seller/unsubscriptions", "/seller/unsubscriptions/" + u.ID, "/seller/flows", "/seller/flows/" + fl.ID} {
+			if status, _, _ := f.get(c, page, "Accept-Language", lang); status != http.StatusOK {
+				t.Errorf("%s %s: %d", lang, page, status)
+			}
+		}
 	}
 }
