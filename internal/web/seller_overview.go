@@ -19,6 +19,7 @@ func (c *Console) registerSeller(mux *http.ServeMux) {
 	c.registerSellerApplications(mux)
 	c.registerSellerCalls(mux)
 	c.registerSellerSales(mux)
+	c.registerSellerRules(mux)
 	c.registerSellerAftersale(mux)
 	c.registerSellerAccount(mux)
 }

@@ -358,3 +358,27 @@ func TestSellerAftersale(t *testing.T) {
 		}
 	}
 }
+
+// TestSellerRules: the upgrade rules page lists the product's specs; a refused set is shown
+// with the service's reasons and the rows as typed.
+func TestSellerRules(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	for _, lang := range []string{"zh-CN", "en"} {
+		if status, body, _ := f.get(c, "/seller/products/p-shop/rules", "Accept-Language", lang); status != http.StatusOK || !strings.Contains(body, f.shop.Specs["saas"]) {
+			t.Fatalf("%s rules page: %d", lang, status)
+		}
+	}
+	status, body, _ := f.post(c, "/seller/products/p-shop/rules", url.Values{"rule_count": {"1"},
+		"rules[0].source": {f.shop.Specs["plain"]}, "rules[0].target": {f.shop.Specs["hw"]}, "rules[0].step": {"x"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-rules[0].step"`) {
+		t.Fatalf("a step that is no number: %d", status)
+	}
+	status, body, _ = f.post(c, "/seller/products/p-shop/rules", url.Values{"rule_count": {"1"},
+		"rules[0].source": {f.shop.Specs["plain"]}, "rules[0].target": {f.shop.Specs["hw"]}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `class="alert"`) {
+		t.Fatalf("a refused rule: %d", status)
+	}
+	wantIn(t, "refused rule", body, `<option value="`+f.shop.Specs["hw"]+`" selected>`)
+}
