@@ -17,6 +17,7 @@ func (c *Console) registerSellerAccount(mux *http.ServeMux) {
 	mux.Handle("POST /seller/keys/rotate", c.sellerRoute(c.sellerRotateKey))
 	mux.Handle("GET /seller/users", c.sellerRoute(c.sellerUsers))
 	mux.Handle("POST /seller/users", c.sellerRoute(c.sellerCreateUser))
+	mux.Handle("POST /seller/users/{id}", c.sellerRoute(c.sellerUpdateUser))
 	mux.Handle("GET /seller/messages", c.sellerRoute(c.sellerMessages))
 	mux.Handle("POST /seller/messages/{id}/read", c.sellerRoute(c.sellerReadMessage))
 }
@@ -71,7 +72,7 @@ func (c *Console) renderSellerUsers(w http.ResponseWriter, r *http.Request, v ma
 	view := c.newView(r, "seller.users.title")
 	view.Nav = "seller/users"
 	view.Form = f
-	view.Data = map[string]any{"Users": users, "Created": created, "Token": token,
+	view.Data = map[string]any{"Users": users, "Created": created, "Token": token, "Admin": v.SellerRole == market.SellerAdmin || v.SellerRole == "",
 		"Roles": []market.SellerRole{market.SellerAdmin, market.SellerOperations, market.SellerFinance}}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, status, "seller_users", view)
@@ -116,4 +117,25 @@ func (c *Console) sellerReadMessage(w http.ResponseWriter, r *http.Request, v ma
 		return
 	}
 	c.sellerDone(w, r, "", "/seller/messages")
+}
+
+// sellerUpdateUser changes a user's role, or disables or enables it (an admin cannot demote or
+// disable itself: the service refuses, and the page says so).
+func (c *Console) sellerUpdateUser(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.sellerParse(w, r, 4<<10) {
+		return
+	}
+	var u identity.SellerUserUpdate
+	if role := market.SellerRole(r.PostForm.Get("role")); role != "" {
+		u.Role = &role
+	}
+	if d := r.PostForm.Get("disabled"); d != "" {
+		disabled := d == "true"
+		u.Disabled = &disabled
+	}
+	if _, err := c.svc.Identity.UpdateSellerUser(r.Context(), v, r.PathValue("id"), u); err != nil {
+		c.sellerRefused(w, r, err, "/seller/users")
+		return
+	}
+	c.sellerDone(w, r, "seller.flash.user_updated", "/seller/users")
 }

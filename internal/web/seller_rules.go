@@ -40,6 +40,12 @@ func refString(r market.SKURef) string {
 }
 
 func (c *Console) sellerRules(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	// Rules are public (buyers read them to upgrade); the page that sets them is for the
+	// product's own sellers: the publishing service's listing read tells them apart.
+	if _, err := c.svc.Publish.Listing(r.Context(), v, r.PathValue("id")); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	rules, err := c.svc.Orders.UpgradeRules(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, err)

@@ -113,13 +113,13 @@ func TestSellerOtherMerchant(t *testing.T) {
 	f.e.Shop("other")
 	other := f.sellerUser("other", "bob", market.SellerAdmin)
 	for _, p := range []string{"/seller/products/p-shop", "/seller/applications/" + app, "/seller/applications/" + app + "/edit",
-		"/seller/calls/" + call.ID, "/seller/orders/" + call.OrderID, "/seller/instances/" + call.InstanceKey} {
+		"/seller/calls/" + call.ID, "/seller/orders/" + call.OrderID, "/seller/instances/" + call.InstanceKey, "/seller/products/p-shop/rules"} {
 		status, body, _ := f.get(other, p, "Accept-Language", "en")
 		if status != http.StatusNotFound || !strings.Contains(body, "not yours to see") {
 			t.Errorf("other merchant's seller: %s answered %d", p, status)
 		}
 	}
-	for _, p := range []string{"/seller/calls/" + call.ID + "/restart", "/seller/applications/" + app + "/delete"} {
+	for _, p := range []string{"/seller/calls/" + call.ID + "/restart", "/seller/applications/" + app + "/delete", "/seller/products/p-shop/debug"} {
 		if status, _, _ := f.post(other, p, url.Values{}); status != http.StatusNotFound {
 			t.Errorf("other merchant's seller: POST %s answered %d", p, status)
 		}
