@@ -74,6 +74,8 @@ func TestSellerPages(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	call := f.failedCall()
+	api := f.e.Instance(f.e.Buy(f.e.Buyer(), f.shop, "api", 0).Lines[0].ID)
+	f.usage(api, 5)
 	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerAdmin)
 	if _, _, err := f.e.Notify.List(f.e.Ctx, f.shop.Seller, "", false, store.Page{Limit: 1}); err != nil {
 		t.Fatal(err)
@@ -85,7 +87,8 @@ func TestSellerPages(t *testing.T) {
 	pages := []string{"/seller/", "/seller/products", "/seller/products/p-shop", "/seller/applications", "/seller/applications?state=REJECTED",
 		"/seller/applications/new", "/seller/calls", "/seller/calls?state=FAILED", "/seller/calls/" + call.ID, "/seller/orders",
 		"/seller/orders/" + orders[0].ID, "/seller/instances", "/seller/instances/" + call.InstanceKey, "/seller/statements",
-		"/seller/keys", "/seller/users", "/seller/messages"}
+		"/seller/keys", "/seller/users", "/seller/messages", "/seller/instances/" + api.Key + "/usage", "/seller/instances/" + api.Key + "/usage?by=day",
+		"/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			status, body, _ := f.get(c, p, "Accept-Language", lang)
