@@ -20,6 +20,7 @@ func (c *Console) registerSeller(mux *http.ServeMux) {
 	c.registerSellerCalls(mux)
 	c.registerSellerSales(mux)
 	c.registerSellerRules(mux)
+	c.registerSellerPlan(mux)
 	c.registerSellerAftersale(mux)
 	c.registerSellerAccount(mux)
 }

@@ -385,3 +385,33 @@ func TestSellerRules(t *testing.T) {
 	}
 	wantIn(t, "refused rule", body, `<option value="`+f.shop.Specs["hw"]+`" selected>`)
 }
+
+// TestSellerPlan: a business plan of a common product is refused with the rule at the form,
+// what was typed kept; an amount that is no number is refused at its cell.
+func TestSellerPlan(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	for _, lang := range []string{"zh-CN", "en"} {
+		if status, _, _ := f.get(c, "/seller/products/p-shop/plan", "Accept-Language", lang); status != http.StatusOK {
+			t.Fatalf("%s plan page: %d", lang, status)
+		}
+	}
+	form := url.Values{}
+	for i, y := range []string{"2026", "2027", "2028"} {
+		p := "business_plan.years[" + string(rune('0'+i)) + "]."
+		form.Set(p+"year", y)
+		form.Set(p+"gmv", "1000000")
+		form.Set(p+"projects", "12")
+	}
+	form.Set("business_plan.years[1].gmv", "lots")
+	status, body, _ := f.post(c, "/seller/products/p-shop/plan", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-business_plan.years[1].gmv"`) || !strings.Contains(body, `value="lots"`) {
+		t.Fatalf("a GMV that is no amount: %d", status)
+	}
+	form.Set("business_plan.years[1].gmv", "2000000")
+	status, body, _ = f.post(c, "/seller/products/p-shop/plan", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "经营计划仅适用于联营商品") {
+		t.Fatalf("a plan of a common product: %d", status)
+	}
+}
