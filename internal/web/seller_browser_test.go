@@ -106,6 +106,11 @@ func TestBrowserSeller(t *testing.T) {
 	b.open("/seller/products/" + app.ProductID)
 	b.do("run the debug cases", chromedp.Click(chromedp.CSS(`form[action$="/debug"] button`)), chromedp.WaitVisible(chromedp.CSS("#run-main")))
 	f.e.Settle()
+	runs, _, err := f.e.Dial.Runs(f.e.Ctx, f.shop.Seller, app.ProductID, "", store.Page{Limit: 1})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("debug runs: %v %v", runs, err)
+	}
+	runID := runs[0].ID
 	b.do("the run passes", chromedp.WaitVisible(chromedp.CSS("#run-main h1 .badge.ok")))
 	b.axe("debug run")
 	b.shot("seller-debug-run")
@@ -149,11 +154,26 @@ func TestBrowserSeller(t *testing.T) {
 
 	for _, p := range []string{"/seller/products", "/seller/applications", "/seller/calls", "/seller/orders", "/seller/instances",
 		"/seller/instances/" + call.InstanceKey, "/seller/orders/" + call.OrderID, "/seller/statements", "/seller/messages",
-		"/seller/keys", "/seller/users"} {
+		"/seller/keys", "/seller/users", "/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/products/p-shop/plan",
+		"/seller/products/" + app.ProductID} {
 		b.open(p)
 		b.axe(p)
 	}
+	b.open("/seller/products/" + app.ProductID)
+	b.shot("seller-product")
+	b.open("/seller/applications")
+	b.shot("seller-applications")
+	// Phone width: no page scrolls sideways.
 	b.do("phone", chromedp.EmulateViewport(390, 844))
+	for _, p := range []string{"/seller/", "/seller/products/" + app.ProductID, "/seller/applications/new", "/seller/applications/" + app.ID,
+		"/seller/calls", "/seller/calls/" + call.ID, "/seller/unsubscriptions", "/seller/flows", "/seller/users", "/seller/debug-runs/" + runID} {
+		b.open(p)
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			culprit, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("main *")].filter(e => !e.closest(".table-wrap") && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 3).map(e => e.tagName + "." + e.className + "#" + e.id).join(" ")`))
+			t.Errorf("%s is wider than a phone (%v): %s", p, err, culprit)
+		}
+	}
 	b.open("/seller/calls/" + call.ID)
 	b.shot("seller-call-phone")
 	b.check()
