@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/publish"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -21,6 +22,8 @@ func (c *Console) registerSellerApplications(mux *http.ServeMux) {
 	mux.Handle("GET /seller/applications", c.sellerRoute(c.sellerApplications))
 	mux.Handle("GET /seller/applications/new", c.sellerRoute(c.sellerNewRelease))
 	mux.Handle("POST /seller/applications/new", c.sellerRoute(c.sellerCreateRelease))
+	mux.Handle("GET /seller/products/{id}/modify", c.sellerRoute(c.sellerModify))
+	mux.Handle("POST /seller/products/{id}/modify", c.sellerRoute(c.sellerCreateModification))
 	mux.Handle("GET /seller/applications/{id}", c.sellerRoute(c.sellerApplication))
 	mux.Handle("GET /seller/applications/{id}/edit", c.sellerRoute(c.sellerEditApplication))
 	mux.Handle("POST /seller/applications/{id}/edit", c.sellerRoute(c.sellerUpdateApplication))
@@ -95,14 +98,22 @@ func (c *Console) sellerNewRelease(w http.ResponseWriter, r *http.Request, v mar
 
 // renderDraftForm renders the publishing form: for a new product (app nil) or an application.
 func (c *Console) renderDraftForm(w http.ResponseWriter, r *http.Request, status int, app *market.Application, f *draftForm) {
+	c.renderDraftFormAt(w, r, status, app, f, "/seller/applications/new")
+}
+
+// renderDraftFormAt renders the publishing form posting to action (a new release, or a
+// product's modification) or, for an application, to its edit address.
+func (c *Console) renderDraftFormAt(w http.ResponseWriter, r *http.Request, status int, app *market.Application, f *draftForm, action string) {
 	view := c.newView(r, "seller.publish.title")
 	view.Nav = "seller/applications"
-	action := "/seller/applications/new"
+	if strings.HasSuffix(action, "/modify") {
+		view.TitleKey = "seller.modify.title"
+	}
 	if app != nil {
 		view.TitleKey, view.Title = "seller.publish.edit_title", app.ID
 		action = "/seller/applications/" + esc(app.ID) + "/edit"
 	}
-	view.Data = map[string]any{"App": app, "F": f, "Action": action}
+	view.Data = map[string]any{"App": app, "F": f, "Action": action, "Modify": view.TitleKey == "seller.modify.title" || (app != nil && app.Type == market.AppModification)}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, status, "seller_publish", view)
 }
@@ -270,4 +281,68 @@ func (c *Console) sellerDeleteApplication(w http.ResponseWriter, r *http.Request
 // sellerLocale is the request's locale, for choosing message keys.
 func (c *Console) sellerLocale(r *http.Request) *locale {
 	return c.texts.locale(c.texts.pick(r), false, c.cfg.Location)
+}
+
+// sellerModify shows the modification form of a listed product: its approved listing and its
+// listed specs.
+func (c *Console) sellerModify(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	l, d, ok := c.modifiable(w, r, v)
+	if !ok {
+		return
+	}
+	c.renderDraftFormAt(w, r, http.StatusOK, nil, modificationForm(l, d.Specs), "/seller/products/"+esc(d.Product.ID)+"/modify")
+}
+
+// modifiable loads a product's listing and specs for its modification form.
+func (c *Console) modifiable(w http.ResponseWriter, r *http.Request, v market.Viewer) (*market.Listing, *catalog.ProductDetail, bool) {
+	l, err := c.svc.Publish.Listing(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		c.fail(w, r, err)
+		return nil, nil, false
+	}
+	d, err := c.svc.Catalog.Product(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		c.fail(w, r, err)
+		return nil, nil, false
+	}
+	return l, d, true
+}
+
+// sellerCreateModification creates a MODIFICATION application, saved or submitted; refused, the
+// form comes back with every rule at its field and nothing stored.
+func (c *Console) sellerCreateModification(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	l, pd, ok := c.modifiable(w, r, v)
+	if !ok {
+		return
+	}
+	logo, ok := c.readDraftForm(w, r)
+	if !ok {
+		return
+	}
+	action := "/seller/products/" + esc(pd.Product.ID) + "/modify"
+	orig := &publish.Draft{Listing: *l}
+	for _, sp := range pd.Specs { // a listed spec keeps its hidden flag (the form does not show it)
+		orig.Specs = append(orig.Specs, catalog.SpecRequest{SkuCode: sp.SkuCode, Hidden: sp.Status == market.StatusOnSaleHidden})
+	}
+	d, f := parseDraft(r.PostForm, logo, orig)
+	if r.PostForm.Get("action") == "add_spec" {
+		f.addSpec()
+		c.renderDraftFormAt(w, r, http.StatusOK, nil, f, action)
+		return
+	}
+	if f.Problems.Any() {
+		c.renderDraftFormAt(w, r, http.StatusUnprocessableEntity, nil, f, action)
+		return
+	}
+	submit := r.PostForm.Get("action") == "submit"
+	app, err := c.svc.Publish.Create(r.Context(), v, publish.ApplicationRequest{Type: market.AppModification, ProductID: pd.Product.ID, Draft: d, Submit: submit})
+	if err != nil {
+		if !f.Problems.failed(c.sellerLocale(r), err, f.fieldOf) {
+			c.fail(w, r, err)
+			return
+		}
+		c.renderDraftFormAt(w, r, http.StatusUnprocessableEntity, nil, f, action)
+		return
+	}
+	c.sellerDone(w, r, map[bool]string{true: "seller.flash.submitted", false: "seller.flash.saved"}[submit], "/seller/applications/"+esc(app.ID))
 }

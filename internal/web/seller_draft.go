@@ -42,6 +42,9 @@ type specRow struct {
 	Prefix string // specs[N]
 	// Locked specs have SKUs: the form shows them and keeps them as drafted.
 	Locked bool
+	// Listed specs are a modification's references to the product's specs on sale: their names
+	// may change, their billing and prices may not (rules §1.4).
+	Listed bool
 	Spec   catalog.SpecRequest
 }
 
@@ -133,8 +136,12 @@ func draftValues(d *publish.Draft) *draftForm {
 	}
 	f := &draftForm{Values: v, Problems: problems{}, planInputs: map[string]string{}}
 	for i, sp := range d.Specs {
-		row := specRow{N: i, Prefix: fmt.Sprintf("specs[%d]", i), Locked: len(sp.SKUs) > 0, Spec: sp}
+		row := specRow{N: i, Prefix: fmt.Sprintf("specs[%d]", i), Locked: len(sp.SKUs) > 0, Spec: sp,
+			Listed: sp.Charging == "" && len(sp.Plans) == 0 && sp.SkuCode != ""}
 		p := row.Prefix + "."
+		if row.Listed {
+			v.Set(p+"listed", "1")
+		}
 		v.Set(p+"sku_code", sp.SkuCode)
 		v.Set(p+"name", sp.Name)
 		v.Set(p+"name_en", sp.NameEN)
@@ -226,6 +233,15 @@ func parseDraft(v url.Values, logo *multipart.FileHeader, orig *publish.Draft) (
 		if o, ok := origSpecs[code]; ok && code != "" && len(o.SKUs) > 0 {
 			d.Specs = append(d.Specs, o)
 			f.Specs = append(f.Specs, specRow{N: i, Prefix: prefix, Locked: true, Spec: o})
+			continue
+		}
+		if v.Get(p+"listed") != "" && code != "" {
+			sp := catalog.SpecRequest{SkuCode: code, Name: strings.TrimSpace(v.Get(p + "name")), NameEN: strings.TrimSpace(v.Get(p + "name_en"))}
+			if o, ok := origSpecs[code]; ok {
+				sp.Hidden = o.Hidden
+			}
+			d.Specs = append(d.Specs, sp)
+			f.Specs = append(f.Specs, specRow{N: i, Prefix: prefix, Listed: true, Spec: sp})
 			continue
 		}
 		sp := catalog.SpecRequest{SkuCode: code, Name: strings.TrimSpace(v.Get(p + "name")), NameEN: strings.TrimSpace(v.Get(p + "name_en")),
@@ -330,4 +346,17 @@ func (d *draftForm) Refused() bool {
 		}
 	}
 	return false
+}
+
+// modificationForm is the form of a modification: the approved listing, the product's specs
+// that are still listed (names only) and none new yet.
+func modificationForm(l *market.Listing, specs []*market.Spec) *draftForm {
+	d := &publish.Draft{Listing: *l}
+	for _, sp := range specs {
+		if sp.Status == market.StatusDiscontinued {
+			continue
+		}
+		d.Specs = append(d.Specs, catalog.SpecRequest{SkuCode: sp.SkuCode, Name: sp.Name, NameEN: sp.NameEN})
+	}
+	return draftValues(d)
 }

@@ -415,3 +415,35 @@ func TestSellerPlan(t *testing.T) {
 		t.Fatalf("a plan of a common product: %d", status)
 	}
 }
+
+// TestSellerModify: a listed product's modification form lists its specs by name; saved, it is
+// a MODIFICATION draft naming the listed specs without prices; submitted, the listing rules
+// come back at their fields.
+func TestSellerModify(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	status, body, _ := f.get(c, "/seller/products/p-shop/modify", "Accept-Language", "en")
+	if status != http.StatusOK {
+		t.Fatalf("modify page: %d", status)
+	}
+	wantIn(t, "modify page", body, "Modify a product", `name="specs[0].listed"`, f.shop.Specs["saas"])
+	form := url.Values{"action": {"save"}, "spec_count": {"1"}, "specs[0].listed": {"1"}, "specs[0].sku_code": {f.shop.Specs["saas"]},
+		"specs[0].name": {"Supervised SaaS"}, "specs[0].name_en": {"Supervised SaaS"}, "listing.name": {"Shop product"}, "listing.version": {"V1.1"}}
+	status, _, h := f.post(c, "/seller/products/p-shop/modify", form)
+	m := appLocation.FindStringSubmatch(h.Get("Location"))
+	if status != http.StatusSeeOther || m == nil {
+		t.Fatalf("save modification: %d %s", status, h.Get("Location"))
+	}
+	d, err := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, m[1])
+	if err != nil || d.Type != market.AppModification || strings.Contains(string(d.Payload), `"plans":[{`) {
+		t.Fatalf("modification: %v %s %s", err, d.Type, d.Payload)
+	}
+	status, body, _ = f.post(c, "/seller/applications/"+m[1]+"/submit", url.Values{})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-listing.`) {
+		t.Fatalf("submit an incomplete modification: %d", status)
+	}
+	// The edit form keeps the listed spec as listed.
+	_, body, _ = f.get(c, "/seller/applications/"+m[1]+"/edit")
+	wantIn(t, "edit modification", body, `name="specs[0].listed"`, `value="Supervised SaaS"`)
+}
