@@ -15,6 +15,8 @@ import (
 func (c *Console) registerSellerAccount(mux *http.ServeMux) {
 	mux.Handle("GET /seller/keys", c.sellerRoute(c.sellerKeys))
 	mux.Handle("POST /seller/keys/rotate", c.sellerRoute(c.sellerRotateKey))
+	mux.Handle("POST /seller/keys", c.sellerRoute(c.sellerIssueKey))
+	mux.Handle("POST /seller/keys/{ak}/delete", c.sellerRoute(c.sellerDeleteKey))
 	mux.Handle("GET /seller/users", c.sellerRoute(c.sellerUsers))
 	mux.Handle("POST /seller/users", c.sellerRoute(c.sellerCreateUser))
 	mux.Handle("POST /seller/users/{id}", c.sellerRoute(c.sellerUpdateUser))
@@ -23,11 +25,12 @@ func (c *Console) registerSellerAccount(mux *http.ServeMux) {
 }
 
 func (c *Console) sellerKeys(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderSellerKeys(w, r, v, "", "")
+	c.renderSellerKeys(w, r, v, "", "", nil)
 }
 
-// renderSellerKeys renders the keys page; iface and secret are a key just rotated.
-func (c *Console) renderSellerKeys(w http.ResponseWriter, r *http.Request, v market.Viewer, iface, secret string) {
+// renderSellerKeys renders the keys page; iface and secret are a key just rotated, issued an
+// AK/SK pair just issued (each shown this once).
+func (c *Console) renderSellerKeys(w http.ResponseWriter, r *http.Request, v market.Viewer, iface, secret string, issued *market.APIKey) {
 	keys, err := c.svc.Catalog.APIKeys(r.Context(), v, v.MerchantID)
 	if err != nil {
 		c.fail(w, r, err)
@@ -35,7 +38,7 @@ func (c *Console) renderSellerKeys(w http.ResponseWriter, r *http.Request, v mar
 	}
 	view := c.newView(r, "seller.keys.title")
 	view.Nav = "seller/keys"
-	view.Data = map[string]any{"Keys": keys, "Interface": iface, "Secret": secret, "Admin": v.SellerRole == market.SellerAdmin || v.SellerRole == ""}
+	view.Data = map[string]any{"Keys": keys, "Interface": iface, "Secret": secret, "Issued": issued, "Admin": v.SellerRole == market.SellerAdmin || v.SellerRole == ""}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, http.StatusOK, "seller_keys", view)
 }
@@ -54,7 +57,26 @@ func (c *Console) sellerRotateKey(w http.ResponseWriter, r *http.Request, v mark
 		c.sellerRefused(w, r, err, "/seller/keys")
 		return
 	}
-	c.renderSellerKeys(w, r, v, iface, secret)
+	c.renderSellerKeys(w, r, v, iface, secret, nil)
+}
+
+// sellerIssueKey issues an AK/SK pair for the open API; the SK is shown once.
+func (c *Console) sellerIssueKey(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	k, err := c.svc.Catalog.IssueKey(r.Context(), v, v.MerchantID)
+	if err != nil {
+		c.sellerRefused(w, r, err, "/seller/keys")
+		return
+	}
+	c.renderSellerKeys(w, r, v, "", "", k)
+}
+
+// sellerDeleteKey revokes an AK/SK pair (the service keeps the merchant's last one).
+func (c *Console) sellerDeleteKey(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if err := c.svc.Catalog.DeleteAPIKey(r.Context(), v, v.MerchantID, r.PathValue("ak")); err != nil {
+		c.sellerRefused(w, r, err, "/seller/keys")
+		return
+	}
+	c.sellerDone(w, r, "seller.flash.key_deleted", "/seller/keys")
 }
 
 func (c *Console) sellerUsers(w http.ResponseWriter, r *http.Request, v market.Viewer) {

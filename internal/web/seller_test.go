@@ -304,6 +304,17 @@ func TestSellerRestartsCall(t *testing.T) {
 	if _, body, _ = f.get(admin, "/seller/keys"); strings.Contains(body, `id="new-secret"`) {
 		t.Fatal("the new key is shown again")
 	}
+	status, body, _ = f.post(admin, "/seller/keys", url.Values{})
+	if status != http.StatusOK || !strings.Contains(body, `id="new-ak"`) {
+		t.Fatalf("issue an AK/SK: %d", status)
+	}
+	keys, _ := f.e.Catalog.APIKeys(f.e.Ctx, f.shop.Seller, f.shop.M.ID)
+	if status, _, _ = f.post(admin, "/seller/keys/"+keys[len(keys)-1].AK+"/delete", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", status)
+	}
+	if after, _ := f.e.Catalog.APIKeys(f.e.Ctx, f.shop.Seller, f.shop.M.ID); len(after) != len(keys)-1 {
+		t.Fatalf("%d keys after revoking one of %d", len(after), len(keys))
+	}
 }
 
 // TestSellerAftersale: the seller reviews an unsubscription (a rejection without a note is
