@@ -18,6 +18,7 @@ func (c *Console) registerSellerProducts(mux *http.ServeMux) {
 	mux.Handle("POST /seller/products/{id}/debug", c.sellerRoute(c.sellerRunDebug))
 	mux.Handle("POST /seller/products/{id}/visibility", c.sellerRoute(c.sellerVisibility))
 	mux.Handle("POST /seller/products/{id}/removal", c.sellerRoute(c.sellerRemoval))
+	mux.Handle("POST /seller/products/{id}/regions", c.sellerRoute(c.sellerRegions))
 	mux.Handle("GET /seller/debug-runs/{id}", c.sellerRoute(c.sellerDebugRun))
 }
 
@@ -60,7 +61,11 @@ func (c *Console) renderSellerProduct(w http.ResponseWriter, r *http.Request, v 
 	view.Title = d.Product.Name
 	view.Nav = "seller/products"
 	view.Form = f
-	view.Data = map[string]any{"Product": d.Product, "Detail": d, "Applications": apps, "Runs": runs,
+	regions := ""
+	if l, err := c.svc.Publish.Listing(ctx, v, id); err == nil && l != nil {
+		regions = strings.Join(l.Regions, ", ")
+	}
+	view.Data = map[string]any{"Product": d.Product, "Detail": d, "Applications": apps, "Runs": runs, "Regions": regions,
 		"Listed": d.Product.Status.Listed(), "Draft": d.Product.Status == market.StatusDraft}
 	c.render(w, r, status, "seller_product", view)
 }
@@ -126,4 +131,28 @@ func (c *Console) sellerRemoval(w http.ResponseWriter, r *http.Request, v market
 		return
 	}
 	c.sellerDone(w, r, "seller.flash.submitted", "/seller/applications/"+esc(app.ID))
+}
+
+// sellerRegions sets the countries a listed product is sold in (a subset of the merchant's
+// signing entity's; none: all of them).
+func (c *Console) sellerRegions(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.sellerParse(w, r, 4<<10) {
+		return
+	}
+	f := newForm(r)
+	var regions []string
+	for _, s := range strings.FieldsFunc(f.Get("regions"), func(r rune) bool { return r == ',' || r == ' ' || r == '，' }) {
+		regions = append(regions, strings.ToUpper(s))
+	}
+	id := r.PathValue("id")
+	if err := c.svc.Publish.SetRegions(r.Context(), v, id, regions); err != nil {
+		if code := market.ErrorCode(err); code != market.CodeInvalid && code != market.CodeConflict {
+			c.fail(w, r, err)
+			return
+		}
+		f.Failed(c.sellerLocale(r), err, map[string]string{"regions": "seller_regions", "listing.regions": "seller_regions", "": "seller_regions"})
+		c.renderSellerProduct(w, r, v, http.StatusUnprocessableEntity, f)
+		return
+	}
+	c.sellerDone(w, r, "seller.flash.regions_saved", "/seller/products/"+esc(id))
 }

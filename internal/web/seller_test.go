@@ -256,6 +256,16 @@ func TestSellerPublishing(t *testing.T) {
 	if status, _, _ = f.post(c, "/seller/products/"+d.ProductID+"/visibility", url.Values{"public": {"false"}}); status != http.StatusSeeOther {
 		t.Fatalf("hide: %d", status)
 	}
+	// Sales regions: a code that is none is refused at the field.
+	status, body, _ = f.post(c, "/seller/products/"+d.ProductID+"/regions", url.Values{"regions": {"CN, XX1"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_regions"`) || !strings.Contains(body, "XX1") {
+		t.Fatalf("bad regions: %d", status)
+	}
+	// The application's changes are in the message centre, in both languages.
+	_, body, _ = f.get(c, "/seller/messages", "Accept-Language", "en")
+	wantIn(t, "messages", body, "Application approved", id)
+	_, body, _ = f.get(c, "/seller/messages")
+	wantIn(t, "messages zh", body, "申请已通过")
 }
 
 // draftSpec is the sku_code the draft gave its first spec (the form keeps it in a hidden field).
