@@ -163,6 +163,8 @@ func TestBrowserSeller(t *testing.T) {
 	b.shot("seller-product")
 	b.open("/seller/applications")
 	b.shot("seller-applications")
+	b.open("/seller/products/p-shop")
+	b.shot("seller-product-listed")
 	// Phone width: no page scrolls sideways.
 	b.do("phone", chromedp.EmulateViewport(390, 844))
 	for _, p := range []string{"/seller/", "/seller/products/" + app.ProductID, "/seller/applications/new", "/seller/applications/" + app.ID,
