@@ -9,7 +9,8 @@ import (
 // The operator console (运营后台) starts here: its home page under /operator/. Its pages (review
 // queues, merchants and buyers, calls, collections and bill runs, settlement, configuration, the
 // sandbox's clock) are added one handler file each (operator_*.go), registered in
-// registerOperator, with their entries in partials/nav.html; docs/consoles.md has the checklist.
+// registerOperator, with their entries in partials/nav_operator.html and their text in
+// i18n/*/operator.json; docs/consoles.md has the checklist.
 
 func (c *Console) registerOperator(mux *http.ServeMux) {
 	mux.Handle("GET /operator/{$}", c.operatorRoute(c.operatorHome))
