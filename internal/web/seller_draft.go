@@ -65,16 +65,29 @@ func (d *draftForm) Get(field string) string { return d.Values.Get(field) }
 // Checked reports whether the checkbox field has value among its values.
 func (d *draftForm) Checked(field, value string) bool { return slices.Contains(d.Values[field], value) }
 
-// Choices the templates list.
-func (d *draftForm) Labels() []string                 { return labelChoices }
-func (d *draftForm) Certificates() []string           { return certChoices }
-func (d *draftForm) Chargings() []market.Charging     { return chargingChoices }
-func (d *draftForm) Deliveries() []market.Delivery    { return deliveryChoices }
-func (d *draftForm) PriceInputs() []string            { return priceInputs }
-func (d *draftForm) CanAddSpec() bool                 { return len(d.Specs) < maxSpecs }
-func (d *draftForm) At(field string) []problem        { return d.Problems.At(field) }
-func (d *draftForm) Invalid(field string) bool        { return d.Problems.Has(field) }
-func (d *draftForm) Field(prefix, name string) string { return prefix + "." + name }
+// Labels are the certification labels the form offers.
+func (d *draftForm) Labels() []string { return labelChoices }
+
+// Certificates are the certificates the form offers.
+func (d *draftForm) Certificates() []string { return certChoices }
+
+// Chargings are the billing modes a spec row offers.
+func (d *draftForm) Chargings() []market.Charging { return chargingChoices }
+
+// Deliveries are the delivery methods a spec row offers.
+func (d *draftForm) Deliveries() []market.Delivery { return deliveryChoices }
+
+// PriceInputs are a spec row's price inputs.
+func (d *draftForm) PriceInputs() []string { return priceInputs }
+
+// CanAddSpec reports whether the form may grow another spec row.
+func (d *draftForm) CanAddSpec() bool { return len(d.Specs) < maxSpecs }
+
+// At lists field's problems.
+func (d *draftForm) At(field string) []problem { return d.Problems.At(field) }
+
+// Invalid reports whether field has a problem.
+func (d *draftForm) Invalid(field string) bool { return d.Problems.Has(field) }
 
 // known lists the fields the form shows problems at.
 func (d *draftForm) known() map[string]bool {
@@ -346,17 +359,4 @@ func (d *draftForm) Refused() bool {
 		}
 	}
 	return false
-}
-
-// modificationForm is the form of a modification: the approved listing, the product's specs
-// that are still listed (names only) and none new yet.
-func modificationForm(l *market.Listing, specs []*market.Spec) *draftForm {
-	d := &publish.Draft{Listing: *l}
-	for _, sp := range specs {
-		if sp.Status == market.StatusDiscontinued {
-			continue
-		}
-		d.Specs = append(d.Specs, catalog.SpecRequest{SkuCode: sp.SkuCode, Name: sp.Name, NameEN: sp.NameEN})
-	}
-	return draftValues(d)
 }

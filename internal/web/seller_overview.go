@@ -17,6 +17,7 @@ func (c *Console) registerSeller(mux *http.ServeMux) {
 	mux.Handle("GET /seller/{$}", c.sellerRoute(c.sellerOverview))
 	c.registerSellerProducts(mux)
 	c.registerSellerApplications(mux)
+	c.registerSellerModify(mux)
 	c.registerSellerCalls(mux)
 	c.registerSellerSales(mux)
 	c.registerSellerRules(mux)
