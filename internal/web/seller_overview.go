@@ -48,7 +48,7 @@ func (c *Console) sellerOverview(w http.ResponseWriter, r *http.Request, v marke
 		c.fail(w, r, err)
 		return
 	}
-	failed, _, err := c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallFailed, Page: store.Page{Limit: 20}})
+	failed, _, err := c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallFailed, Page: store.Page{Limit: 5}})
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -61,7 +61,7 @@ func (c *Console) sellerOverview(w http.ResponseWriter, r *http.Request, v marke
 	view := c.newView(r, "seller.overview.title")
 	view.Nav = "seller/overview"
 	view.Data = map[string]any{"Merchant": m, "Products": products, "Pending": len(pending), "Rejected": rejected,
-		"Failed": failed, "Unread": len(unread)}
+		"Failed": failed, "Unread": len(unread), "MoreFailed": len(failed) == 5}
 	c.render(w, r, http.StatusOK, "seller_overview", view)
 }
 
