@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -138,11 +140,12 @@ func (c *Console) renderSellerFlow(w http.ResponseWriter, r *http.Request, v mar
 // sellerFlowStep confirms (or rejects, with a reason) the buyer's requirement, or delivers.
 func (c *Console) sellerFlowStep(which string) viewerHandler {
 	return func(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-		if !c.sellerParse(w, r, 64<<10) {
+		files, ok := c.readStepFiles(w, r)
+		if !ok {
 			return
 		}
 		f := newForm(r)
-		id, req := r.PathValue("id"), supervision.StepRequest{Text: strings.TrimSpace(f.Get("text"))}
+		id, req := r.PathValue("id"), supervision.StepRequest{Text: strings.TrimSpace(f.Get("text")), Files: files}
 		var err error
 		if which == "confirm" {
 			_, err = c.svc.Supervision.ConfirmRequirement(r.Context(), v, id, f.Get("decision") == "approve", req)
@@ -154,10 +157,46 @@ func (c *Console) sellerFlowStep(which string) viewerHandler {
 				c.sellerRefused(w, r, err, "/seller/flows/"+esc(id))
 				return
 			}
-			f.Failed(c.sellerLocale(r), err, map[string]string{"text": "seller_text", "files": "seller_text"})
+			f.Failed(c.sellerLocale(r), err, map[string]string{"text": "seller_text", "files": "seller_files"})
 			c.renderSellerFlow(w, r, v, http.StatusUnprocessableEntity, f)
 			return
 		}
 		c.sellerDone(w, r, "seller.flash.step_done", "/seller/flows/"+esc(id))
 	}
+}
+
+// readStepFiles parses a step's form, multipart when it carries files (deliverables, proofs),
+// and reads the files; the supervision service checks their number and sizes.
+func (c *Console) readStepFiles(w http.ResponseWriter, r *http.Request) ([]supervision.File, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, supervision.MaxFiles*supervision.MaxFileSize+(256<<10))
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseForm(); err != nil {
+			c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+			return nil, false
+		}
+		return nil, true
+	}
+	if err := r.ParseMultipartForm(supervision.MaxFiles * supervision.MaxFileSize); err != nil {
+		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+		return nil, false
+	}
+	var files []supervision.File
+	for _, fh := range r.MultipartForm.File["files"] {
+		if fh.Size == 0 {
+			continue
+		}
+		file, err := fh.Open()
+		if err != nil {
+			c.fail(w, r, fmt.Errorf("web: step file %s: %w", fh.Filename, err))
+			return nil, false
+		}
+		content, err := io.ReadAll(io.LimitReader(file, supervision.MaxFileSize+1))
+		file.Close()
+		if err != nil {
+			c.fail(w, r, fmt.Errorf("web: step file %s: %w", fh.Filename, err))
+			return nil, false
+		}
+		files = append(files, supervision.File{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Content: content})
+	}
+	return files, true
 }

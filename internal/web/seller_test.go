@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -350,9 +352,19 @@ func TestSellerAftersale(t *testing.T) {
 	if status, _, _ := f.post(c, "/seller/flows/"+fl.ID+"/confirm", url.Values{"decision": {"approve"}}); status != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", status)
 	}
-	if status, _, _ := f.post(c, "/seller/flows/"+fl.ID+"/deliver", url.Values{"text": {"Installed; see the admin URL."}}); status != http.StatusSeeOther {
-		t.Fatalf("deliver: %d", status)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("text", "Installed; see the admin URL.")
+	fw, _ := mw.CreateFormFile("files", "report.txt")
+	fw.Write([]byte("installation report"))
+	mw.Close()
+	res, err := c.Post(f.srv.URL+"/seller/flows/"+fl.ID+"/deliver", mw.FormDataContentType(), &buf)
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deliver: %v %v", err, res.Status)
 	}
+	res.Body.Close()
+	_, body, _ = f.get(c, "/seller/flows/"+fl.ID)
+	wantIn(t, "delivered flow", body, "report.txt", "Installed; see the admin URL.")
 	if got, _, _ := f.e.Supervision.Flow(f.e.Ctx, buyer, fl.ID); got.State != market.FlowAwaitingAcceptance {
 		t.Fatalf("flow is %s", got.State)
 	}
