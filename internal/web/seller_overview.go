@@ -84,15 +84,17 @@ func (c *Console) sellerDone(w http.ResponseWriter, r *http.Request, flashKey, t
 }
 
 // sellerRefused answers an action the service refused for a reason the seller can read (a
-// conflict such as "only a failed call is restarted"): back to the page with the message.
-// Anything else is the error page.
+// conflict such as "only a failed call is restarted"): a page that says so, with the service's
+// reason for English readers, and the way back. Anything else is the error page.
 func (c *Console) sellerRefused(w http.ResponseWriter, r *http.Request, err error, back string) {
-	switch market.ErrorCode(err) {
-	case market.CodeConflict, market.CodeInvalid:
-		c.sellerDone(w, r, "seller.flash.refused", back)
-	default:
+	code := market.ErrorCode(err)
+	if code != market.CodeConflict && code != market.CodeInvalid {
 		c.fail(w, r, err)
+		return
 	}
+	view := c.newView(r, "seller.refused.title")
+	view.Data = map[string]any{"Detail": market.ErrorMessage(err), "Back": back}
+	c.render(w, r, http.StatusConflict, "seller_refused", view)
 }
 
 // esc escapes an ID for a path.

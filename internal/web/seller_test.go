@@ -299,13 +299,13 @@ func TestSellerRestartsCall(t *testing.T) {
 	f.e.Settle()
 	_, body, _ := f.get(c, "/seller/calls/"+call.ID, "Accept-Language", "en")
 	wantIn(t, "restarted call", body, "Succeeded", "The call is restarted.")
-	// Restarting a call that succeeded is refused with a message, not an error page.
-	status, _, h = f.post(c, "/seller/calls/"+call.ID+"/restart", url.Values{})
-	if status != http.StatusSeeOther {
+	// Restarting a call that succeeded is refused with the reason and the way back.
+	status, body, _ = f.post(c, "/seller/calls/"+call.ID+"/restart", url.Values{})
+	if status != http.StatusConflict || !strings.Contains(body, `href="/seller/calls/`+call.ID+`"`) {
 		t.Fatalf("restart again: %d", status)
 	}
 	// Operations may not rotate keys; an admin may, and sees the key once.
-	if status, _, _ := f.post(c, "/seller/keys/rotate", url.Values{"interface": {"basic"}}); status != http.StatusForbidden && status != http.StatusSeeOther {
+	if status, _, _ := f.post(c, "/seller/keys/rotate", url.Values{"interface": {"basic"}}); status != http.StatusForbidden {
 		t.Errorf("operations rotated a key: %d", status)
 	}
 	admin := f.sellerUser(f.shop.M.ID, "root", market.SellerAdmin)
