@@ -52,7 +52,12 @@ func (c *Console) renderSellerProduct(w http.ResponseWriter, r *http.Request, v 
 		c.fail(w, r, err)
 		return
 	}
-	runs, _, err := c.svc.Dial.Runs(ctx, v, id, "", store.Page{Limit: 5})
+	runs, _, err := c.svc.Dial.Runs(ctx, v, id, market.DebugSeller, store.Page{Limit: 5})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	dials, _, err := c.svc.Dial.Runs(ctx, v, id, market.DebugDial, store.Page{Limit: 10})
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -65,7 +70,7 @@ func (c *Console) renderSellerProduct(w http.ResponseWriter, r *http.Request, v 
 	if l, err := c.svc.Publish.Listing(ctx, v, id); err == nil && l != nil {
 		regions = strings.Join(l.Regions, ", ")
 	}
-	view.Data = map[string]any{"Product": d.Product, "Detail": d, "Applications": apps, "Runs": runs, "Regions": regions,
+	view.Data = map[string]any{"Product": d.Product, "Detail": d, "Applications": apps, "Runs": runs, "Dials": dials, "Regions": regions,
 		"Listed": d.Product.Status.Listed(), "Draft": d.Product.Status == market.StatusDraft}
 	c.render(w, r, status, "seller_product", view)
 }

@@ -263,6 +263,12 @@ func TestSellerPublishing(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_regions"`) || !strings.Contains(body, "XX1") {
 		t.Fatalf("bad regions: %d", status)
 	}
+	// The dial tests replay the saved debug cases at their round; the product's page lists them.
+	f.e.Advance(18*time.Hour, time.Hour)
+	_, body, _ = f.get(c, "/seller/products/"+d.ProductID, "Accept-Language", "en")
+	if i := strings.Index(body, "Dial tests"); i < 0 || !strings.Contains(body[i:], "/seller/debug-runs/") {
+		t.Error("no dial test on the product's page")
+	}
 	// The application's changes are in the message centre, in both languages.
 	_, body, _ = f.get(c, "/seller/messages", "Accept-Language", "en")
 	wantIn(t, "messages", body, "Application approved", id)
