@@ -20,6 +20,7 @@ func (c *Console) registerSellerAccount(mux *http.ServeMux) {
 	mux.Handle("GET /seller/users", c.sellerRoute(c.sellerUsers))
 	mux.Handle("POST /seller/users", c.sellerRoute(c.sellerCreateUser))
 	mux.Handle("POST /seller/users/{id}", c.sellerRoute(c.sellerUpdateUser))
+	mux.Handle("POST /seller/password", c.sellerRoute(c.sellerPassword))
 	mux.Handle("GET /seller/messages", c.sellerRoute(c.sellerMessages))
 	mux.Handle("POST /seller/messages/{id}/read", c.sellerRoute(c.sellerReadMessage))
 }
@@ -98,6 +99,27 @@ func (c *Console) renderSellerUsers(w http.ResponseWriter, r *http.Request, v ma
 		"Roles": []market.SellerRole{market.SellerAdmin, market.SellerOperations, market.SellerFinance}}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, status, "seller_users", view)
+}
+
+// sellerPassword changes the signed-in user's own password (with the current one).
+func (c *Console) sellerPassword(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.sellerParse(w, r, 8<<10) {
+		return
+	}
+	f := newForm(r)
+	err := c.svc.Identity.SetSellerPassword(r.Context(), v, v.UserID, identity.PasswordChange{Current: f.Get("current"), Password: f.Get("new_password")})
+	if err != nil {
+		if market.ErrorCode(err) != market.CodeInvalid {
+			c.fail(w, r, err)
+			return
+		}
+		f.Values.Del("current")
+		f.Values.Del("new_password")
+		f.Failed(c.sellerLocale(r), err, map[string]string{"current": "seller_current", "password": "seller_new_password"})
+		c.renderSellerUsers(w, r, v, http.StatusUnprocessableEntity, f, nil, "")
+		return
+	}
+	c.sellerDone(w, r, "seller.flash.password_changed", "/seller/users")
 }
 
 func (c *Console) sellerCreateUser(w http.ResponseWriter, r *http.Request, v market.Viewer) {

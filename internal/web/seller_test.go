@@ -333,6 +333,14 @@ func TestSellerRestartsCall(t *testing.T) {
 	if after, _ := f.e.Catalog.APIKeys(f.e.Ctx, f.shop.Seller, f.shop.M.ID); len(after) != len(keys)-1 {
 		t.Fatalf("%d keys after revoking one of %d", len(after), len(keys))
 	}
+	// The user's own password: a wrong current one is refused at its field.
+	status, body, _ = f.post(admin, "/seller/password", url.Values{"current": {"wrong-pass-123"}, "new_password": {"Another-pass-2026"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_current"`) {
+		t.Fatalf("wrong current password: %d", status)
+	}
+	if status, _, _ = f.post(admin, "/seller/password", url.Values{"current": {sellerPassword}, "new_password": {"Another-pass-2026"}}); status != http.StatusSeeOther {
+		t.Fatalf("change password: %d", status)
+	}
 }
 
 // TestSellerAftersale: the seller reviews an unsubscription (a rejection without a note is
