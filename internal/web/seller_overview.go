@@ -22,6 +22,7 @@ func (c *Console) registerSeller(mux *http.ServeMux) {
 	c.registerSellerSales(mux)
 	c.registerSellerRules(mux)
 	c.registerSellerPlan(mux)
+	c.registerSellerAttributes(mux)
 	c.registerSellerAftersale(mux)
 	c.registerSellerAccount(mux)
 }

@@ -90,7 +90,7 @@ func TestSellerPages(t *testing.T) {
 		"/seller/applications/new", "/seller/calls", "/seller/calls?state=FAILED", "/seller/calls/" + call.ID, "/seller/orders",
 		"/seller/orders/" + orders[0].ID, "/seller/instances", "/seller/instances/" + call.InstanceKey, "/seller/statements",
 		"/seller/keys", "/seller/users", "/seller/messages", "/seller/instances/" + api.Key + "/usage", "/seller/instances/" + api.Key + "/usage?by=day",
-		"/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules"}
+		"/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/attributes"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			status, body, _ := f.get(c, p, "Accept-Language", lang)
@@ -493,4 +493,21 @@ func TestSellerModify(t *testing.T) {
 	// The edit form keeps the listed spec as listed.
 	_, body, _ = f.get(c, "/seller/applications/"+m[1]+"/edit")
 	wantIn(t, "edit modification", body, `name="specs[0].listed"`, `value="Supervised SaaS"`)
+}
+
+// TestSellerAttributes: a custom attribute named like a preset is refused at its name; a good
+// one is listed and deleted.
+func TestSellerAttributes(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	status, body, _ := f.post(c, "/seller/attributes", url.Values{"category": {"finance"}, "type": {"ENUMERATION"}, "code": {"9bad"}, "name": {"version"}, "values": {"basic\npro"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-code"`) || !strings.Contains(body, `id="err-name"`) {
+		t.Fatalf("a bad attribute: %d", status)
+	}
+	if status, _, _ = f.post(c, "/seller/attributes", url.Values{"category": {"finance"}, "type": {"ENUMERATION"}, "code": {"edition"}, "name": {"Edition"}, "values": {"basic\npro"}}); status != http.StatusSeeOther {
+		t.Fatalf("an attribute: %d", status)
+	}
+	_, body, _ = f.get(c, "/seller/attributes", "Accept-Language", "en")
+	wantIn(t, "attributes", body, "Edition", "basic, pro", "Custom")
 }
