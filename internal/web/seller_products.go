@@ -105,10 +105,26 @@ func (c *Console) sellerVisibility(w http.ResponseWriter, r *http.Request, v mar
 	if !c.sellerParse(w, r, 4<<10) {
 		return
 	}
-	public := r.PostForm.Get("public") == "true"
 	id := r.PathValue("id")
+	vis := &publish.Visibility{}
+	if p := r.PostForm.Get("public"); p != "" {
+		public := p == "true"
+		vis.Public = &public
+	}
+	// The specs form lists every spec with its hidden box; a box not sent is a public spec.
+	if codes := r.PostForm["spec"]; len(codes) > 0 {
+		vis.Specs = map[string]bool{}
+		for _, code := range codes {
+			vis.Specs[code] = false
+		}
+		for _, code := range r.PostForm["hidden"] {
+			if _, ok := vis.Specs[code]; ok {
+				vis.Specs[code] = true
+			}
+		}
+	}
 	app, err := c.svc.Publish.Create(r.Context(), v, publish.ApplicationRequest{Type: market.AppVisibility, ProductID: id,
-		Visibility: &publish.Visibility{Public: &public}, Submit: true})
+		Visibility: vis, Submit: true})
 	if err != nil {
 		c.sellerRefused(w, r, err, "/seller/products/"+esc(id))
 		return

@@ -258,6 +258,13 @@ func TestSellerPublishing(t *testing.T) {
 	if status, _, _ = f.post(c, "/seller/products/"+d.ProductID+"/visibility", url.Values{"public": {"false"}}); status != http.StatusSeeOther {
 		t.Fatalf("hide: %d", status)
 	}
+	// Hiding a spec of another product: its own visibility application.
+	status, _, h = f.post(c, "/seller/products/p-shop/visibility", url.Values{"spec": {f.shop.Specs["saas"], f.shop.Specs["plain"]}, "hidden": {f.shop.Specs["plain"]}})
+	if m := appLocation.FindStringSubmatch(h.Get("Location")); status != http.StatusSeeOther || m == nil {
+		t.Fatalf("hide a spec: %d", status)
+	} else if a, _ := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, m[1]); !strings.Contains(string(a.Payload), `"`+f.shop.Specs["plain"]+`":true`) {
+		t.Fatalf("spec visibility: %s", a.Payload)
+	}
 	// Sales regions: a code that is none is refused at the field.
 	status, body, _ = f.post(c, "/seller/products/"+d.ProductID+"/regions", url.Values{"regions": {"CN, XX1"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_regions"`) || !strings.Contains(body, "XX1") {
