@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -23,6 +24,7 @@ func (c *Console) registerSellerAftersale(mux *http.ServeMux) {
 	mux.Handle("POST /seller/unsubscriptions/{id}/inspect", c.sellerRoute(c.sellerUnsubStep(true)))
 	mux.Handle("GET /seller/flows", c.sellerRoute(c.sellerFlows))
 	mux.Handle("GET /seller/flows/{id}", c.sellerRoute(c.sellerFlow))
+	mux.Handle("GET /seller/flows/{id}/files/{file}", c.sellerRoute(c.sellerFlowFile))
 	mux.Handle("POST /seller/flows/{id}/confirm", c.sellerRoute(c.sellerFlowStep("confirm")))
 	mux.Handle("POST /seller/flows/{id}/deliver", c.sellerRoute(c.sellerFlowStep("deliver")))
 }
@@ -199,4 +201,19 @@ func (c *Console) readStepFiles(w http.ResponseWriter, r *http.Request) ([]super
 		files = append(files, supervision.File{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Content: content})
 	}
 	return files, true
+}
+
+// sellerFlowFile downloads a file of a flow's step, as an attachment (never shown inline: it is
+// the other party's upload).
+func (c *Console) sellerFlowFile(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	f, err := c.svc.Supervision.File(r.Context(), v, r.PathValue("id"), r.PathValue("file"))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", "attachment; filename="+strconv.Quote(f.Name))
+	h.Set("Cache-Control", "no-store")
+	w.Write(f.Content)
 }

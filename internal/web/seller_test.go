@@ -386,6 +386,13 @@ func TestSellerAftersale(t *testing.T) {
 	res.Body.Close()
 	_, body, _ = f.get(c, "/seller/flows/"+fl.ID)
 	wantIn(t, "delivered flow", body, "report.txt", "Installed; see the admin URL.")
+	link := regexp.MustCompile(`href="(/seller/flows/[^"]+/files/[^"]+)"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatal("no link to the delivered file")
+	}
+	if status, got, h := f.get(c, link[1]); status != http.StatusOK || got != "installation report" || !strings.HasPrefix(h.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("the delivered file: %d %q %s", status, got, h.Get("Content-Disposition"))
+	}
 	if got, _, _ := f.e.Supervision.Flow(f.e.Ctx, buyer, fl.ID); got.State != market.FlowAwaitingAcceptance {
 		t.Fatalf("flow is %s", got.State)
 	}
