@@ -79,14 +79,15 @@ func nearestField(name string, known map[string]bool) string {
 }
 
 // reviewComments splits an operator's review comment into comments at fields and the rest: a
-// line "FIELD: text" whose FIELD is one of the form's (listing.name, specs[0].name ...) is shown
+// line "FIELD: text" (or "FIELD：text") whose FIELD is one of the form's (listing.name, specs[0].name ...) is shown
 // at that field; other lines are the general comment. The operator console writes the
 // per-field comments of its review form this way (docs/consoles.md, "Seller console").
 func reviewComments(comment string, known map[string]bool) (problems, string) {
 	at := problems{}
 	var rest []string
 	for _, line := range strings.Split(comment, "\n") {
-		field, text, ok := strings.Cut(line, ":")
+		// A Chinese full-width colon separates as well as ":".
+		field, text, ok := strings.Cut(strings.Replace(line, "：", ":", 1), ":")
 		field, text = strings.TrimSpace(field), strings.TrimSpace(text)
 		if ok && text != "" && known[field] {
 			at.add(field, "seller.review.comment", text)
