@@ -165,6 +165,10 @@ func TestBrowserSeller(t *testing.T) {
 	b.shot("seller-applications")
 	b.open("/seller/products/p-shop")
 	b.shot("seller-product-listed")
+	b.open("/seller/users")
+	b.shot("seller-users")
+	b.open("/seller/instances/" + call.InstanceKey)
+	b.shot("seller-instance")
 	// Phone width: no page scrolls sideways.
 	b.do("phone", chromedp.EmulateViewport(390, 844))
 	for _, p := range []string{"/seller/", "/seller/products/" + app.ProductID, "/seller/applications/new", "/seller/applications/" + app.ID,
