@@ -167,6 +167,13 @@ func TestBrowserSeller(t *testing.T) {
 	b.shot("seller-product-listed")
 	b.open("/seller/users")
 	b.shot("seller-users")
+	// A pay-per-use instance's usage, drawn from its table.
+	api := f.e.Instance(f.e.Buy(f.e.Buyer(), f.shop, "api", 0).Lines[0].ID)
+	f.usage(api, 30)
+	b.open("/seller/instances/" + api.Key + "/usage")
+	b.do("the usage chart", chromedp.WaitVisible(chromedp.CSS("#usage-chart canvas")))
+	b.axe("seller usage")
+	b.shot("seller-usage")
 	b.open("/seller/instances/" + call.InstanceKey)
 	b.shot("seller-instance")
 	// Phone width: no page scrolls sideways.
