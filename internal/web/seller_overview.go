@@ -23,6 +23,7 @@ func (c *Console) registerSeller(mux *http.ServeMux) {
 	c.registerSellerRules(mux)
 	c.registerSellerPlan(mux)
 	c.registerSellerAttributes(mux)
+	c.registerSellerDiscounts(mux)
 	c.registerSellerAftersale(mux)
 	c.registerSellerAccount(mux)
 }

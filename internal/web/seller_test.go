@@ -90,7 +90,7 @@ func TestSellerPages(t *testing.T) {
 		"/seller/applications/new", "/seller/calls", "/seller/calls?state=FAILED", "/seller/calls/" + call.ID, "/seller/orders",
 		"/seller/orders/" + orders[0].ID, "/seller/instances", "/seller/instances/" + call.InstanceKey, "/seller/statements",
 		"/seller/keys", "/seller/users", "/seller/messages", "/seller/instances/" + api.Key + "/usage", "/seller/instances/" + api.Key + "/usage?by=day",
-		"/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/attributes"}
+		"/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/attributes", "/seller/discounts"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			status, body, _ := f.get(c, p, "Accept-Language", lang)
@@ -524,4 +524,30 @@ func TestSellerAttributes(t *testing.T) {
 	}
 	_, body, _ = f.get(c, "/seller/attributes", "Accept-Language", "en")
 	wantIn(t, "attributes", body, "Edition", "basic, pro", "Custom")
+}
+
+// TestSellerDiscounts: a finance user grants a product-level discount, which is pending until
+// authorized; a partner-level one without its partner is refused at the field.
+func TestSellerDiscounts(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "fiona", market.SellerFinance)
+	form := url.Values{"product_id": {"p-shop"}, "level": {"PARTNER"}, "discount": {"900"}, "valid_from": {"2026-02-01"}, "valid_to": {"2026-12-31"}}
+	status, body, _ := f.post(c, "/seller/discounts", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-partner_id"`) {
+		t.Fatalf("a partner discount without its partner: %d", status)
+	}
+	form.Set("level", "PRODUCT")
+	if status, _, _ = f.post(c, "/seller/discounts", form); status != http.StatusSeeOther {
+		t.Fatalf("a product discount: %d", status)
+	}
+	ds, err := f.e.Resale.Discounts(f.e.Ctx, f.shop.Seller, f.shop.M.ID, "")
+	if err != nil || len(ds) != 1 || ds[0].State != "PENDING" {
+		t.Fatalf("discounts: %v %+v", err, ds)
+	}
+	if status, _, _ = f.post(c, "/seller/discounts/"+ds[0].ID+"/authorize", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("authorize: %d", status)
+	}
+	_, body, _ = f.get(c, "/seller/discounts", "Accept-Language", "en")
+	wantIn(t, "discounts", body, "Authorized", "900‰")
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/notify"
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/resale"
 	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
@@ -50,6 +51,7 @@ type Services struct {
 	Dial        *dialtest.Service
 	Notify      *notify.Service
 	Supervision *supervision.Service
+	Resale      *resale.Service
 }
 
 // Config configures the consoles.
@@ -101,8 +103,8 @@ func New(svc Services, cfg Config) (*Console, error) {
 	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
 		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
 	}
-	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Supervision == nil {
-		return nil, errors.New("web: New needs the publishing, call, dial-test, message and supervision services")
+	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Supervision == nil || svc.Resale == nil {
+		return nil, errors.New("web: New needs the publishing, call, dial-test, message, supervision and resale services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
