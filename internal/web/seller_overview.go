@@ -25,6 +25,7 @@ func (c *Console) registerSeller(mux *http.ServeMux) {
 	c.registerSellerAttributes(mux)
 	c.registerSellerDiscounts(mux)
 	c.registerSellerAftersale(mux)
+	c.registerSellerShipments(mux)
 	c.registerSellerAccount(mux)
 }
 

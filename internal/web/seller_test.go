@@ -90,7 +90,7 @@ func TestSellerPages(t *testing.T) {
 		"/seller/applications/new", "/seller/calls", "/seller/calls?state=FAILED", "/seller/calls/" + call.ID, "/seller/orders",
 		"/seller/orders/" + orders[0].ID, "/seller/instances", "/seller/instances/" + call.InstanceKey, "/seller/statements",
 		"/seller/keys", "/seller/users", "/seller/messages", "/seller/instances/" + api.Key + "/usage", "/seller/instances/" + api.Key + "/usage?by=day",
-		"/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/attributes", "/seller/discounts"}
+		"/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/attributes", "/seller/discounts", "/seller/shipments"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			status, body, _ := f.get(c, p, "Accept-Language", lang)
@@ -550,4 +550,35 @@ func TestSellerDiscounts(t *testing.T) {
 	}
 	_, body, _ = f.get(c, "/seller/discounts", "Accept-Language", "en")
 	wantIn(t, "discounts", body, "Authorized", "900‰")
+}
+
+// TestSellerShipments: hardware bought and addressed is shipped from the console; a shipment
+// without its waybill is refused at the field.
+func TestSellerShipments(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	buyer := f.e.Buyer()
+	key := f.e.Buy(buyer, f.shop, "hw", 0).Lines[0].ID
+	if _, err := f.e.Hardware.SetAddress(f.e.Ctx, buyer, key, "1 Buyer Street, Shenzhen"); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := f.get(c, "/seller/shipments?state=AWAITING_SHIPMENT", "Accept-Language", "en")
+	wantIn(t, "shipments", body, key, "To ship")
+	status, body, _ := f.post(c, "/seller/shipments/"+key+"/ship", url.Values{"carrier": {"SF"}, "waybill": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_waybill"`) {
+		t.Fatalf("ship without a waybill: %d", status)
+	}
+	if status, _, _ = f.post(c, "/seller/shipments/"+key+"/ship", url.Values{"carrier": {"SF"}, "waybill": {"SF1234567890"}}); status != http.StatusSeeOther {
+		t.Fatalf("ship: %d", status)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		if status, body, _ := f.get(c, "/seller/shipments/"+key, "Accept-Language", lang); status != http.StatusOK || !strings.Contains(body, "SF1234567890") {
+			t.Errorf("%s shipment page: %d", lang, status)
+		}
+	}
+	f.e.Shop("other")
+	if status, _, _ := f.get(f.sellerUser("other", "bob", market.SellerAdmin), "/seller/shipments/"+key); status != http.StatusNotFound {
+		t.Errorf("another merchant's seller sees the shipment: %d", status)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/hardware"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
@@ -52,6 +53,7 @@ type Services struct {
 	Notify      *notify.Service
 	Supervision *supervision.Service
 	Resale      *resale.Service
+	Hardware    *hardware.Service
 }
 
 // Config configures the consoles.
@@ -103,8 +105,8 @@ func New(svc Services, cfg Config) (*Console, error) {
 	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
 		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
 	}
-	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Supervision == nil || svc.Resale == nil {
-		return nil, errors.New("web: New needs the publishing, call, dial-test, message, supervision and resale services")
+	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Supervision == nil || svc.Resale == nil || svc.Hardware == nil {
+		return nil, errors.New("web: New needs the publishing, call, dial-test, message, supervision, resale and hardware services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
