@@ -154,7 +154,7 @@ func TestBrowserSeller(t *testing.T) {
 
 	for _, p := range []string{"/seller/products", "/seller/applications", "/seller/calls", "/seller/orders", "/seller/instances",
 		"/seller/instances/" + call.InstanceKey, "/seller/orders/" + call.OrderID, "/seller/statements", "/seller/messages",
-		"/seller/keys", "/seller/users", "/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/products/p-shop/plan",
+		"/seller/keys", "/seller/users", "/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/products/p-shop/plan", "/seller/discounts", "/seller/shipments", "/seller/attributes",
 		"/seller/products/" + app.ProductID} {
 		b.open(p)
 		b.axe(p)
