@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
+	"github.com/mercato-oss/mercato/internal/hardware"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/publish"
 	"github.com/mercato-oss/mercato/internal/store"
@@ -19,6 +21,7 @@ func (c *Console) registerSellerProducts(mux *http.ServeMux) {
 	mux.Handle("POST /seller/products/{id}/visibility", c.sellerRoute(c.sellerVisibility))
 	mux.Handle("POST /seller/products/{id}/removal", c.sellerRoute(c.sellerRemoval))
 	mux.Handle("POST /seller/products/{id}/regions", c.sellerRoute(c.sellerRegions))
+	mux.Handle("POST /seller/products/{id}/stock/{sku}", c.sellerRoute(c.sellerStock))
 	mux.Handle("GET /seller/debug-runs/{id}", c.sellerRoute(c.sellerDebugRun))
 }
 
@@ -66,11 +69,24 @@ func (c *Console) renderSellerProduct(w http.ResponseWriter, r *http.Request, v 
 	view.Title = d.Product.Name
 	view.Nav = "seller/products"
 	view.Form = f
+	// Hardware specs' stock, read for the stock forms (anyone may read stock).
+	stocks := map[string]*market.Stock{}
+	for _, sp := range d.Specs {
+		if sp.Delivery != market.DeliveryHardware {
+			continue
+		}
+		st, err := c.svc.Hardware.Stock(ctx, sp.SkuCode)
+		if err != nil && market.ErrorCode(err) != market.CodeNotFound {
+			c.fail(w, r, err)
+			return
+		}
+		stocks[sp.SkuCode] = st
+	}
 	regions := ""
 	if l, err := c.svc.Publish.Listing(ctx, v, id); err == nil && l != nil {
 		regions = strings.Join(l.Regions, ", ")
 	}
-	view.Data = map[string]any{"Product": d.Product, "Detail": d, "Applications": apps, "Runs": runs, "Dials": dials, "Regions": regions,
+	view.Data = map[string]any{"Product": d.Product, "Detail": d, "Applications": apps, "Runs": runs, "Dials": dials, "Regions": regions, "Stocks": stocks, "StockSku": r.PathValue("sku"),
 		"Listed": d.Product.Status.Listed(), "Draft": d.Product.Status == market.StatusDraft}
 	c.render(w, r, status, "seller_product", view)
 }
@@ -176,4 +192,29 @@ func (c *Console) sellerRegions(w http.ResponseWriter, r *http.Request, v market
 		return
 	}
 	c.sellerDone(w, r, "seller.flash.regions_saved", "/seller/products/"+esc(id))
+}
+
+// sellerStock sets a hardware spec's stock and the address returned goods go to.
+func (c *Console) sellerStock(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.sellerParse(w, r, 8<<10) {
+		return
+	}
+	f := newForm(r)
+	id, sku := r.PathValue("id"), r.PathValue("sku")
+	qty, err := strconv.Atoi(strings.TrimSpace(f.Get("quantity")))
+	if err != nil {
+		f.Add("seller_quantity", "seller.publish.not_number")
+		c.renderSellerProduct(w, r, v, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if _, err := c.svc.Hardware.SetStock(r.Context(), v, sku, hardware.StockRequest{Quantity: qty, ReturnAddress: strings.TrimSpace(f.Get("return_address"))}); err != nil {
+		if market.ErrorCode(err) != market.CodeInvalid {
+			c.sellerRefused(w, r, err, "/seller/products/"+esc(id))
+			return
+		}
+		f.Failed(c.sellerLocale(r), err, map[string]string{"quantity": "seller_quantity", "return_address": "seller_return_address"})
+		c.renderSellerProduct(w, r, v, http.StatusUnprocessableEntity, f)
+		return
+	}
+	c.sellerDone(w, r, "seller.flash.stock_saved", "/seller/products/"+esc(id))
 }

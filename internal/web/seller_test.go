@@ -582,3 +582,28 @@ func TestSellerShipments(t *testing.T) {
 		t.Errorf("another merchant's seller sees the shipment: %d", status)
 	}
 }
+
+// TestSellerStock: a hardware spec's stock is set from the product's page; a quantity that is
+// no number, or an empty return address, is refused at its field.
+func TestSellerStock(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	hw := f.shop.Specs["hw"]
+	_, body, _ := f.get(c, "/seller/products/p-shop", "Accept-Language", "en")
+	wantIn(t, "stock form", body, "Hardware stock", `value="1 Return Road, shop"`)
+	status, body, _ := f.post(c, "/seller/products/p-shop/stock/"+hw, url.Values{"quantity": {"many"}, "return_address": {"x"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_quantity"`) {
+		t.Fatalf("a quantity that is no number: %d", status)
+	}
+	status, body, _ = f.post(c, "/seller/products/p-shop/stock/"+hw, url.Values{"quantity": {"8"}, "return_address": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_return_address"`) {
+		t.Fatalf("no return address: %d", status)
+	}
+	if status, _, _ = f.post(c, "/seller/products/p-shop/stock/"+hw, url.Values{"quantity": {"8"}, "return_address": {"2 Return Road"}}); status != http.StatusSeeOther {
+		t.Fatalf("stock: %d", status)
+	}
+	if st, _ := f.e.Hardware.Stock(f.e.Ctx, hw); st.Quantity != 8 {
+		t.Fatalf("stock is %d", st.Quantity)
+	}
+}
