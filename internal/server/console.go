@@ -24,7 +24,7 @@ func (s *Server) mountConsole(mux *http.ServeMux) error {
 	}
 	c, err := web.New(web.Services{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Metering: s.Metering,
 		Billing: s.Billing, Licenses: s.Licenses, Aftersale: s.Aftersale,
-		Publish: s.Publish, Calls: s.Calls, Dial: s.Dial, Notify: s.Notify, Supervision: s.Supervision, Resale: s.Resale, Hardware: s.Hardware}, web.Config{Sessions: sessions, Log: s.Cfg.Log, Location: loc,
+		Publish: s.Publish, Calls: s.Calls, Dial: s.Dial, Notify: s.Notify, Supervision: s.Supervision, Resale: s.Resale, Hardware: s.Hardware, Appeals: s.Appeals}, web.Config{Sessions: sessions, Log: s.Cfg.Log, Location: loc,
 		Currency: s.Site.Currency, Limiter: api.NewFailureLimiter(time.Second, 20), Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://")})
 	if err != nil {
 		return err

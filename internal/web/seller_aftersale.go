@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/supervision"
@@ -27,6 +28,7 @@ func (c *Console) registerSellerAftersale(mux *http.ServeMux) {
 	mux.Handle("GET /seller/flows/{id}/files/{file}", c.sellerRoute(c.sellerFlowFile))
 	mux.Handle("POST /seller/flows/{id}/confirm", c.sellerRoute(c.sellerFlowStep("confirm")))
 	mux.Handle("POST /seller/flows/{id}/deliver", c.sellerRoute(c.sellerFlowStep("deliver")))
+	mux.Handle("POST /seller/flows/{id}/appeal", c.sellerRoute(c.sellerFileAppeal))
 }
 
 var unsubStates = []market.UnsubState{market.UnsubPendingSeller, market.UnsubAwaitingInspect, market.UnsubAwaitingReturn, market.UnsubRefunding,
@@ -134,8 +136,14 @@ func (c *Console) renderSellerFlow(w http.ResponseWriter, r *http.Request, v mar
 	view.Title = fl.ID
 	view.Nav = "seller/flows"
 	view.Form = f
-	view.Data = map[string]any{"Flow": fl, "Steps": steps,
-		"Confirm": fl.State == market.FlowAwaitingConfirm && !fl.Frozen, "Deliver": fl.State == market.FlowDelivering && !fl.Frozen}
+	appeals, _, err := c.svc.Appeals.Appeals(r.Context(), v, store.AppealFilter{FlowID: fl.ID, Page: store.Page{Limit: 20}})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	view.Data = map[string]any{"Flow": fl, "Steps": steps, "Appeals": appeals, "Currency": c.cfg.Currency,
+		"Confirm": fl.State == market.FlowAwaitingConfirm && !fl.Frozen, "Deliver": fl.State == market.FlowDelivering && !fl.Frozen,
+		"Appealable": !fl.Frozen && fl.State != market.FlowCompleted && fl.State != market.FlowClosed}
 	c.render(w, r, status, "seller_flow", view)
 }
 
@@ -216,4 +224,26 @@ func (c *Console) sellerFlowFile(w http.ResponseWriter, r *http.Request, v marke
 	h.Set("Content-Disposition", "attachment; filename="+strconv.Quote(f.Name))
 	h.Set("Cache-Control", "no-store")
 	w.Write(f.Content)
+}
+
+// sellerFileAppeal files an appeal on a flow (a buyer step that waited too long, a dispute),
+// with its reason, demand and evidence; the appeal service decides whether it may be filed.
+func (c *Console) sellerFileAppeal(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	files, ok := c.readStepFiles(w, r)
+	if !ok {
+		return
+	}
+	f := newForm(r)
+	id := r.PathValue("id")
+	_, err := c.svc.Appeals.File(r.Context(), v, id, appeal.Request{Reason: strings.TrimSpace(f.Get("reason")), Demand: strings.TrimSpace(f.Get("demand")), Files: files})
+	if err != nil {
+		if code := market.ErrorCode(err); code != market.CodeInvalid {
+			c.sellerRefused(w, r, err, "/seller/flows/"+esc(id))
+			return
+		}
+		f.Failed(c.sellerLocale(r), err, map[string]string{"reason": "appeal_reason", "demand": "appeal_demand", "files": "appeal_files", "": "appeal_reason"})
+		c.renderSellerFlow(w, r, v, http.StatusUnprocessableEntity, f)
+		return
+	}
+	c.sellerDone(w, r, "seller.flash.appealed", "/seller/flows/"+esc(id))
 }

@@ -607,3 +607,35 @@ func TestSellerStock(t *testing.T) {
 		t.Fatalf("stock is %d", st.Quantity)
 	}
 }
+
+// TestSellerAppeal: an appeal without a reason is refused at the field; one filed too early is
+// refused with the reason; after the buyer let the acceptance wait, the appeal is filed and
+// listed on the flow's page.
+func TestSellerAppeal(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
+	buyer := f.e.Buyer()
+	o := f.e.Buy(buyer, f.shop, "svc", 0)
+	fl, _, err := f.e.Supervision.FlowOf(f.e.Ctx, buyer, o.Lines[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := f.post(c, "/seller/flows/"+fl.ID+"/appeal", url.Values{"appealing": {"1"}, "reason": {""}, "demand": {"complete"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-appeal_reason"`) {
+		t.Fatalf("an appeal without a reason: %d", status)
+	}
+	status, _, _ = f.post(c, "/seller/flows/"+fl.ID+"/appeal", url.Values{"appealing": {"1"}, "reason": {"The buyer does not answer."}, "demand": {"Complete the flow."}})
+	switch status {
+	case http.StatusConflict, http.StatusForbidden: // too early: the buyer has not waited five days
+		f.e.Advance(6*24*time.Hour, 12*time.Hour)
+		if status, _, _ = f.post(c, "/seller/flows/"+fl.ID+"/appeal", url.Values{"appealing": {"1"}, "reason": {"The buyer does not answer."}, "demand": {"Complete the flow."}}); status != http.StatusSeeOther {
+			t.Fatalf("appeal after six days: %d", status)
+		}
+	case http.StatusSeeOther:
+	default:
+		t.Fatalf("appeal: %d", status)
+	}
+	_, body, _ = f.get(c, "/seller/flows/"+fl.ID, "Accept-Language", "en")
+	wantIn(t, "appealed flow", body, "The buyer does not answer.", "Appeals")
+}

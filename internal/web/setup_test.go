@@ -58,7 +58,7 @@ func setup(t testing.TB, opts ...func(*web.Config)) *fixture {
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
 		Billing: e.Billing, Licenses: e.Licenses, Aftersale: e.Aftersale,
-		Publish: e.Publish, Calls: e.Calls, Dial: e.Dial, Notify: e.Notify, Supervision: e.Supervision, Resale: e.Resale, Hardware: e.Hardware}, cfg)
+		Publish: e.Publish, Calls: e.Calls, Dial: e.Dial, Notify: e.Notify, Supervision: e.Supervision, Resale: e.Resale, Hardware: e.Hardware, Appeals: e.Appeals}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/mercato-oss/mercato/internal/aftersale"
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/dialtest"
@@ -54,6 +55,7 @@ type Services struct {
 	Supervision *supervision.Service
 	Resale      *resale.Service
 	Hardware    *hardware.Service
+	Appeals     *appeal.Service
 }
 
 // Config configures the consoles.
@@ -105,8 +107,8 @@ func New(svc Services, cfg Config) (*Console, error) {
 	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
 		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
 	}
-	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Supervision == nil || svc.Resale == nil || svc.Hardware == nil {
-		return nil, errors.New("web: New needs the publishing, call, dial-test, message, supervision, resale and hardware services")
+	if svc.Publish == nil || svc.Calls == nil || svc.Dial == nil || svc.Notify == nil || svc.Supervision == nil || svc.Resale == nil || svc.Hardware == nil || svc.Appeals == nil {
+		return nil, errors.New("web: New needs the publishing, call, dial-test, message, supervision, resale, hardware and appeal services")
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
