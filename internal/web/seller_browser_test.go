@@ -155,7 +155,7 @@ func TestBrowserSeller(t *testing.T) {
 	for _, p := range []string{"/seller/products", "/seller/applications", "/seller/calls", "/seller/orders", "/seller/instances",
 		"/seller/instances/" + call.InstanceKey, "/seller/orders/" + call.OrderID, "/seller/statements", "/seller/messages",
 		"/seller/keys", "/seller/users", "/seller/unsubscriptions", "/seller/flows", "/seller/products/p-shop/rules", "/seller/products/p-shop/plan", "/seller/discounts", "/seller/shipments", "/seller/attributes",
-		"/seller/products/" + app.ProductID} {
+		"/seller/products/" + app.ProductID, "/seller/flows"} {
 		b.open(p)
 		b.axe(p)
 	}
@@ -174,6 +174,15 @@ func TestBrowserSeller(t *testing.T) {
 	b.do("the usage chart", chromedp.WaitVisible(chromedp.CSS("#usage-chart canvas")))
 	b.axe("seller usage")
 	b.shot("seller-usage")
+	// A supervised service's task, with its step and appeal forms.
+	f.e.Buy(f.e.Buyer(), f.shop, "svc", 0)
+	flows, _, err := f.e.Supervision.Flows(f.e.Ctx, f.shop.Seller, store.FlowFilter{})
+	if err != nil || len(flows) == 0 {
+		t.Fatalf("flows: %v %v", flows, err)
+	}
+	b.open("/seller/flows/" + flows[0].ID)
+	b.axe("service task")
+	b.shot("seller-flow")
 	b.open("/seller/instances/" + call.InstanceKey)
 	b.shot("seller-instance")
 	// Phone width: no page scrolls sideways.
