@@ -19,12 +19,12 @@ import (
 	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
-// byName selects a form control by its name (the publishing form's names have dots and
+// sellerField selects a form control by its name (the publishing form's names have dots and
 // brackets, which ID selectors do not take).
-func byName(name string) string { return `[name="` + name + `"]` }
+func sellerField(name string) string { return `[name="` + name + `"]` }
 
-// logoFile writes a 120×120 PNG, the logo the listing rules want.
-func logoFile(t *testing.T) string {
+// sellerLogo writes a 120×120 PNG, the logo the listing rules want.
+func sellerLogo(t *testing.T) string {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 120, 120))
 	for x := 0; x < 120; x++ {
@@ -67,22 +67,22 @@ func TestBrowserSeller(t *testing.T) {
 	b.shot("seller-overview")
 
 	// Publish: the form refuses a submit that breaks rules, at the fields, keeping the input.
-	d := goodDraft()
-	logo := logoFile(t)
+	d := sellerDraft()
+	logo := sellerLogo(t)
 	b.expect("/seller/applications/new")
 	refused := func() {
 		b.open("/seller/applications/new")
 		for _, name := range []string{"listing.name_en", "listing.category", "listing.summary", "listing.description",
 			"listing.usage_guide", "listing.agreement", "specs[0].name", "specs[0].name_en", "specs[0].price.month", "specs[0].price.year"} {
-			b.do("fill "+name, chromedp.SetValue(chromedp.CSS(byName(name)), d.Get(name)))
+			b.do("fill "+name, chromedp.SetValue(chromedp.CSS(sellerField(name)), d.Get(name)))
 		}
-		b.do("bad name and version, a logo", chromedp.SetValue(chromedp.CSS(byName("listing.version")), "1.0"),
-			chromedp.SetValue(chromedp.CSS(byName("listing.name")), "华为云 Ledger"),
-			chromedp.SetUploadFiles(chromedp.CSS(byName("logo_file")), []string{logo}))
+		b.do("bad name and version, a logo", chromedp.SetValue(chromedp.CSS(sellerField("listing.version")), "1.0"),
+			chromedp.SetValue(chromedp.CSS(sellerField("listing.name")), "华为云 Ledger"),
+			chromedp.SetUploadFiles(chromedp.CSS(sellerField("logo_file")), []string{logo}))
 		b.do("submit with problems", chromedp.Click(chromedp.ID("publish-submit")), chromedp.WaitVisible(chromedp.CSS(`[id="err-listing.version"]`)))
 	}
 	sellerShot(b, "seller-publish-problems", refused)
-	if v := sellerValue(b, byName("listing.summary")); v != d.Get("listing.summary") {
+	if v := sellerValue(b, sellerField("listing.summary")); v != d.Get("listing.summary") {
 		t.Errorf("the refused form lost the summary: %q", v)
 	}
 	if got := b.text(`[id="err-listing.name"]`); !strings.Contains(got, "Huawei Cloud") {
@@ -91,8 +91,8 @@ func TestBrowserSeller(t *testing.T) {
 	b.axe("publish form with problems")
 
 	// Corrected, saved as a draft (the logo uploaded with the refused form is kept).
-	b.do("correct", chromedp.SetValue(chromedp.CSS(byName("listing.version")), "V1.0"),
-		chromedp.SetValue(chromedp.CSS(byName("listing.name")), "Ledger Cloud"),
+	b.do("correct", chromedp.SetValue(chromedp.CSS(sellerField("listing.version")), "V1.0"),
+		chromedp.SetValue(chromedp.CSS(sellerField("listing.name")), "Ledger Cloud"),
 		chromedp.Click(chromedp.CSS(`button[value="save"]`)), chromedp.WaitVisible(chromedp.ID("app-state")))
 	apps, _, err := f.e.Publish.Applications(f.e.Ctx, f.shop.Seller, store.ApplicationFilter{State: market.AppDraft})
 	if err != nil || len(apps) != 1 {
@@ -133,7 +133,7 @@ func TestBrowserSeller(t *testing.T) {
 	b.axe("edit rejected")
 	b.shot("seller-resubmit")
 	b.open("/seller/applications/" + app.ID + "/edit")
-	b.do("resubmit", chromedp.SetValue(chromedp.CSS(byName("listing.name")), "Ledger Cloud Bookkeeping"),
+	b.do("resubmit", chromedp.SetValue(chromedp.CSS(sellerField("listing.name")), "Ledger Cloud Bookkeeping"),
 		chromedp.Click(chromedp.ID("publish-submit")), chromedp.WaitVisible(chromedp.CSS("#app-state.busy")))
 	if d, _ := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, app.ID); d.State != market.AppPending {
 		t.Errorf("resubmitted application is %s", d.State)

@@ -60,8 +60,8 @@ func (f *fixture) failedCall() *market.Call {
 	return calls[0]
 }
 
-// wantIn fails unless body contains every string.
-func wantIn(t *testing.T, what, body string, want ...string) {
+// sellerWant fails unless body contains every string.
+func sellerWant(t *testing.T, what, body string, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(body, w) {
@@ -104,7 +104,7 @@ func TestSellerPages(t *testing.T) {
 		}
 	}
 	_, body, _ := f.get(c, "/seller/calls/"+call.ID, "Accept-Language", "en")
-	wantIn(t, "call page", body, "refreshInstance", "000005", "Attempt 1", "call-restart", "Latency")
+	sellerWant(t, "call page", body, "refreshInstance", "000005", "Attempt 1", "call-restart", "Latency")
 }
 
 // TestSellerOtherMerchant: a seller of another merchant gets the 404 page for this merchant's
@@ -114,7 +114,7 @@ func TestSellerOtherMerchant(t *testing.T) {
 	f := setup(t)
 	call := f.failedCall()
 	mine := f.sellerUser(f.shop.M.ID, "alice", market.SellerAdmin)
-	app := f.saveDraft(mine, goodDraft())
+	app := f.saveDraft(mine, sellerDraft())
 	f.e.Shop("other")
 	other := f.sellerUser("other", "bob", market.SellerAdmin)
 	for _, p := range []string{"/seller/products/p-shop", "/seller/applications/" + app, "/seller/applications/" + app + "/edit",
@@ -137,8 +137,8 @@ func TestSellerOtherMerchant(t *testing.T) {
 	}
 }
 
-// goodDraft is a release form that keeps every listing rule but the debug cases.
-func goodDraft() url.Values {
+// sellerDraft is a release form that keeps every listing rule but the debug cases.
+func sellerDraft() url.Values {
 	return url.Values{
 		"listing.name": {"Ledger Cloud"}, "listing.name_en": {"Ledger Cloud"}, "listing.version": {"V1.0"}, "listing.category": {"finance"},
 		"listing.sales_type": {"COMMON"}, "listing.summary": {"Bookkeeping for small teams."},
@@ -152,14 +152,14 @@ func goodDraft() url.Values {
 	}
 }
 
-var appLocation = regexp.MustCompile(`^/seller/applications/([^/]+)$`)
+var sellerAppLocation = regexp.MustCompile(`^/seller/applications/([^/]+)$`)
 
 // saveDraft posts a new release form as a draft and returns the application's ID.
 func (f *fixture) saveDraft(c *http.Client, form url.Values) string {
 	f.t.Helper()
 	form.Set("action", "save")
 	status, body, h := f.post(c, "/seller/applications/new", form)
-	m := appLocation.FindStringSubmatch(h.Get("Location"))
+	m := sellerAppLocation.FindStringSubmatch(h.Get("Location"))
 	if status != http.StatusSeeOther || m == nil {
 		f.t.Fatalf("save draft: %d %s\n%s", status, h.Get("Location"), body)
 	}
@@ -176,16 +176,16 @@ func TestSellerPublishing(t *testing.T) {
 	before, _, _ := f.e.Publish.Applications(f.e.Ctx, f.shop.Seller, store.ApplicationFilter{})
 
 	// What the console cannot read (an amount) is refused at its field before the service.
-	typo := goodDraft()
+	typo := sellerDraft()
 	typo.Set("specs[0].price.month", "abc")
 	typo.Set("action", "submit")
 	status, body, _ := f.post(c, "/seller/applications/new", typo)
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("typo: %d", status)
 	}
-	wantIn(t, "typo", body, `id="err-specs[0].price.month"`, "请输入金额", `value="abc"`)
+	sellerWant(t, "typo", body, `id="err-specs[0].price.month"`, "请输入金额", `value="abc"`)
 
-	bad := goodDraft()
+	bad := sellerDraft()
 	bad.Set("listing.name", "华为云 Ledger V2.0")
 	bad.Set("listing.version", "1.0")
 	bad.Set("listing.agreement", "签字盖章")
@@ -196,14 +196,14 @@ func TestSellerPublishing(t *testing.T) {
 		t.Fatalf("bad submit: %d", status)
 	}
 	// zh-CN is the default language: the rules' messages in Chinese, at their fields.
-	wantIn(t, "bad submit", body, `id="err-listing.name"`, "名称不得以“华为云”开头", "名称不得包含版本号", `id="err-listing.version"`,
+	sellerWant(t, "bad submit", body, `id="err-listing.name"`, "名称不得以“华为云”开头", "名称不得包含版本号", `id="err-listing.version"`,
 		"版本号格式应为", `id="err-listing.agreement"`, "个人信息", `id="err-specs[0].name_en"`, "每个规格都须有英文名称",
 		`id="err-debug_cases"`, `value="华为云 Ledger V2.0"`, `value="1.0"`, "签字盖章")
 	if apps, _, _ := f.e.Publish.Applications(f.e.Ctx, f.shop.Seller, store.ApplicationFilter{}); len(apps) != len(before) {
 		t.Fatalf("a refused form stored %d applications", len(apps)-len(before))
 	}
 
-	id := f.saveDraft(c, goodDraft())
+	id := f.saveDraft(c, sellerDraft())
 	d, err := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, id)
 	if err != nil || d.State != market.AppDraft {
 		t.Fatalf("draft: %v %+v", err, d)
@@ -219,7 +219,7 @@ func TestSellerPublishing(t *testing.T) {
 	}
 	f.e.Settle()
 	_, body, _ = f.get(c, h.Get("Location"), "Accept-Language", "en")
-	wantIn(t, "debug run", body, "newInstance", "Passed")
+	sellerWant(t, "debug run", body, "newInstance", "Passed")
 	if status, _, h = f.post(c, "/seller/applications/"+id+"/submit", url.Values{}); status != http.StatusSeeOther {
 		t.Fatalf("submit: %d", status)
 	}
@@ -229,14 +229,14 @@ func TestSellerPublishing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body, _ = f.get(c, "/seller/applications/"+id, "Accept-Language", "en")
-	wantIn(t, "rejected application", body, "Reviewer&#39;s comments", `id="err-listing.name"`, "名称过于宽泛", `id="err-specs[0].name"`,
+	sellerWant(t, "rejected application", body, "Reviewer&#39;s comments", `id="err-listing.name"`, "名称过于宽泛", `id="err-specs[0].name"`,
 		"Name the edition&#39;s users", "Please also add screenshots.", "Correct and resubmit")
 	_, body, _ = f.get(c, "/seller/applications/"+id+"/edit")
-	wantIn(t, "edit rejected", body, `id="err-listing.name"`, "审核意见", "名称过于宽泛", `value="Ledger Cloud"`)
+	sellerWant(t, "edit rejected", body, `id="err-listing.name"`, "审核意见", "名称过于宽泛", `value="Ledger Cloud"`)
 
-	fixed := goodDraft()
+	fixed := sellerDraft()
 	fixed.Set("listing.name", "Ledger Cloud Bookkeeping")
-	fixed.Set("specs[0].sku_code", draftSpec(t, f, id))
+	fixed.Set("specs[0].sku_code", sellerDraftSpec(t, f, id))
 	fixed.Set("action", "submit")
 	status, body, h = f.post(c, "/seller/applications/"+id+"/edit", fixed)
 	if status != http.StatusSeeOther {
@@ -249,7 +249,7 @@ func TestSellerPublishing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body, _ = f.get(c, "/seller/products/"+d.ProductID, "Accept-Language", "en")
-	wantIn(t, "approved product", body, "Ledger Cloud Bookkeeping", "On sale", "Apply to hide", "Apply for removal")
+	sellerWant(t, "approved product", body, "Ledger Cloud Bookkeeping", "On sale", "Apply to hide", "Apply for removal")
 	// A removal without a reason is refused at the reason.
 	status, body, _ = f.post(c, "/seller/products/"+d.ProductID+"/removal", url.Values{"reason": {""}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_reason"`) {
@@ -260,7 +260,7 @@ func TestSellerPublishing(t *testing.T) {
 	}
 	// Hiding a spec of another product: its own visibility application.
 	status, _, h = f.post(c, "/seller/products/p-shop/visibility", url.Values{"spec": {f.shop.Specs["saas"], f.shop.Specs["plain"]}, "hidden": {f.shop.Specs["plain"]}})
-	if m := appLocation.FindStringSubmatch(h.Get("Location")); status != http.StatusSeeOther || m == nil {
+	if m := sellerAppLocation.FindStringSubmatch(h.Get("Location")); status != http.StatusSeeOther || m == nil {
 		t.Fatalf("hide a spec: %d", status)
 	} else if a, _ := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, m[1]); !strings.Contains(string(a.Payload), `"`+f.shop.Specs["plain"]+`":true`) {
 		t.Fatalf("spec visibility: %s", a.Payload)
@@ -278,13 +278,13 @@ func TestSellerPublishing(t *testing.T) {
 	}
 	// The application's changes are in the message centre, in both languages.
 	_, body, _ = f.get(c, "/seller/messages", "Accept-Language", "en")
-	wantIn(t, "messages", body, "Application approved", id)
+	sellerWant(t, "messages", body, "Application approved", id)
 	_, body, _ = f.get(c, "/seller/messages")
-	wantIn(t, "messages zh", body, "申请已通过")
+	sellerWant(t, "messages zh", body, "申请已通过")
 }
 
-// draftSpec is the sku_code the draft gave its first spec (the form keeps it in a hidden field).
-func draftSpec(t *testing.T, f *fixture, id string) string {
+// sellerDraftSpec is the sku_code the draft gave its first spec (the form keeps it in a hidden field).
+func sellerDraftSpec(t *testing.T, f *fixture, id string) string {
 	t.Helper()
 	d, err := f.e.Publish.Application(f.e.Ctx, f.shop.Seller, id)
 	if err != nil {
@@ -311,7 +311,7 @@ func TestSellerRestartsCall(t *testing.T) {
 	}
 	f.e.Settle()
 	_, body, _ := f.get(c, "/seller/calls/"+call.ID, "Accept-Language", "en")
-	wantIn(t, "restarted call", body, "Succeeded", "The call is restarted.")
+	sellerWant(t, "restarted call", body, "Succeeded", "The call is restarted.")
 	// Restarting a call that succeeded is refused with the reason and the way back.
 	status, body, _ = f.post(c, "/seller/calls/"+call.ID+"/restart", url.Values{})
 	if status != http.StatusConflict || !strings.Contains(body, `href="/seller/calls/`+call.ID+`"`) {
@@ -367,9 +367,9 @@ func TestSellerAftersale(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body, _ := f.get(c, "/seller/flows?state=AWAITING_SELLER_CONFIRM_REQUIREMENT", "Accept-Language", "en")
-	wantIn(t, "flows", body, fl.ID, "To confirm")
+	sellerWant(t, "flows", body, fl.ID, "To confirm")
 	_, body, _ = f.get(c, "/seller/flows/"+fl.ID)
-	wantIn(t, "flow", body, "Install it on our two servers.", "确认需求")
+	sellerWant(t, "flow", body, "Install it on our two servers.", "确认需求")
 	if status, _, _ := f.post(c, "/seller/flows/"+fl.ID+"/confirm", url.Values{"decision": {"approve"}}); status != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", status)
 	}
@@ -385,7 +385,7 @@ func TestSellerAftersale(t *testing.T) {
 	}
 	res.Body.Close()
 	_, body, _ = f.get(c, "/seller/flows/"+fl.ID)
-	wantIn(t, "delivered flow", body, "report.txt", "Installed; see the admin URL.")
+	sellerWant(t, "delivered flow", body, "report.txt", "Installed; see the admin URL.")
 	link := regexp.MustCompile(`href="(/seller/flows/[^"]+/files/[^"]+)"`).FindStringSubmatch(body)
 	if link == nil {
 		t.Fatal("no link to the delivered file")
@@ -406,7 +406,7 @@ func TestSellerAftersale(t *testing.T) {
 		t.Skipf("the request does not wait for the seller (%s)", u.State)
 	}
 	_, body, _ = f.get(c, "/seller/unsubscriptions/"+u.ID, "Accept-Language", "en")
-	wantIn(t, "unsubscription", body, "Ordered the wrong edition.", "Review the request")
+	sellerWant(t, "unsubscription", body, "Ordered the wrong edition.", "Review the request")
 	status, body, _ := f.post(c, "/seller/unsubscriptions/"+u.ID+"/review", url.Values{"decision": {"reject"}, "note": {""}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_note"`) {
 		t.Fatalf("reject without a note: %d", status)
@@ -444,7 +444,7 @@ func TestSellerRules(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `class="alert"`) {
 		t.Fatalf("a refused rule: %d", status)
 	}
-	wantIn(t, "refused rule", body, `<option value="`+f.shop.Specs["hw"]+`" selected>`)
+	sellerWant(t, "refused rule", body, `<option value="`+f.shop.Specs["hw"]+`" selected>`)
 }
 
 // TestSellerPlan: a business plan of a common product is refused with the rule at the form,
@@ -488,11 +488,11 @@ func TestSellerModify(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("modify page: %d", status)
 	}
-	wantIn(t, "modify page", body, "Modify a product", `name="specs[0].listed"`, f.shop.Specs["saas"])
+	sellerWant(t, "modify page", body, "Modify a product", `name="specs[0].listed"`, f.shop.Specs["saas"])
 	form := url.Values{"action": {"save"}, "spec_count": {"1"}, "specs[0].listed": {"1"}, "specs[0].sku_code": {f.shop.Specs["saas"]},
 		"specs[0].name": {"Supervised SaaS"}, "specs[0].name_en": {"Supervised SaaS"}, "listing.name": {"Shop product"}, "listing.version": {"V1.1"}}
 	status, _, h := f.post(c, "/seller/products/p-shop/modify", form)
-	m := appLocation.FindStringSubmatch(h.Get("Location"))
+	m := sellerAppLocation.FindStringSubmatch(h.Get("Location"))
 	if status != http.StatusSeeOther || m == nil {
 		t.Fatalf("save modification: %d %s", status, h.Get("Location"))
 	}
@@ -506,7 +506,7 @@ func TestSellerModify(t *testing.T) {
 	}
 	// The edit form keeps the listed spec as listed.
 	_, body, _ = f.get(c, "/seller/applications/"+m[1]+"/edit")
-	wantIn(t, "edit modification", body, `name="specs[0].listed"`, `value="Supervised SaaS"`)
+	sellerWant(t, "edit modification", body, `name="specs[0].listed"`, `value="Supervised SaaS"`)
 }
 
 // TestSellerAttributes: a custom attribute named like a preset is refused at its name; a good
@@ -523,7 +523,7 @@ func TestSellerAttributes(t *testing.T) {
 		t.Fatalf("an attribute: %d", status)
 	}
 	_, body, _ = f.get(c, "/seller/attributes", "Accept-Language", "en")
-	wantIn(t, "attributes", body, "Edition", "basic, pro", "Custom")
+	sellerWant(t, "attributes", body, "Edition", "basic, pro", "Custom")
 }
 
 // TestSellerDiscounts: a finance user grants a product-level discount, which is pending until
@@ -549,7 +549,7 @@ func TestSellerDiscounts(t *testing.T) {
 		t.Fatalf("authorize: %d", status)
 	}
 	_, body, _ = f.get(c, "/seller/discounts", "Accept-Language", "en")
-	wantIn(t, "discounts", body, "Authorized", "900‰")
+	sellerWant(t, "discounts", body, "Authorized", "900‰")
 }
 
 // TestSellerShipments: hardware bought and addressed is shipped from the console; a shipment
@@ -564,7 +564,7 @@ func TestSellerShipments(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body, _ := f.get(c, "/seller/shipments?state=AWAITING_SHIPMENT", "Accept-Language", "en")
-	wantIn(t, "shipments", body, key, "To ship")
+	sellerWant(t, "shipments", body, key, "To ship")
 	status, body, _ := f.post(c, "/seller/shipments/"+key+"/ship", url.Values{"carrier": {"SF"}, "waybill": {""}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_waybill"`) {
 		t.Fatalf("ship without a waybill: %d", status)
@@ -591,7 +591,7 @@ func TestSellerStock(t *testing.T) {
 	c := f.sellerUser(f.shop.M.ID, "alice", market.SellerOperations)
 	hw := f.shop.Specs["hw"]
 	_, body, _ := f.get(c, "/seller/products/p-shop", "Accept-Language", "en")
-	wantIn(t, "stock form", body, "Hardware stock", `value="1 Return Road, shop"`)
+	sellerWant(t, "stock form", body, "Hardware stock", `value="1 Return Road, shop"`)
 	status, body, _ := f.post(c, "/seller/products/p-shop/stock/"+hw, url.Values{"quantity": {"many"}, "return_address": {"x"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-seller_quantity"`) {
 		t.Fatalf("a quantity that is no number: %d", status)
@@ -637,5 +637,5 @@ func TestSellerAppeal(t *testing.T) {
 		t.Fatalf("appeal: %d", status)
 	}
 	_, body, _ = f.get(c, "/seller/flows/"+fl.ID, "Accept-Language", "en")
-	wantIn(t, "appealed flow", body, "The buyer does not answer.", "Appeals")
+	sellerWant(t, "appealed flow", body, "The buyer does not answer.", "Appeals")
 }
