@@ -93,6 +93,9 @@ func homeOf(role market.Role) string {
 	case market.RoleOperator:
 		return "/operator/"
 	}
+	if role == market.RoleSeller {
+		return "/seller/"
+	}
 	return "/"
 }
 
