@@ -20,11 +20,12 @@ func (c *Console) routes() http.Handler {
 	// Whatever else is under the consoles' paths is the console's 404 page.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r) })
 
-	// Outermost first: headers on every answer, then cross-origin refusal, then the session.
+	// Outermost first: headers on every answer, the session (error pages read it), cross-origin
+	// refusal, then the viewer.
 	var h http.Handler = mux
 	h = c.withViewer(h)
-	h = c.sessions.LoadAndSave(h)
 	h = c.crossOrigin(h)
+	h = c.sessions.LoadAndSave(h)
 	h = securityHeaders(h)
 	return h
 }
