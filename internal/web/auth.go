@@ -80,6 +80,9 @@ func homeOf(role market.Role) string {
 	if role == market.RoleBuyer {
 		return "/my/"
 	}
+	if role == market.RoleOperator {
+		return "/operator/"
+	}
 	return "/"
 }
 

@@ -52,8 +52,8 @@ func setup(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour})
+		Billing: e.Billing, Licenses: e.Licenses, Publish: e.Publish, Calls: e.Calls, Aftersale: e.Aftersale, Appeals: e.Appeals}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour, Operator: web.OperatorConfig{Clock: e.Clock}})
 	if err != nil {
 		t.Fatal(err)
 	}

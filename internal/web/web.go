@@ -18,13 +18,17 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/mercato-oss/mercato/internal/aftersale"
+	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/publish"
 )
 
 // Services are the marketplace services the consoles call: the same ones the JSON API calls.
@@ -35,6 +39,11 @@ type Services struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
+	// The operator console's: application review, merchant calls, refunds and appeals.
+	Publish   *publish.Service
+	Calls     *fulfil.Dispatcher
+	Aftersale *aftersale.Service
+	Appeals   *appeal.Service
 }
 
 // Config configures the consoles.
@@ -56,6 +65,9 @@ type Config struct {
 	StrictText bool
 	// Log receives the errors that are the server's fault.
 	Log *slog.Logger
+	// Operator is the operator console's configuration (operator_config.go): the sandbox's test
+	// clock and the settings it shows.
+	Operator OperatorConfig
 }
 
 // Console is the consoles' HTTP handler.
@@ -74,6 +86,9 @@ type Console struct {
 func New(svc Services, cfg Config) (*Console, error) {
 	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil {
 		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing and license services")
+	}
+	if err := svc.checkOperator(); err != nil {
+		return nil, err
 	}
 	if cfg.Sessions == nil || cfg.Log == nil {
 		return nil, errors.New("web: New needs a session store and a logger")
@@ -111,7 +126,7 @@ type Mux interface {
 // Register adds the consoles' routes to mux: the home page at /, the console paths below, and
 // the static files. They share the mux with /api/v1 and the open API, whose paths they avoid.
 func (c *Console) Register(mux Mux) {
-	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/static/"} {
+	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/operator/", "/static/"} {
 		mux.Handle(p, c.handler)
 	}
 }

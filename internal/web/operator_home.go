@@ -1,0 +1,152 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/store"
+)
+
+// The operator console (运营后台, docs/consoles.md#operator-console): review queues, merchants
+// and buyers, every merchant call, money and the sandbox's test clock. Each page and action calls
+// the service the JSON API calls for it, with the operator's viewer; the services decide.
+
+func (c *Console) registerOperator(mux *http.ServeMux) {
+	mux.Handle("GET /operator/{$}", c.operatorRoute(c.operatorHome))
+	c.registerOperatorReview(mux)
+	c.registerOperatorAftersale(mux)
+	c.registerOperatorCalls(mux)
+	c.registerOperatorParties(mux)
+	c.registerOperatorMoney(mux)
+	c.registerOperatorConfig(mux)
+}
+
+// checkOperator refuses consoles built without the operator console's services.
+func (s Services) checkOperator() error {
+	if s.Publish == nil || s.Calls == nil || s.Aftersale == nil || s.Appeals == nil {
+		return errors.New("web: New needs the publish, call, after-sale and appeal services for the operator console")
+	}
+	return nil
+}
+
+// queueCount is how many items wait in a queue: at most one page is counted, More says there
+// are more than N.
+type queueCount struct {
+	N    int
+	More bool
+}
+
+func countOf[T any](list []T, next store.Cursor, err error) (queueCount, error) {
+	return queueCount{N: len(list), More: !next.IsZero()}, err
+}
+
+// operatorQueues counts what waits for the operator: the overview's cards and the side
+// navigation's badges read the same numbers.
+func (c *Console) operatorQueues(r *http.Request, v market.Viewer) (map[string]queueCount, error) {
+	ctx := r.Context()
+	all := store.Page{Limit: store.MaxLimit}
+	out := map[string]queueCount{}
+	var err error
+	if out["applications"], err = countOf(c.svc.Publish.Applications(ctx, v, store.ApplicationFilter{State: market.AppPending, Queue: true, Page: all})); err != nil {
+		return nil, err
+	}
+	refunds, next, err := c.svc.Aftersale.Unsubscriptions(ctx, v, store.UnsubFilter{State: market.UnsubRefunding, Page: all})
+	if err != nil {
+		return nil, err
+	}
+	out["refunds"] = queueCount{N: len(largeRefunds(refunds)), More: !next.IsZero()}
+	if out["disputes"], err = countOf(c.svc.Aftersale.Unsubscriptions(ctx, v, store.UnsubFilter{State: market.UnsubDispute, Page: all})); err != nil {
+		return nil, err
+	}
+	if out["appeals"], err = countOf(c.svc.Appeals.Appeals(ctx, v, store.AppealFilter{State: market.AppealOpen, Page: all})); err != nil {
+		return nil, err
+	}
+	if out["failed_calls"], err = countOf(c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallFailed, Page: all})); err != nil {
+		return nil, err
+	}
+	if out["pending_calls"], err = countOf(c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallPending, Page: all})); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *Console) operatorHome(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	queues, err := c.operatorQueues(r, v)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	view := c.newView(r, "op.home.title")
+	view.Nav = "op-home"
+	view.Data = map[string]any{"Queues": queues, "Sandbox": c.cfg.Operator.Clock != nil}
+	c.render(w, r, http.StatusOK, "operator_home", view)
+}
+
+// backTo redirects after an action to path with a flash message.
+func (c *Console) backTo(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if flash != "" {
+		c.flash(r.Context(), flash)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// parseForm reads a small posted form; false means the error page was written.
+func (c *Console) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+		return false
+	}
+	return true
+}
+
+// filterLink is the current page's address with one query parameter set (or removed when
+// value is ""), for filter chips; the list position is dropped.
+func filterLink(r *http.Request, key, value string) string {
+	q := url.Values{}
+	for k, vs := range r.URL.Query() {
+		if k != "after" {
+			q[k] = vs
+		}
+	}
+	if value == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, value)
+	}
+	if len(q) == 0 {
+		return r.URL.Path
+	}
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// opFailed records a service's refusal of an operator form at its fields: the message is
+// op.err.FIELD when the catalogs have one, else the code's, with the service's text as detail.
+// fields maps the service's field names to the form's; a field not in it is the form's own.
+func (c *Console) opFailed(r *http.Request, f *form, err error, fields map[string]string) {
+	var me *market.Error
+	if !errors.As(err, &me) {
+		f.Errors["form"] = fieldErr{Key: "error.code.internal"}
+		return
+	}
+	l := c.texts.locale(c.texts.pick(r), false, c.cfg.Location)
+	list := me.Details
+	if len(list) == 0 {
+		list = []market.FieldError{{Field: me.Field, Message: me.Message}}
+	}
+	for _, fe := range list {
+		field, ok := fields[fe.Field]
+		if !ok {
+			field = "form"
+		}
+		key := "error.code." + string(me.Code)
+		if l.Has("op.err." + field) {
+			key = "op.err." + field
+		}
+		if _, taken := f.Errors[field]; !taken {
+			f.Errors[field] = fieldErr{Key: key, Detail: fe.Message}
+		}
+	}
+}
