@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -76,8 +75,7 @@ func (c *Console) operatorCall(w http.ResponseWriter, r *http.Request, v market.
 	view.Title = call.ID
 	view.Nav = "op-calls"
 	view.Data = map[string]any{"Call": call, "Request": readable(call.Request), "Attempts": views,
-		"Restartable": call.State == market.CallFailed, "Retryable": call.State == market.CallPending,
-		"WindowLeft": max(call.Deadline.Sub(c.now()), 0).Round(time.Minute).String()}
+		"Restartable": call.State == market.CallFailed, "Retryable": call.State == market.CallPending}
 	c.render(w, r, http.StatusOK, "operator_call", view)
 }
 

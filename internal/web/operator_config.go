@@ -48,7 +48,7 @@ func (c *Console) registerOperatorConfig(mux *http.ServeMux) {
 func (c *Console) operatorSettings(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	view := c.newView(r, "op.config.title")
 	view.Nav = "op-config"
-	view.Data = map[string]any{"Settings": c.cfg.Operator.Settings, "Sandbox": c.cfg.Operator.Sandbox, "Currency": c.cfg.Currency}
+	view.Data = map[string]any{"Settings": c.cfg.Operator.Settings, "Sandbox": c.cfg.Operator.Sandbox, "Clock": c.cfg.Operator.Clock != nil}
 	c.render(w, r, http.StatusOK, "operator_config", view)
 }
 
@@ -75,7 +75,7 @@ func (c *Console) operatorClock(w http.ResponseWriter, r *http.Request, v market
 func (c *Console) renderClock(w http.ResponseWriter, r *http.Request, status int, clock TestClock, f *form) {
 	now := clock.Now()
 	view := c.newView(r, "op.clock.title")
-	view.Nav = "op-clock"
+	view.Nav = "op-config"
 	view.Form = f
 	view.Data = map[string]any{"Now": now, "NextHourly": metering.NextCollection(market.CycleHourly, now),
 		"NextDaily": metering.NextCollection(market.CycleDaily, now)}
