@@ -61,6 +61,10 @@ func readable(b []byte) string {
 }
 
 func (c *Console) operatorCall(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	c.renderCall(w, r, v, http.StatusOK, newForm(r))
+}
+
+func (c *Console) renderCall(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
 	call, atts, err := c.svc.Calls.Call(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, err)
@@ -74,9 +78,10 @@ func (c *Console) operatorCall(w http.ResponseWriter, r *http.Request, v market.
 	view := c.newView(r, "op.call.title")
 	view.Title = call.ID
 	view.Nav = "op-calls"
+	view.Form = f
 	view.Data = map[string]any{"Call": call, "Request": readable(call.Request), "Attempts": views,
 		"Restartable": call.State == market.CallFailed, "Retryable": call.State == market.CallPending}
-	c.render(w, r, http.StatusOK, "operator_call", view)
+	c.render(w, r, status, "operator_call", view)
 }
 
 // operatorCallAction restarts a failed call (a fresh retry window) or retries a pending one
@@ -99,7 +104,11 @@ func (c *Console) operatorCallAction(restart bool) viewerHandler {
 		case err == nil:
 			c.backTo(w, r, "/operator/calls/"+id, flash)
 		case market.ErrorCode(err) == market.CodeConflict:
-			c.backTo(w, r, "/operator/calls/"+id, "op.flash.call_moved")
+			// Not restartable now (its order was refunded, or its state moved): the call's page
+			// again with the service's reason.
+			f := newForm(r)
+			f.Errors["form"] = fieldErr{Key: "op.call.refused", Detail: market.ErrorMessage(err)}
+			c.renderCall(w, r, v, http.StatusConflict, f)
 		default:
 			c.fail(w, r, err)
 		}

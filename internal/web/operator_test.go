@@ -1,0 +1,400 @@
+package web_test
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/identity"
+	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
+	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/internal/web"
+	"github.com/mercato-oss/mercato/sdk/sdktest"
+)
+
+// operator signs the operator in with its token (the password-equivalent of the console).
+func (f *fixture) operator() *http.Client {
+	f.t.Helper()
+	return f.login(marketplacetest.OperatorToken)
+}
+
+// sellerClient signs a seller user of the shop in with its token.
+func (f *fixture) sellerClient() (*http.Client, market.Viewer) {
+	f.t.Helper()
+	u, token, err := f.e.Identity.CreateSellerUser(f.e.Ctx, market.AsOperator(), f.shop.M.ID, identity.SellerUserRequest{Name: "ops", Role: market.SellerOperations})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return f.login(token), u.Viewer()
+}
+
+// page fetches path in lang and fails unless it answers want.
+func (f *fixture) page(c *http.Client, lang, path string, want int) string {
+	f.t.Helper()
+	status, body, _ := f.get(c, path, "Accept-Language", lang)
+	if status != want {
+		f.t.Fatalf("%s %s: %d, want %d\n%s", lang, path, status, want, body)
+	}
+	return body
+}
+
+// TestOperatorSignIn: the operator token signs in and lands on the overview; a wrong token is
+// refused at its field; the sign-in is the operator's token, not a stored password.
+func TestOperatorSignIn(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.client()
+	status, body, _ := f.post(c, "/login", url.Values{"mode": {"token"}, "token": {marketplacetest.OperatorToken + "x"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-token"`) {
+		t.Fatalf("a wrong operator token: %d", status)
+	}
+	status, _, h := f.post(c, "/login", url.Values{"mode": {"token"}, "token": {marketplacetest.OperatorToken}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/operator/" {
+		t.Fatalf("operator sign-in: %d → %q, want the operator overview", status, h.Get("Location"))
+	}
+	body = f.page(c, "zh-CN", "/operator/", http.StatusOK)
+	if !strings.Contains(body, "运营概览") || !strings.Contains(body, `href="/operator/applications"`) {
+		t.Fatalf("overview lacks its title or navigation:\n%s", body)
+	}
+	// Sent elsewhere first, the operator comes back there after signing in.
+	anon := f.client()
+	status, _, h = f.get(anon, "/operator/calls?state=FAILED")
+	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?next=") {
+		t.Fatalf("anonymous operator page: %d %q", status, h.Get("Location"))
+	}
+	status, _, h = f.post(anon, "/login", url.Values{"mode": {"token"}, "token": {marketplacetest.OperatorToken}, "next": {"/operator/calls?state=FAILED"}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/operator/calls?state=FAILED" {
+		t.Fatalf("back after sign-in: %d %q", status, h.Get("Location"))
+	}
+}
+
+// TestOperatorPagesNotForOthers: a buyer or a seller gets the 404 page for every operator page,
+// and for its actions; nothing changes.
+func TestOperatorPagesNotForOthers(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	seller, _ := f.sellerClient()
+	for who, c := range map[string]*http.Client{"buyer": f.login(f.token), "seller": seller} {
+		for _, p := range []string{"/operator/", "/operator/applications", "/operator/calls", "/operator/merchants", "/operator/buyers/" + f.buyer.BuyerID,
+			"/operator/statements", "/operator/config", "/operator/clock"} {
+			status, body, _ := f.get(c, p)
+			if status != http.StatusNotFound || !strings.Contains(body, "404") {
+				t.Errorf("%s GET %s: %d, want the 404 page", who, p, status)
+			}
+		}
+		before := f.e.Clock.Now()
+		for _, p := range []string{"/operator/clock/advance", "/operator/buyers/" + f.buyer.BuyerID + "/topup"} {
+			if status, _, _ := f.post(c, p, url.Values{"duration": {"1h"}, "amount": {"1000"}, "ref": {"x"}}); status != http.StatusNotFound {
+				t.Errorf("%s POST %s: %d, want 404", who, p, status)
+			}
+		}
+		if !f.e.Clock.Now().Equal(before) {
+			t.Errorf("a %s moved the test clock", who)
+		}
+	}
+	if bal := f.e.Balance(f.buyer); bal != 5_000_000 {
+		t.Errorf("the buyer's balance is %s after refused top-ups", bal)
+	}
+}
+
+// TestOperatorPagesInBothLanguages renders every operator page in Chinese and English with the
+// catalogs strict: a message missing from either fails the page.
+func TestOperatorPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.e.Buy(f.buyer, f.shop, "plain", 1)
+	f.e.Settle()
+	calls, _, err := f.e.Calls.Calls(f.e.Ctx, market.AsOperator(), store.CallFilter{Page: store.Page{Limit: 1}})
+	if err != nil || len(calls) == 0 {
+		t.Fatalf("no call after a purchase: %v", err)
+	}
+	c := f.operator()
+	pages := []string{"/operator/", "/operator/applications", "/operator/applications?state=APPROVED&type=RELEASE", "/operator/refunds",
+		"/operator/appeals", "/operator/appeals?state=DECIDED", "/operator/calls", "/operator/calls?state=FAILED&merchant=" + f.shop.M.ID,
+		"/operator/calls/" + calls[0].ID, "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
+		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/bills?buyer=" + f.buyer.BuyerID, "/operator/statements",
+		"/operator/config", "/operator/clock"}
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, p := range pages {
+			body := f.page(c, lang, p, http.StatusOK)
+			if !strings.Contains(body, `<html lang="`+lang+`"`) {
+				t.Errorf("%s %s is not in %s", lang, p, lang)
+			}
+		}
+	}
+	body := f.page(c, "en", "/operator/calls/"+calls[0].ID, http.StatusOK)
+	for _, want := range []string{"Request as stored", "#1", " ms", "000000"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("call page lacks %q", want)
+		}
+	}
+	for _, p := range []string{"/operator/calls/nope", "/operator/applications/nope", "/operator/merchants/nope", "/operator/buyers/nope", "/operator/appeals/nope", "/operator/refunds/nope"} {
+		f.page(c, "en", p, http.StatusNotFound)
+	}
+}
+
+// releaseDraft is a listing that passes the publishing rules, with one monthly spec.
+func releaseDraft(code string) *publish.Draft {
+	return &publish.Draft{
+		Listing: market.Listing{Name: "Acme CRM " + code, Version: "V1.0", Category: "crm", Summary: "Customer relationship management for small teams",
+			Description: strings.Repeat("Acme CRM keeps customers, deals and follow-ups in one place for small sales teams. ", 6),
+			UsageGuide:  "Log in at the address in your order with the account we send you, then invite your team.",
+			Agreement:   "Service agreement. The merchant processes personal data only to provide the service (privacy clause).",
+			Logo:        &market.Image{Format: "PNG", Width: 120, Height: 120, Bytes: 20_000}, Public: true},
+		Specs: []catalog.SpecRequest{{SkuCode: code + "-std", Name: "标准版", NameEN: "Standard", Charging: market.ChargingPeriod,
+			Plans: []catalog.PlanRequest{{ProductID: "OFFI-" + strings.ToUpper(code) + "-STD-M", Period: market.PeriodMonth, Price: 100_000}}}},
+	}
+}
+
+// submitted is a release application of the shop's merchant, drafted, debugged and submitted by
+// its seller: what the operator reviews.
+func (f *fixture) submitted(seller market.Viewer, code string) *market.Application {
+	f.t.Helper()
+	app, err := f.e.Publish.Create(f.e.Ctx, seller, publish.ApplicationRequest{Type: market.AppRelease, ProductID: "p-" + code, Draft: releaseDraft(code)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	run, err := f.e.Dial.RunDebug(f.e.Ctx, seller, app.ProductID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.e.Settle()
+	if run, err = f.e.Dial.Run(f.e.Ctx, seller, run.ID); err != nil || run.State != market.RunPassed {
+		f.t.Fatalf("debug run: %v %+v", err, run)
+	}
+	if app, err = f.e.Publish.Submit(f.e.Ctx, seller, app.ID); err != nil {
+		f.t.Fatal(err)
+	}
+	return app
+}
+
+// TestOperatorReviewsApplications: the queue lists a submitted release; the operator rejects it
+// with a comment at two fields (the seller reads them at those fields), the seller resubmits,
+// and the operator approves: the product is released.
+func TestOperatorReviewsApplications(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, seller := f.sellerClient()
+	app := f.submitted(seller, "crm")
+	c := f.operator()
+
+	body := f.page(c, "zh-CN", "/operator/applications", http.StatusOK)
+	if !strings.Contains(body, "/operator/applications/"+app.ID) || !strings.Contains(body, "商品发布") {
+		t.Fatalf("the queue lacks the submitted release:\n%s", body)
+	}
+	if body = f.page(c, "en", "/operator/", http.StatusOK); !strings.Contains(body, `<p class="stat-value">1</p>`) {
+		t.Errorf("the overview does not count the application")
+	}
+	path := "/operator/applications/" + app.ID
+	body = f.page(c, "en", path, http.StatusOK)
+	for _, want := range []string{"Acme CRM crm", "V1.0", `name="c.listing.name"`, `name="c.specs"`, "Approve the application"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("application page lacks %q", want)
+		}
+	}
+
+	// A rejection needs a reason or a field comment; what was typed is kept.
+	status, body, _ := f.post(c, path+"/reject", url.Values{"reason": {"  "}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-reason"`) {
+		t.Fatalf("an empty rejection: %d", status)
+	}
+	status, _, h := f.post(c, path+"/reject", url.Values{"reason": {"Please fix the listing."}, "c.listing.name": {"Drop the code from the name."},
+		"c.listing.version": {"Use <V2.0>\nplease"}, "c.specs": {""}})
+	if status != http.StatusSeeOther || h.Get("Location") != path {
+		t.Fatalf("reject: %d %v", status, h)
+	}
+	d, err := f.e.Publish.Application(f.e.Ctx, seller, app.ID)
+	if err != nil || d.State != market.AppRejected {
+		t.Fatalf("after rejection: %v %+v", err, d)
+	}
+	rc := web.ParseReviewComments(d.Comment)
+	if rc.Overall != "Please fix the listing." || rc.For("listing.name") != "Drop the code from the name." || rc.For("listing.version") != "Use <V2.0> please" || len(rc.Fields) != 2 {
+		t.Fatalf("the seller reads %q as %+v", d.Comment, rc)
+	}
+	body = f.page(c, "zh-CN", path, http.StatusOK)
+	if !strings.Contains(body, html.EscapeString("Use <V2.0> please")) || strings.Contains(body, "<V2.0>") || !strings.Contains(body, "已驳回") {
+		t.Errorf("the rejected application's page lacks the escaped field comment")
+	}
+	// A decided application is not decided again.
+	if _, _, h = f.post(c, path+"/approve", nil); h.Get("Location") != path {
+		t.Fatalf("approving a rejected application: %v", h)
+	}
+	if d, _ = f.e.Publish.Application(f.e.Ctx, seller, app.ID); d.State != market.AppRejected {
+		t.Fatalf("a rejected application was approved")
+	}
+
+	// The seller fixes and resubmits; the operator approves.
+	fixed := releaseDraft("crm")
+	fixed.Listing.Name = "Acme CRM"
+	if _, err := f.e.Publish.Update(f.e.Ctx, seller, app.ID, publish.ApplicationRequest{Type: market.AppRelease, ProductID: app.ProductID, Draft: fixed}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Publish.Submit(f.e.Ctx, seller, app.ID); err != nil {
+		t.Fatal(err)
+	}
+	status, _, _ = f.post(c, path+"/approve", url.Values{"comment": {"Welcome aboard"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", status)
+	}
+	if d, _ = f.e.Publish.Application(f.e.Ctx, seller, app.ID); d.State != market.AppApproved {
+		t.Fatalf("after approval: %s", d.State)
+	}
+	body = f.page(c, "en", path, http.StatusOK)
+	if !strings.Contains(body, "The application is approved") || !strings.Contains(body, "Welcome aboard") || strings.Contains(body, `action="`+path+`/approve"`) {
+		t.Errorf("approved page: no flash, no comment in the history, or still a review form")
+	}
+}
+
+// TestOperatorRestartsAFailedCall: a merchant down for longer than the retry window leaves
+// failed calls; the operator finds them by merchant and state and reads their attempts. The
+// newInstance call's order was refunded, so its restart is refused with the reason; a renewal's
+// call, restarted once the merchant is back, succeeds.
+func TestOperatorRestartsAFailedCall(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	active := f.e.Buy(f.buyer, f.shop, "plain", 1)
+	f.e.Settle()
+	f.shop.Merchant.Set(func(k *sdktest.Knobs) { k.Down = true })
+	f.e.Buy(f.buyer, f.shop, "plain", 1)
+	if _, err := f.e.Orders.Renew(f.e.Ctx, f.buyer, active.Lines[0].ID, order.ChangeRequest{PeriodNumber: 1}); err != nil {
+		t.Fatal(err)
+	}
+	f.e.Advance(4*time.Hour, 10*time.Minute)
+	c := f.operator()
+	failed, _, err := f.e.Calls.Calls(f.e.Ctx, market.AsOperator(), store.CallFilter{State: market.CallFailed, Page: store.Page{Limit: 10}})
+	if err != nil || len(failed) != 2 {
+		t.Fatalf("want 2 failed calls, have %d (%v)", len(failed), err)
+	}
+	body := f.page(c, "en", fmt.Sprintf("/operator/calls?merchant=%s&state=FAILED", f.shop.M.ID), http.StatusOK)
+	for _, call := range failed {
+		if !strings.Contains(body, "/operator/calls/"+call.ID) {
+			t.Errorf("failed call %s (%s) is not listed", call.ID, call.Activity)
+		}
+	}
+	if body = f.page(c, "en", "/operator/calls?merchant=m-none&state=FAILED", http.StatusOK); strings.Contains(body, failed[0].ID) {
+		t.Errorf("the merchant filter lists another merchant's call")
+	}
+	f.shop.Merchant.Set(func(k *sdktest.Knobs) { k.Down = false })
+	for _, call := range failed {
+		path := "/operator/calls/" + call.ID
+		body = f.page(c, "zh-CN", path, http.StatusOK)
+		for _, want := range []string{"失败", "重新发起", "HTTP 状态 503", "毫秒"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("failed %s page lacks %q", call.Activity, want)
+			}
+		}
+		status, body, h := f.post(c, path+"/restart", nil)
+		if call.Activity == "newInstance" {
+			if status != http.StatusConflict || !strings.Contains(body, "该调用当前无法重新发起") {
+				t.Errorf("restarting the refunded order's call: %d", status)
+			}
+			continue
+		}
+		if status != http.StatusSeeOther || h.Get("Location") != path {
+			t.Fatalf("restart %s: %d %v", call.Activity, status, h)
+		}
+		f.e.Settle()
+		body = f.page(c, "en", path, http.StatusOK)
+		if !strings.Contains(body, "The call is restarted.") || !strings.Contains(body, "Succeeded") || !strings.Contains(body, "#") {
+			t.Errorf("after restarting %s the page lacks the flash or the new state:\n%s", call.Activity, body)
+		}
+	}
+}
+
+// TestOperatorMerchantsAndBuyers creates a merchant (its keys shown once) and a buyer (its token
+// shown once), tops the buyer up, and shows every error at its field, keeping what was typed.
+func TestOperatorMerchantsAndBuyers(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.operator()
+
+	status, body, _ := f.post(c, "/operator/merchants", url.Values{"name": {"Globex"}, "production_url": {"not a url"}, "generation": {"2"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-production_url"`) || !strings.Contains(body, `value="Globex"`) {
+		t.Fatalf("bad merchant: %d\n%s", status, body)
+	}
+	status, body, h := f.post(c, "/operator/merchants", url.Values{"name": {"Globex"}, "production_url": {"http://127.0.0.1:9/kg"}, "generation": {"2"}, "id": {"m-globex"}})
+	if status != http.StatusCreated || h.Get("Cache-Control") != "no-store" {
+		t.Fatalf("create merchant: %d %v\n%s", status, h, body)
+	}
+	m, err := f.e.Catalog.Merchant(f.e.Ctx, market.AsOperator(), "m-globex")
+	if err != nil || !strings.Contains(body, m.AccessKey) || !strings.Contains(body, "SK") {
+		t.Fatalf("the new merchant's keys are not shown: %v", err)
+	}
+	if body = f.page(c, "en", "/operator/merchants", http.StatusOK); strings.Contains(body, m.AccessKey) {
+		t.Errorf("the access key is shown again")
+	}
+
+	status, body, _ = f.post(c, "/operator/buyers", url.Values{"name": {""}, "email": {"x@example.com"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-name"`) || !strings.Contains(body, `value="x@example.com"`) {
+		t.Fatalf("bad buyer: %d\n%s", status, body)
+	}
+	status, body, _ = f.post(c, "/operator/buyers", url.Values{"name": {"Han Meimei"}, "email": {"han@example.com"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create buyer: %d\n%s", status, body)
+	}
+	token := between(body, `<dt>Sign-in token</dt><dd class="mono">`, "<")
+	if token == "" {
+		token = between(body, `<dt>登录令牌</dt><dd class="mono">`, "<")
+	}
+	id := between(body, `href="/operator/buyers/`, `"`)
+	if token == "" || id == "" {
+		t.Fatalf("the new buyer's token or ID is not shown:\n%s", body)
+	}
+	f.login(token) // the token signs the new buyer in
+
+	path := "/operator/buyers/" + id
+	status, body, _ = f.post(c, path+"/topup", url.Values{"amount": {"abc"}, "ref": {"pay-1"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-amount"`) || !strings.Contains(body, `value="pay-1"`) {
+		t.Fatalf("bad top-up: %d", status)
+	}
+	status, body, _ = f.post(c, path+"/topup", url.Values{"amount": {"100"}, "ref": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-ref"`) {
+		t.Fatalf("top-up without reference: %d", status)
+	}
+	for range 2 { // the same reference twice credits once
+		if status, _, _ = f.post(c, path+"/topup", url.Values{"amount": {"1234.5"}, "ref": {"pay-1"}}); status != http.StatusSeeOther {
+			t.Fatalf("top-up: %d", status)
+		}
+	}
+	body = f.page(c, "zh-CN", path, http.StatusOK)
+	if !strings.Contains(body, "¥1,234.50") || !strings.Contains(body, "充值已入账") {
+		t.Errorf("the buyer page lacks the balance or the flash")
+	}
+}
+
+// TestOperatorTestClock moves the sandbox's clock and runs a collection; outside the sandbox the
+// clock pages are the 404 page.
+func TestOperatorTestClock(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.operator()
+	before := f.e.Clock.Now()
+	status, body, _ := f.post(c, "/operator/clock/advance", url.Values{"duration": {"-5m"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-duration"`) || !strings.Contains(body, `value="-5m"`) {
+		t.Fatalf("bad duration: %d", status)
+	}
+	if status, _, _ = f.post(c, "/operator/clock/advance", url.Values{"duration": {"36h"}}); status != http.StatusSeeOther {
+		t.Fatalf("advance: %d", status)
+	}
+	if got := f.e.Clock.Now().Sub(before); got != 36*time.Hour {
+		t.Fatalf("the clock moved %s", got)
+	}
+	if status, _, _ = f.post(c, "/operator/clock/collect", url.Values{"cycle": {"HOURLY"}}); status != http.StatusSeeOther {
+		t.Fatalf("collect: %d", status)
+	}
+	if now := f.e.Clock.Now(); now.Minute() != 16 {
+		t.Errorf("after the hourly collection the clock is at %s, want :16 (the :15 collection and its margin)", now)
+	}
+	body = f.page(c, "en", "/operator/clock", http.StatusOK)
+	if !strings.Contains(body, "The collection runs now") {
+		t.Errorf("no flash after the collection")
+	}
+}
