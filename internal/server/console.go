@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-oss/mercato/internal/api"
 	"github.com/mercato-oss/mercato/internal/store"
 	"github.com/mercato-oss/mercato/internal/web"
 )
@@ -23,9 +24,9 @@ func (s *Server) mountConsole(mux *http.ServeMux) error {
 		loc = time.FixedZone("CST", 8*3600) // China has one zone and no daylight saving
 	}
 	c, err := web.New(web.Services{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Metering: s.Metering,
-		Billing: s.Billing, Licenses: s.Licenses, Publish: s.Publish, Calls: s.Calls, Aftersale: s.Aftersale, Appeals: s.Appeals}, web.Config{Sessions: sessions, Log: s.Cfg.Log, Location: loc,
-		Currency: s.Site.Currency, Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://"),
-		Operator: s.operatorConsole()})
+		Billing: s.Billing, Licenses: s.Licenses, Aftersale: s.Aftersale, Publish: s.Publish, Calls: s.Calls, Appeals: s.Appeals}, web.Config{Sessions: sessions,
+		Log: s.Cfg.Log, Location: loc, Currency: s.Site.Currency, Limiter: api.NewFailureLimiter(time.Second, 20),
+		Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://"), Operator: s.operatorConsole()})
 	if err != nil {
 		return err
 	}

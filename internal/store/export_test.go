@@ -25,3 +25,17 @@ func (tx *Tx) QueryForTest(ctx context.Context, query string, fn func(*sql.Rows)
 
 // SetWALLimit sets the log size, in pages, past which the checkpointer truncates the log.
 func (db *DB) SetWALLimit(pages int64) { db.ckpt.limit.Store(pages) }
+
+// CountSessions counts the rows of web_sessions.
+func CountSessions(ctx context.Context, db *DB) (int, error) {
+	var n int
+	err := db.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM web_sessions`).Scan(&n)
+	return n, err
+}
+
+// SessionStoredAs reports whether a session row holds token itself as its key.
+func SessionStoredAs(ctx context.Context, db *DB, token string) (bool, error) {
+	var n int
+	err := db.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM web_sessions WHERE token_hash = $1`, token).Scan(&n)
+	return n > 0, err
+}

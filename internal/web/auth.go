@@ -30,8 +30,13 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostForm.Get("next"))
 	var p identity.Principal
 	var err error
-	switch r.PostForm.Get("mode") {
-	case "password":
+	limited := c.cfg.Limiter != nil && !c.cfg.Limiter.Allow(r)
+	if limited {
+		f.Add("form", "error.code.too_many")
+	}
+	switch {
+	case limited:
+	case r.PostForm.Get("mode") == "password":
 		merchant, name, pw := strings.TrimSpace(f.Get("merchant")), strings.TrimSpace(f.Get("user")), f.Get("password")
 		for field, val := range map[string]string{"merchant": merchant, "user": name, "password": pw} {
 			if val == "" {
@@ -55,6 +60,9 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil && market.ErrorCode(err) != market.CodeUnauthorized {
 		c.fail(w, r, err)
 		return
+	}
+	if err != nil && c.cfg.Limiter != nil {
+		c.cfg.Limiter.Failed(r)
 	}
 	if f.Any() {
 		f.Values.Del("password") // a password is never sent back

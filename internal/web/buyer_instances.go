@@ -21,7 +21,9 @@ func (c *Console) registerInstances(mux *http.ServeMux) {
 	mux.Handle("GET /my/instances/{key}/credentials", c.buyerRoute(c.credentials))
 	mux.Handle("POST /my/instances/{key}/renew", c.buyerRoute(c.change("renew", c.svc.Orders.Renew)))
 	mux.Handle("POST /my/instances/{key}/convert", c.buyerRoute(c.change("convert", c.svc.Orders.ConvertTrial)))
+	mux.Handle("POST /my/instances/{key}/upgrade", c.buyerRoute(c.upgrade))
 	mux.Handle("GET /my/instances/{key}/usage", c.buyerRoute(c.usage))
+	mux.Handle("POST /my/instances/{key}/licenses/receive", c.buyerRoute(c.receiveLicenses))
 	mux.Handle("GET /my/licenses/{code}", c.buyerRoute(c.heartbeats))
 }
 
@@ -61,13 +63,25 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 			return
 		}
 	}
+	unreceived := false
+	for _, l := range licenses {
+		unreceived = unreceived || l.ReceivedAt.IsZero()
+	}
 	waiting := in.State == market.InstancePending || in.State == market.InstanceProvisioning
+	// Whether and how it may be unsubscribed; an instance that cannot be read for it (released)
+	// simply offers nothing.
+	elig, err := c.svc.Aftersale.Eligibility(ctx, v, in.Key)
+	if err != nil && market.ErrorCode(err) == market.CodeInternal {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "instance.title")
 	view.Title = in.ID
 	view.Nav = "instances"
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
-		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24),
+		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig, "Unreceived": unreceived,
+		"Upgrades":    c.upgradeOptions(ctx, v, in),
 		"Renewable":   in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
 		"Convertible": in.Trial && in.State == market.InstanceActive,
 		"Metered":     in.Charging == market.ChargingOnDemand || in.Charging == market.ChargingOnDemandPkg}
@@ -146,4 +160,20 @@ func (c *Console) heartbeats(w http.ResponseWriter, r *http.Request, v market.Vi
 	view.Nav = "instances"
 	view.Data = map[string]any{"Code": code, "Heartbeats": hbs}
 	c.render(w, r, http.StatusOK, "heartbeats", view)
+}
+
+// receiveLicenses confirms that the buyer received the instance's license codes, which lets the
+// merchant's software activate them.
+func (c *Console) receiveLicenses(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	key := r.PathValue("key")
+	if _, err := c.svc.Licenses.Receive(r.Context(), v, key); err != nil {
+		if market.ErrorCode(err) != market.CodeConflict {
+			c.fail(w, r, err)
+			return
+		}
+		c.flash(r.Context(), "flash.receive_refused")
+	} else {
+		c.flash(r.Context(), "flash.received")
+	}
+	http.Redirect(w, r, "/my/instances/"+url.PathEscape(key), http.StatusSeeOther)
 }

@@ -16,6 +16,7 @@ func (c *Console) registerBuyer(mux *http.ServeMux) {
 	mux.Handle("POST /my/orders/{id}/cancel", c.buyerRoute(c.cancelRenewal))
 	c.registerInstances(mux)
 	c.registerBilling(mux)
+	c.registerAftersale(mux)
 }
 
 // pageOf reads the list position of r (?after=cursor); a bad cursor is the first page.
@@ -39,14 +40,14 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, v market.View
 		c.fail(w, r, err)
 		return
 	}
-	ins, _, err := c.svc.Orders.Instances(ctx, v, store.InstanceFilter{Page: store.Page{Limit: 5}})
+	ins, more, err := c.svc.Orders.Instances(ctx, v, store.InstanceFilter{State: market.InstanceActive, Page: store.Page{Limit: 5}})
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	view := c.newView(r, "overview.title")
 	view.Nav = "overview"
-	view.Data = map[string]any{"Balance": balance, "Currency": c.cfg.Currency, "Orders": orders, "Instances": ins}
+	view.Data = map[string]any{"Balance": balance, "Currency": c.cfg.Currency, "Orders": orders, "Instances": ins, "MoreInstances": !more.IsZero()}
 	c.render(w, r, http.StatusOK, "overview", view)
 }
 

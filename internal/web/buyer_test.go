@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/internal/web"
 )
 
 // TestBuyerJourney buys, waits for the merchant, reads the credentials and renews, over plain
@@ -155,6 +157,11 @@ func TestExpiredSession(t *testing.T) {
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?next=") {
 		t.Fatalf("expired session: %d %s", status, h.Get("Location"))
 	}
+	// An htmx request (a polling instance page) is sent to the login page by a whole-page load.
+	_, _, h = f.get(c, "/my/instances/x", "HX-Request", "true", "HX-Current-URL", f.srv.URL+"/my/instances/x")
+	if h.Get("HX-Redirect") != "/login?next="+url.QueryEscape("/my/instances/x") {
+		t.Errorf("htmx after expiry: HX-Redirect %q", h.Get("HX-Redirect"))
+	}
 	status, _, h = f.post(c, "/login", url.Values{"mode": {"token"}, "token": {f.token}, "next": {"/my/bills"}})
 	if status != http.StatusSeeOther || h.Get("Location") != "/my/bills" {
 		t.Errorf("login with next: %d %s", status, h.Get("Location"))
@@ -217,4 +224,38 @@ func between(s, from, to string) string {
 	}
 	v, _, _ := strings.Cut(after, to)
 	return v
+}
+
+// countingLimiter allows two failures.
+type countingLimiter struct{ failed atomic.Int32 }
+
+func (l *countingLimiter) Allow(*http.Request) bool { return l.failed.Load() < 2 }
+func (l *countingLimiter) Failed(*http.Request)     { l.failed.Add(1) }
+
+// TestLoginLimited: after too many failures an address is refused even with the right token,
+// and seller sign-in checks the password without revealing which part was wrong.
+func TestLoginLimited(t *testing.T) {
+	t.Parallel()
+	lim := &countingLimiter{}
+	f := setup(t, func(c *web.Config) { c.Limiter = lim })
+	u, _, err := f.e.Identity.CreateSellerUser(f.e.Ctx, market.AsOperator(), f.shop.M.ID, identity.SellerUserRequest{Name: "ops", Role: market.SellerOperations, Password: "correct-horse-42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := f.post(f.client(), "/login", url.Values{"mode": {"password"}, "merchant": {u.MerchantID}, "user": {"ops"}, "password": {"wrong-password-1"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-password"`) || !strings.Contains(body, `value="ops"`) || strings.Contains(body, "wrong-password-1") {
+		t.Errorf("wrong password: %d", status)
+	}
+	c := f.client()
+	if status, _, h := f.post(c, "/login", url.Values{"mode": {"password"}, "merchant": {u.MerchantID}, "user": {"ops"}, "password": {"correct-horse-42"}}); status != http.StatusSeeOther || h.Get("Location") != "/" {
+		t.Errorf("seller sign-in: %d %s", status, h.Get("Location"))
+	}
+	if status, _, _ := f.get(c, "/my/orders"); status != http.StatusNotFound {
+		t.Errorf("a seller on the buyer console: %d, want 404", status)
+	}
+	f.post(f.client(), "/login", url.Values{"mode": {"token"}, "token": {"wrong-token-0123456789"}})
+	status, body, _ = f.post(f.client(), "/login", url.Values{"mode": {"token"}, "token": {f.token}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "尝试次数过多") {
+		t.Errorf("limited sign-in: %d", status)
+	}
 }

@@ -89,8 +89,12 @@ func (c *Console) toLogin(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if r.Header.Get("HX-Request") == "true" {
+		// htmx follows HX-Redirect with a whole-page load; a 200 keeps an error out of the console.
+		if cur, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && cur.Host == r.Host {
+			next = cur.RequestURI()
+		}
 		w.Header().Set("HX-Redirect", "/login?next="+url.QueryEscape(next))
-		w.WriteHeader(http.StatusUnauthorized)
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)

@@ -33,7 +33,7 @@ type fixture struct {
 	offset time.Duration
 }
 
-func setup(t testing.TB) *fixture {
+func setup(t testing.TB, opts ...func(*web.Config)) *fixture {
 	t.Helper()
 	e := marketplacetest.New(t, store.SQLite, marketplacetest.Options{})
 	f := &fixture{t: t, e: e}
@@ -51,9 +51,13 @@ func setup(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour, Operator: web.OperatorConfig{Clock: e.Clock}}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
-		Billing: e.Billing, Licenses: e.Licenses, Publish: e.Publish, Calls: e.Calls, Aftersale: e.Aftersale, Appeals: e.Appeals}, web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour, Operator: web.OperatorConfig{Clock: e.Clock}})
+		Billing: e.Billing, Licenses: e.Licenses, Aftersale: e.Aftersale, Publish: e.Publish, Calls: e.Calls, Appeals: e.Appeals}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +81,11 @@ func (f *fixture) product(id, name, category string) string {
 	return plan
 }
 
-// usage pushes hourly usage for an instance over the last hours and runs the collections.
+// usage moves time on by hours, pushes hourly usage for an instance over them and runs the
+// collections.
 func (f *fixture) usage(in *market.Instance, hours int) {
 	f.t.Helper()
+	f.e.Advance(time.Duration(hours+1)*time.Hour, time.Hour) // the usage comes after the instance started
 	now := f.e.Clock.Now().Truncate(time.Hour)
 	var recs []kgp.UsageRecord
 	for i := hours; i >= 1; i-- {

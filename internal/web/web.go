@@ -39,11 +39,12 @@ type Services struct {
 	Metering *metering.Service
 	Billing  *billing.Service
 	Licenses *license.Service
-	// The operator console's: application review, merchant calls, refunds and appeals.
-	Publish   *publish.Service
-	Calls     *fulfil.Dispatcher
+	// Aftersale takes unsubscription requests (and the operator's refund decisions).
 	Aftersale *aftersale.Service
-	Appeals   *appeal.Service
+	// The operator console's: application review, merchant calls and appeals.
+	Publish *publish.Service
+	Calls   *fulfil.Dispatcher
+	Appeals *appeal.Service
 }
 
 // Config configures the consoles.
@@ -68,6 +69,17 @@ type Config struct {
 	// Operator is the operator console's configuration (operator_config.go): the sandbox's test
 	// clock and the settings it shows.
 	Operator OperatorConfig
+	// Limiter slows down guessing at the login page (the JSON API's api.FailureLimiter fits);
+	// nil allows every attempt.
+	Limiter Limiter
+}
+
+// Limiter refuses addresses that keep failing to sign in.
+type Limiter interface {
+	// Allow reports whether r's address may try to sign in now.
+	Allow(r *http.Request) bool
+	// Failed records a failed sign-in from r's address.
+	Failed(r *http.Request)
 }
 
 // Console is the consoles' HTTP handler.
@@ -84,8 +96,8 @@ type Console struct {
 // New builds the consoles. It refuses a missing service or session store rather than serving a
 // console that fails at the first click.
 func New(svc Services, cfg Config) (*Console, error) {
-	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil {
-		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing and license services")
+	if svc.Catalog == nil || svc.Identity == nil || svc.Orders == nil || svc.Metering == nil || svc.Billing == nil || svc.Licenses == nil || svc.Aftersale == nil {
+		return nil, errors.New("web: New needs the catalog, identity, order, metering, billing, license and after-sale services")
 	}
 	if err := svc.checkOperator(); err != nil {
 		return nil, err

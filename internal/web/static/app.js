@@ -23,7 +23,9 @@
         height: 280,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
+        // Half a bar of room at each end, so the first and last bars are whole.
+        scales: { x: { time: true, range: function (u, min, max) { var h = (daily ? 86400 : 3600) / 2; return [min - h, max + h]; } },
+          y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
         axes: [
           { stroke: "#5c6370", grid: { stroke: "#eef0f3" } },
           { stroke: "#5c6370", grid: { stroke: "#eef0f3" }, size: 60 }
