@@ -84,6 +84,15 @@ type appPage struct {
 	Comments ReviewComments // the last rejection's, by field
 	Pending  bool
 	Overdue  bool
+	// History is the application's transitions, a rejection's reason read as its comments.
+	History  []historyItem
+	Currency string
+}
+
+// historyItem is one transition of an application.
+type historyItem struct {
+	*market.Transition
+	Comments ReviewComments
 }
 
 func (c *Console) loadApplication(r *http.Request, v market.Viewer) (*appPage, error) {
@@ -91,7 +100,14 @@ func (c *Console) loadApplication(r *http.Request, v market.Viewer) (*appPage, e
 	if err != nil {
 		return nil, err
 	}
-	p := &appPage{App: d, Fields: reviewFields[d.Type], Pending: d.State == market.AppPending}
+	p := &appPage{App: d, Fields: reviewFields[d.Type], Pending: d.State == market.AppPending, Currency: c.cfg.Currency}
+	for _, t := range d.Transitions {
+		h := historyItem{Transition: t}
+		if t.To == market.AppRejected {
+			h.Comments = parseReviewComments(t.Comment)
+		}
+		p.History = append(p.History, h)
+	}
 	p.Overdue = p.Pending && !d.DueAt.IsZero() && c.now().After(d.DueAt)
 	if d.Type == market.AppRelease || d.Type == market.AppModification {
 		var draft publish.Draft
