@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -8,16 +9,17 @@ import (
 )
 
 // Review comments per field. A rejection has one reason (publish.Service.Reject), which the
-// seller reads in the review details (the JSON API's "comment") and the console shows at the
-// fields. The operator console writes it as an overall comment followed by one line per field:
+// seller reads in the review details (the JSON API's "comment") and the seller console shows at
+// the fields (seller_form.go, reviewComments). The operator console writes it as an overall
+// comment followed by one line per field, "FIELD: text":
 //
 //	The listing needs work before it can go on sale.
-//	[listing.name] The name must not carry a version.
-//	[listing.version] Use the V1.0 form.
+//	listing.name: The name must not carry a version.
+//	specs[0]: Name the edition's users.
 //
 // Field names are the publish service's own, as in its validation errors (market.FieldError),
-// so the seller console shows a comment where it shows that field's rule failures. A reason not
-// written this way is all overall comment.
+// so the seller console shows a comment where it shows that field's rule failures. A line whose
+// FIELD is not such a name is overall comment.
 
 // reviewFields are the fields an operator comments on, by application type, in form order.
 var reviewFields = map[market.ApplicationType][]string{
@@ -28,11 +30,15 @@ var reviewFields = map[market.ApplicationType][]string{
 	market.AppBusinessPlan: {"business_plan.years"},
 }
 
-var fieldLine = regexp.MustCompile(`^\[([a-z_.]+)\] ?(.*)$`)
+// fieldLine is a comment line at a field: the fields of listings, specs (specs, specs[0],
+// specs[0].name ...), removals, business plans and visibility changes.
+var fieldLine = regexp.MustCompile(`^((?:listing|removal|business_plan)\.[a-z_]+|specs(?:\[[0-9]+\](?:\.[a-z_]+)*)?|visibility(?:\.[a-z_]+)*): *(.*)$`)
 
-// FieldComment is a review comment on one field.
+// FieldComment is a review comment on one field. Key and Arg are its field's label (a message
+// key and its argument) when the console knows the field, for showing it.
 type FieldComment struct {
 	Field, Text string
+	Key, Arg    string
 }
 
 // ReviewComments is a rejection reason split into its overall comment and its comments per
@@ -53,20 +59,15 @@ func (rc ReviewComments) For(field string) string {
 }
 
 // parseReviewComments splits a rejection reason written by composeReviewComments (or by hand,
-// in the same form through the JSON API).
+// in the same form, through the JSON API). Field comments are one line each (composeReviewComments
+// joins a comment's lines), so a line that names no field is overall comment.
 func parseReviewComments(reason string) ReviewComments {
 	var rc ReviewComments
 	var overall []string
 	for _, line := range strings.Split(reason, "\n") {
 		line = strings.TrimRight(line, "\r")
-		if m := fieldLine.FindStringSubmatch(line); m != nil {
+		if m := fieldLine.FindStringSubmatch(strings.TrimSpace(line)); m != nil && strings.TrimSpace(m[2]) != "" {
 			rc.Fields = append(rc.Fields, FieldComment{Field: m[1], Text: strings.TrimSpace(m[2])})
-			continue
-		}
-		if len(rc.Fields) > 0 && strings.TrimSpace(line) != "" {
-			// A line after a field's line continues that field's comment.
-			last := &rc.Fields[len(rc.Fields)-1]
-			last.Text = strings.TrimSpace(last.Text + " " + strings.TrimSpace(line))
 			continue
 		}
 		overall = append(overall, line)
@@ -88,7 +89,44 @@ func composeReviewComments(overall string, fields []FieldComment) string {
 		if b.Len() > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString("[" + fc.Field + "] " + text)
+		b.WriteString(fc.Field + ": " + text)
 	}
 	return b.String()
+}
+
+// OfSpec reports whether the comment is at one spec (specs[0], specs[0].name ...).
+func (fc FieldComment) OfSpec() bool { return strings.HasPrefix(fc.Field, "specs[") }
+
+// reviewField is a field the operator may comment on, with its label.
+type reviewField struct {
+	Name, Key, Arg string
+}
+
+// fieldsToReview are the fields of an application the review form offers a comment box for:
+// the type's fields, and for a release or a modification each spec of its draft.
+func fieldsToReview(typ market.ApplicationType, specNames []string) []reviewField {
+	var out []reviewField
+	for _, f := range reviewFields[typ] {
+		out = append(out, reviewField{Name: f, Key: "op.field." + f})
+		if f == "specs" {
+			for i, name := range specNames {
+				out = append(out, reviewField{Name: fmt.Sprintf("specs[%d]", i), Key: "op.field.spec", Arg: name})
+			}
+		}
+	}
+	return out
+}
+
+// labelled gives each comment the label of its field, when the form had that field.
+func (rc ReviewComments) labelled(fields []reviewField) ReviewComments {
+	out := ReviewComments{Overall: rc.Overall}
+	for _, fc := range rc.Fields {
+		for _, f := range fields {
+			if f.Name == fc.Field {
+				fc.Key, fc.Arg = f.Key, f.Arg
+			}
+		}
+		out.Fields = append(out.Fields, fc)
+	}
+	return out
 }

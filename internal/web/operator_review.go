@@ -80,7 +80,7 @@ type appPage struct {
 	App      *publish.ApplicationDetail
 	Draft    *publish.Draft
 	Content  string // the content as indented JSON, for the types without a dedicated view
-	Fields   []string
+	Fields   []reviewField
 	Comments ReviewComments // the last rejection's, by field
 	Pending  bool
 	Overdue  bool
@@ -100,27 +100,32 @@ func (c *Console) loadApplication(r *http.Request, v market.Viewer) (*appPage, e
 	if err != nil {
 		return nil, err
 	}
-	p := &appPage{App: d, Fields: reviewFields[d.Type], Pending: d.State == market.AppPending, Currency: c.cfg.Currency}
-	for _, t := range d.Transitions {
-		h := historyItem{Transition: t}
-		if t.To == market.AppRejected {
-			h.Comments = parseReviewComments(t.Comment)
-		}
-		p.History = append(p.History, h)
-	}
+	p := &appPage{App: d, Pending: d.State == market.AppPending, Currency: c.cfg.Currency}
 	p.Overdue = p.Pending && !d.DueAt.IsZero() && c.now().After(d.DueAt)
+	var specs []string
 	if d.Type == market.AppRelease || d.Type == market.AppModification {
 		var draft publish.Draft
 		if json.Unmarshal(d.Payload, &draft) == nil {
 			p.Draft = &draft
+			for _, sp := range draft.Specs {
+				specs = append(specs, sp.Name)
+			}
 		}
+	}
+	p.Fields = fieldsToReview(d.Type, specs)
+	for _, t := range d.Transitions {
+		h := historyItem{Transition: t}
+		if t.To == market.AppRejected {
+			h.Comments = parseReviewComments(t.Comment).labelled(p.Fields)
+		}
+		p.History = append(p.History, h)
 	}
 	var buf bytes.Buffer
 	if json.Indent(&buf, d.Payload, "", "  ") == nil {
 		p.Content = buf.String()
 	}
 	if d.State == market.AppRejected {
-		p.Comments = parseReviewComments(d.Comment)
+		p.Comments = parseReviewComments(d.Comment).labelled(p.Fields)
 	}
 	return p, nil
 }
@@ -164,7 +169,7 @@ func (c *Console) operatorReject(w http.ResponseWriter, r *http.Request, v marke
 	}
 	var fields []FieldComment
 	for _, field := range p.Fields {
-		fields = append(fields, FieldComment{Field: field, Text: r.PostForm.Get("c." + field)})
+		fields = append(fields, FieldComment{Field: field.Name, Text: r.PostForm.Get("c." + field.Name)})
 	}
 	reason := composeReviewComments(r.PostForm.Get("reason"), fields)
 	if _, err = c.svc.Publish.Reject(r.Context(), v, p.App.ID, reason); market.ErrorCode(err) == market.CodeInvalid {

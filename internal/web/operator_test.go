@@ -199,7 +199,7 @@ func TestOperatorReviewsApplications(t *testing.T) {
 	}
 	path := "/operator/applications/" + app.ID
 	body = f.page(c, "en", path, http.StatusOK)
-	for _, want := range []string{"Acme CRM crm", "V1.0", `name="c.listing.name"`, `name="c.specs"`, "Approve the application"} {
+	for _, want := range []string{"Acme CRM crm", "V1.0", `name="c.listing.name"`, `name="c.specs"`, `name="c.specs[0]"`, "Specification: 标准版", "Approve the application"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("application page lacks %q", want)
 		}
@@ -211,7 +211,7 @@ func TestOperatorReviewsApplications(t *testing.T) {
 		t.Fatalf("an empty rejection: %d", status)
 	}
 	status, _, h := f.post(c, path+"/reject", url.Values{"reason": {"Please fix the listing."}, "c.listing.name": {"Drop the code from the name."},
-		"c.listing.version": {"Use <V2.0>\nplease"}, "c.specs": {""}})
+		"c.listing.version": {"Use <V2.0>\nplease"}, "c.specs": {""}, "c.specs[0]": {"Name the edition's users"}})
 	if status != http.StatusSeeOther || h.Get("Location") != path {
 		t.Fatalf("reject: %d %v", status, h)
 	}
@@ -220,11 +220,16 @@ func TestOperatorReviewsApplications(t *testing.T) {
 		t.Fatalf("after rejection: %v %+v", err, d)
 	}
 	rc := web.ParseReviewComments(d.Comment)
-	if rc.Overall != "Please fix the listing." || rc.For("listing.name") != "Drop the code from the name." || rc.For("listing.version") != "Use <V2.0> please" || len(rc.Fields) != 2 {
+	if rc.Overall != "Please fix the listing." || rc.For("listing.name") != "Drop the code from the name." || rc.For("listing.version") != "Use <V2.0> please" ||
+		rc.For("specs[0]") != "Name the edition's users" || len(rc.Fields) != 3 {
 		t.Fatalf("the seller reads %q as %+v", d.Comment, rc)
 	}
+	// The seller console reads "FIELD: text" lines (seller_form.go).
+	if want := "Please fix the listing.\nlisting.name: Drop the code from the name.\nlisting.version: Use <V2.0> please\nspecs[0]: Name the edition's users"; d.Comment != want {
+		t.Errorf("the reason is %q, want %q", d.Comment, want)
+	}
 	body = f.page(c, "zh-CN", path, http.StatusOK)
-	if !strings.Contains(body, html.EscapeString("Use <V2.0> please")) || strings.Contains(body, "<V2.0>") || !strings.Contains(body, "已驳回") {
+	if !strings.Contains(body, html.EscapeString("Use <V2.0> please")) || strings.Contains(body, "<V2.0>") || !strings.Contains(body, "已驳回") || !strings.Contains(body, "规格：标准版") {
 		t.Errorf("the rejected application's page lacks the escaped field comment")
 	}
 	// A decided application is not decided again.
