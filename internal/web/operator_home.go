@@ -19,6 +19,7 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorAftersale(mux)
 	c.registerOperatorCalls(mux)
 	c.registerOperatorParties(mux)
+	c.registerOperatorAccounts(mux)
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
 }

@@ -69,6 +69,11 @@ func (c *Console) operatorCreateMerchant(w http.ResponseWriter, r *http.Request,
 }
 
 func (c *Console) operatorMerchant(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	c.renderMerchant(w, r, v, http.StatusOK, newForm(r), nil)
+}
+
+// renderMerchant shows a merchant; secrets are keys just issued or rotated, shown this once.
+func (c *Console) renderMerchant(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form, secrets []Setting) {
 	ctx := r.Context()
 	m, err := c.svc.Catalog.Merchant(ctx, v, r.PathValue("id"))
 	if err != nil {
@@ -93,8 +98,12 @@ func (c *Console) operatorMerchant(w http.ResponseWriter, r *http.Request, v mar
 	view := c.newView(r, "op.merchant.title")
 	view.Title = m.Name
 	view.Nav = "op-merchants"
-	view.Data = map[string]any{"M": m, "Products": products, "Calls": calls, "Statements": statements, "Currency": c.cfg.Currency}
-	c.render(w, r, http.StatusOK, "operator_merchant", view)
+	view.Form = f
+	view.Data = map[string]any{"M": m, "Products": products, "Calls": calls, "Statements": statements, "Currency": c.cfg.Currency, "Secrets": secrets}
+	if secrets != nil {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	c.render(w, r, status, "operator_merchant", view)
 }
 
 func (c *Console) operatorBuyers(w http.ResponseWriter, r *http.Request, v market.Viewer) {
@@ -141,6 +150,11 @@ func (c *Console) operatorBuyer(w http.ResponseWriter, r *http.Request, v market
 }
 
 func (c *Console) renderBuyer(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
+	c.renderBuyerWith(w, r, v, status, f, "")
+}
+
+// renderBuyerWith shows a buyer; token is a sign-in token just issued, shown this once.
+func (c *Console) renderBuyerWith(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form, token string) {
 	ctx := r.Context()
 	b, err := c.svc.Identity.Buyer(ctx, v, r.PathValue("id"))
 	if err != nil {
@@ -161,7 +175,15 @@ func (c *Console) renderBuyer(w http.ResponseWriter, r *http.Request, v market.V
 	view.Title = b.Name
 	view.Nav = "op-buyers"
 	view.Form = f
-	view.Data = map[string]any{"B": b, "Balance": balance, "Entries": entries, "Orders": orders, "Currency": c.cfg.Currency}
+	instances, _, err := c.svc.Orders.Instances(ctx, v, store.InstanceFilter{BuyerID: b.CustomerID, Page: store.Page{Limit: 20}})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	view.Data = map[string]any{"B": b, "Balance": balance, "Entries": entries, "Orders": orders, "Instances": instances, "Currency": c.cfg.Currency, "Token": token}
+	if token != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	c.render(w, r, status, "operator_buyer", view)
 }
 

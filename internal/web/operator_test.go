@@ -506,3 +506,92 @@ func TestOperatorAfterSale(t *testing.T) {
 		t.Errorf("the decided appeal's page")
 	}
 }
+
+// TestOperatorAccountActions: a merchant's profile saved (a bad URL at its field), its access
+// key rotated and an AK/SK issued (each shown once), a frozen product's freeze lifted; a buyer's
+// token reissued (the old one stops signing in), credit line and level (errors at their fields),
+// and an instance released with a reason (none is refused at its field).
+func TestOperatorAccountActions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.operator()
+	m := "/operator/merchants/" + f.shop.M.ID
+
+	// Released first: a rotated access key (below) leaves the test merchant signing with the old one.
+	o := f.e.Buy(f.buyer, f.shop, "plain", 1)
+	f.e.Settle()
+	key := o.Lines[0].ID
+	field := "reason-" + key
+	status, body, _ := f.post(c, "/operator/buyers/"+f.buyer.BuyerID+"/instances/"+key+"/release", url.Values{field: {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-`+field+`"`) {
+		t.Fatalf("release without a reason: %d", status)
+	}
+	if status, _, _ = f.post(c, "/operator/buyers/"+f.buyer.BuyerID+"/instances/"+key+"/release", url.Values{field: {"abuse report"}}); status != http.StatusSeeOther {
+		t.Fatalf("release: %d", status)
+	}
+	f.e.Settle()
+	if in := f.e.Instance(key); in.State != market.InstanceReleased {
+		t.Fatalf("after the release the instance is %s", in.State)
+	}
+	if body = f.page(c, "en", "/operator/buyers/"+f.buyer.BuyerID, http.StatusOK); !strings.Contains(body, "The instance is being released.") {
+		t.Errorf("no flash after the release")
+	}
+
+	status, body, _ = f.post(c, m, url.Values{"name": {"Shop Renamed"}, "production_url": {"ftp://nowhere"}, "generation": {"2"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-production_url"`) || !strings.Contains(body, `value="ftp://nowhere"`) {
+		t.Fatalf("bad production URL: %d", status)
+	}
+	if status, _, _ = f.post(c, m, url.Values{"name": {"Shop Renamed"}, "production_url": {f.shop.M.ProductionURL}, "generation": {"2"}}); status != http.StatusSeeOther {
+		t.Fatalf("save merchant: %d", status)
+	}
+	if got, _ := f.e.Catalog.Merchant(f.e.Ctx, market.AsOperator(), f.shop.M.ID); got.Name != "Shop Renamed" {
+		t.Fatalf("name %q after saving", got.Name)
+	}
+	status, body, h := f.post(c, m+"/keys", url.Values{"key": {"access"}})
+	got, _ := f.e.Catalog.Merchant(f.e.Ctx, market.AsOperator(), f.shop.M.ID)
+	if status != http.StatusOK || got.AccessKey == f.shop.M.AccessKey || !strings.Contains(body, got.AccessKey) || h.Get("Cache-Control") != "no-store" ||
+		!strings.Contains(body, `value="Shop Renamed"`) {
+		t.Fatalf("rotate access key: %d, shown %v", status, strings.Contains(body, got.AccessKey))
+	}
+	if body = f.page(c, "en", m, http.StatusOK); strings.Contains(body, got.AccessKey) {
+		t.Errorf("the rotated key is shown again")
+	}
+	if status, body, _ = f.post(c, m+"/keys", url.Values{"key": {"aksk"}}); status != http.StatusOK || !strings.Contains(body, `id="secret-op.merchant.sk"`) {
+		t.Fatalf("issue AK/SK: %d", status)
+	}
+
+	// A frozen product (five days of failed dial tests) takes orders again.
+	if err := f.e.DB.Write(f.e.Ctx, func(tx *store.Tx) error { _, err := tx.SetFrozen(f.e.Ctx, "p-shop", true); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if body = f.page(c, "zh-CN", m, http.StatusOK); !strings.Contains(body, "已冻结") {
+		t.Fatalf("the frozen product is not marked")
+	}
+	if status, _, h = f.post(c, "/operator/products/p-shop/unfreeze", url.Values{"back": {m}}); status != http.StatusSeeOther || h.Get("Location") != m {
+		t.Fatalf("unfreeze: %d %v", status, h)
+	}
+	if d, _ := f.e.Catalog.Product(f.e.Ctx, market.AsOperator(), "p-shop"); d.Product.Frozen {
+		t.Fatalf("still frozen")
+	}
+
+	b := "/operator/buyers/" + f.buyer.BuyerID
+	status, body, _ = f.post(c, b+"/token", nil)
+	token := between(body, `id="new-token">`, "<")
+	if status != http.StatusOK || token == "" {
+		t.Fatalf("reissue token: %d", status)
+	}
+	if _, err := f.e.Identity.SignInWithToken(f.e.Ctx, f.token); err == nil {
+		t.Errorf("the old token still signs in")
+	}
+	f.login(token)
+	if status, body, _ = f.post(c, b+"/credit", url.Values{"credit_limit": {"-5"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-credit_limit"`) {
+		t.Fatalf("negative credit line: %d", status)
+	}
+	if status, _, _ = f.post(c, b+"/credit", url.Values{"credit_limit": {"2000"}}); status != http.StatusSeeOther {
+		t.Fatalf("credit line: %d", status)
+	}
+	if status, body, _ = f.post(c, b+"/level", url.Values{"level": {"platinum"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-level"`) {
+		t.Fatalf("unknown level: %d", status)
+	}
+
+}
