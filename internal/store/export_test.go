@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // ExecForTest runs a statement in the transaction, for tests that set up what the store's own
@@ -38,4 +39,11 @@ func SessionStoredAs(ctx context.Context, db *DB, token string) (bool, error) {
 	var n int
 	err := db.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM web_sessions WHERE token_hash = $1`, token).Scan(&n)
 	return n > 0, err
+}
+
+// SessionExpiry is the stored expiry of token's session.
+func SessionExpiry(ctx context.Context, db *DB, token string) (time.Time, error) {
+	var at int64
+	err := db.q.QueryRowContext(ctx, `SELECT expiry FROM web_sessions WHERE token_hash = $1`, sessionKey(token)).Scan(&at)
+	return time.UnixMilli(at).UTC(), err
 }

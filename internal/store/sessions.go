@@ -56,16 +56,34 @@ func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, err
 	return b, true, nil
 }
 
+// touchSlack is how far an unchanged session's stored expiry may lag behind the one asked for
+// before a commit writes it. scs commits every request of a session with an idle timeout (to
+// move its expiry), which would make every page view a write; reading first and skipping the
+// write keeps SQLite's one writer for business, at the price of an idle session ending up to a
+// minute early.
+const touchSlack = time.Minute
+
 // CommitCtx stores (or replaces) the session of token until expiry, and removes sessions that
-// have expired, so that the table holds only live ones without a sweeper of its own.
+// have expired, so that the table holds only live ones without a sweeper of its own. An
+// unchanged session whose stored expiry is within touchSlack of expiry is not written again.
 func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	enc := base64.StdEncoding.EncodeToString(b)
+	var stored string
+	var storedExpiry int64
+	err := s.db.q.QueryRowContext(ctx, `SELECT data, expiry FROM web_sessions WHERE token_hash = $1`, sessionKey(token)).Scan(&stored, &storedExpiry)
+	if err == nil && stored == enc && storedExpiry > ms(s.now()) && ms(expiry)-storedExpiry < touchSlack.Milliseconds() {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read session: %w", err)
+	}
 	return s.db.Write(ctx, func(tx *Tx) error {
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM web_sessions WHERE expiry <= $1`, ms(s.now())); err != nil {
 			return fmt.Errorf("purge sessions: %w", err)
 		}
 		_, err := tx.q.ExecContext(ctx, `INSERT INTO web_sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
 			ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-			sessionKey(token), base64.StdEncoding.EncodeToString(b), ms(expiry))
+			sessionKey(token), enc, ms(expiry))
 		if err != nil {
 			return fmt.Errorf("commit session: %w", err)
 		}

@@ -50,6 +50,19 @@ func TestSessions(t *testing.T) {
 		if _, ok, _ := s.FindCtx(ctx, "tok-a"); ok {
 			t.Error("a deleted session is found")
 		}
+		// An unchanged session committed again within a minute is not rewritten; later it is.
+		if err := s.CommitCtx(ctx, "tok-c", []byte("c"), now.Add(time.Hour+30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if exp, err := store.SessionExpiry(ctx, db, "tok-c"); err != nil || !exp.Equal(now.Add(time.Hour)) {
+			t.Errorf("a touch within a minute rewrote the session: %v %v", exp, err)
+		}
+		if err := s.CommitCtx(ctx, "tok-c", []byte("c"), now.Add(time.Hour+2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if exp, _ := store.SessionExpiry(ctx, db, "tok-c"); !exp.Equal(now.Add(time.Hour + 2*time.Minute)) {
+			t.Errorf("a later touch did not move the expiry: %v", exp)
+		}
 		n, err := store.CountSessions(ctx, db)
 		if err != nil || n != 1 {
 			t.Errorf("rows: %d %v, want only tok-c (tok-b purged)", n, err)

@@ -85,10 +85,12 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 
 // homeOf is where a role lands after signing in without a destination.
 func homeOf(role market.Role) string {
-	if role == market.RoleBuyer {
+	switch role {
+	case market.RoleBuyer:
 		return "/my/"
-	}
-	if role == market.RoleOperator {
+	case market.RoleSeller:
+		return "/seller/"
+	case market.RoleOperator:
 		return "/operator/"
 	}
 	return "/"

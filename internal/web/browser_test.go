@@ -344,9 +344,29 @@ func TestBrowserBuyer(t *testing.T) {
 	if got := b.text(".big-status"); got != "404" {
 		t.Errorf("someone else's page: %q", got)
 	}
-	// Phone width.
+	// The keyboard: the first Tab reaches the skip link, which moves the focus to the content.
+	b.open("/my/")
+	b.do("tab", chromedp.KeyEvent("\t"))
+	if id, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.className`)); id != "skip" {
+		t.Errorf("the first Tab focuses %q, want the skip link", id)
+	}
+	b.do("skip", chromedp.KeyEvent("\r"))
+	if id, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.id`)); id != "main" {
+		t.Errorf("the skip link moves the focus to %q, want main", id)
+	}
+
+	// Phone width: no page scrolls sideways.
 	b.do("phone", chromedp.EmulateViewport(390, 844))
+	for _, p := range []string{"/", "/products/p-shop", "/my/", "/my/orders", "/my/instances/" + ins[0].Key, "/my/instances/" + api.Key + "/usage", "/my/account"} {
+		b.open(p)
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			t.Errorf("%s is wider than a phone (%v)", p, err)
+		}
+	}
 	b.open("/products/p-shop")
 	b.shot("product-phone")
+	b.open("/my/instances/" + ins[0].Key)
+	b.shot("instance-phone")
 	b.check()
 }

@@ -63,6 +63,11 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 			return
 		}
 	}
+	// The product and spec names, while the storefront still lists them (else the plan's ID).
+	var productName, specName string
+	if e, err := c.svc.Catalog.Entry(ctx, v, in.ProductID); err == nil {
+		productName, specName = e.Product.Name, e.Spec.Name
+	}
 	unreceived := false
 	for _, l := range licenses {
 		unreceived = unreceived || l.ReceivedAt.IsZero()
@@ -77,10 +82,13 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 	}
 	view := c.newView(r, "instance.title")
 	view.Title = in.ID
+	if productName != "" {
+		view.Title = productName
+	}
 	view.Nav = "instances"
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
-		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig, "Unreceived": unreceived,
+		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig, "Unreceived": unreceived, "ProductName": productName, "SpecName": specName,
 		"Upgrades":    c.upgradeOptions(ctx, v, in),
 		"Renewable":   in.Charging == market.ChargingPeriod && !in.Trial && (in.State == market.InstanceActive || in.State == market.InstanceFrozen),
 		"Convertible": in.Trial && in.State == market.InstanceActive,

@@ -84,7 +84,7 @@ func TestBuyerJourney(t *testing.T) {
 	}
 
 	before := in.ExpireAt
-	status, body, h = f.post(c, insPath+"/renew", url.Values{"periods": {"1"}, "key": {"renew-1"}})
+	status, body, _ = f.post(c, insPath+"/renew", url.Values{"periods": {"1"}, "key": {"renew-1"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("renew: %d %s", status, between(body, `class="alert"`, "</div>"))
 	}
@@ -131,10 +131,18 @@ func TestNotYours(t *testing.T) {
 	if status != http.StatusNotFound {
 		t.Errorf("renewing another's instance: %d, want 404", status)
 	}
-	// The operator has no buyer console: 404.
+	// The operator has no buyer console, a buyer no seller or operator console: 404.
 	op := f.login("op_test_0123456789abcdefghijklmnopqrstuvwxyz")
 	if status, _, _ := f.get(op, "/my/orders"); status != http.StatusNotFound {
 		t.Errorf("operator on /my/orders: %d", status)
+	}
+	if status, body, _ := f.get(op, "/operator/"); status != http.StatusOK || !strings.Contains(body, f.shop.M.ID) {
+		t.Errorf("operator home: %d", status)
+	}
+	for _, p := range []string{"/seller/", "/operator/"} {
+		if status, _, _ := f.get(c, p); status != http.StatusNotFound {
+			t.Errorf("buyer on %s: %d", p, status)
+		}
 	}
 	anon := f.client()
 	status, _, h := f.get(anon, "/my/orders?x=1")
@@ -247,8 +255,11 @@ func TestLoginLimited(t *testing.T) {
 		t.Errorf("wrong password: %d", status)
 	}
 	c := f.client()
-	if status, _, h := f.post(c, "/login", url.Values{"mode": {"password"}, "merchant": {u.MerchantID}, "user": {"ops"}, "password": {"correct-horse-42"}}); status != http.StatusSeeOther || h.Get("Location") != "/" {
+	if status, _, h := f.post(c, "/login", url.Values{"mode": {"password"}, "merchant": {u.MerchantID}, "user": {"ops"}, "password": {"correct-horse-42"}}); status != http.StatusSeeOther || h.Get("Location") != "/seller/" {
 		t.Errorf("seller sign-in: %d %s", status, h.Get("Location"))
+	}
+	if status, body, _ := f.get(c, "/seller/", "Accept-Language", "en"); status != http.StatusOK || !strings.Contains(body, "Operations") || !strings.Contains(body, f.shop.M.ID) {
+		t.Errorf("seller home: %d", status)
 	}
 	if status, _, _ := f.get(c, "/my/orders"); status != http.StatusNotFound {
 		t.Errorf("a seller on the buyer console: %d, want 404", status)

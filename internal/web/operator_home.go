@@ -79,9 +79,14 @@ func (c *Console) operatorHome(w http.ResponseWriter, r *http.Request, v market.
 		c.fail(w, r, err)
 		return
 	}
+	merchants, _, err := c.svc.Catalog.Merchants(r.Context(), v, store.Page{Limit: 5})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "op.home.title")
 	view.Nav = "op-home"
-	view.Data = map[string]any{"Queues": queues, "Sandbox": c.cfg.Operator.Clock != nil}
+	view.Data = map[string]any{"Queues": queues, "Sandbox": c.cfg.Operator.Clock != nil, "Merchants": merchants}
 	c.render(w, r, http.StatusOK, "operator_home", view)
 }
 

@@ -17,6 +17,7 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("POST /lang", c.switchLang)
 	c.registerStorefront(mux)
 	c.registerBuyer(mux)
+	c.registerSeller(mux)
 	c.registerOperator(mux)
 	// Whatever else is under the consoles' paths is the console's 404 page.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r) })

@@ -138,7 +138,7 @@ type Mux interface {
 // Register adds the consoles' routes to mux: the home page at /, the console paths below, and
 // the static files. They share the mux with /api/v1 and the open API, whose paths they avoid.
 func (c *Console) Register(mux Mux) {
-	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/operator/", "/static/"} {
+	for _, p := range []string{"GET /{$}", "/login", "/logout", "/lang", "/products/", "/my/", "/seller/", "/operator/", "/static/"} {
 		mux.Handle(p, c.handler)
 	}
 }
