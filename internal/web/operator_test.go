@@ -595,3 +595,37 @@ func TestOperatorAccountActions(t *testing.T) {
 	}
 
 }
+
+// TestOperatorSettlement: a month's statement is listed with its settlement and paid out once;
+// a second payout is refused with a flash.
+func TestOperatorSettlement(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.e.Buy(f.buyer, f.shop, "img", 12) // CNY 1,200 of images: above the bill run's minimum
+	f.e.Settle()
+	f.e.Clock.Set(time.Date(2026, 3, 7, 0, 1, 0, 0, time.UTC))
+	if err := f.e.Billing.Settle(f.e.Ctx, "2026-02"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.e.Billing.Statements(f.e.Ctx, market.AsOperator(), f.shop.M.ID, 12)
+	if err != nil || len(list) == 0 || list[0].Month != "2026-02" || list[0].Settlement <= 0 {
+		t.Fatalf("statements: %v %+v", err, *list[0])
+	}
+	c := f.operator()
+	path := "/operator/statements/" + f.shop.M.ID + "/2026-02/payout"
+	body := f.page(c, "zh-CN", "/operator/statements?merchant="+f.shop.M.ID, http.StatusOK)
+	if !strings.Contains(body, `action="`+path+`"`) || !strings.Contains(body, "结算金额") {
+		t.Fatalf("the statement offers no payout:\n%s", body)
+	}
+	status, _, h := f.post(c, path, url.Values{"back": {"/operator/statements?merchant=" + f.shop.M.ID}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/operator/statements?merchant="+f.shop.M.ID {
+		t.Fatalf("payout: %d %v", status, h)
+	}
+	if body = f.page(c, "en", "/operator/statements", http.StatusOK); !strings.Contains(body, "The payout is recorded.") {
+		t.Errorf("no flash after the payout")
+	}
+	f.post(c, path, url.Values{"back": {"https://evil.example/"}})
+	if body = f.page(c, "en", "/", http.StatusOK); !strings.Contains(body, "paid out already") {
+		t.Errorf("a second payout: no refusal (or the flash went elsewhere)")
+	}
+}
