@@ -24,7 +24,8 @@ func (s *Server) mountConsole(mux *http.ServeMux) error {
 		loc = time.FixedZone("CST", 8*3600) // China has one zone and no daylight saving
 	}
 	c, err := web.New(web.Services{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Metering: s.Metering,
-		Billing: s.Billing, Licenses: s.Licenses, Aftersale: s.Aftersale, Publish: s.Publish, Calls: s.Calls, Appeals: s.Appeals}, web.Config{Sessions: sessions,
+		Billing: s.Billing, Licenses: s.Licenses, Aftersale: s.Aftersale, Publish: s.Publish, Calls: s.Calls, Appeals: s.Appeals,
+		Hardware: s.Hardware, Vouchers: s.Vouchers}, web.Config{Sessions: sessions,
 		Log: s.Cfg.Log, Location: loc, Currency: s.Site.Currency, Limiter: api.NewFailureLimiter(time.Second, 20),
 		Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://"), Operator: s.operatorConsole()})
 	if err != nil {

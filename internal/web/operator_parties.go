@@ -95,11 +95,17 @@ func (c *Console) renderMerchant(w http.ResponseWriter, r *http.Request, v marke
 		c.fail(w, r, err)
 		return
 	}
+	users, err := c.svc.Identity.SellerUsers(ctx, v, m.ID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "op.merchant.title")
 	view.Title = m.Name
 	view.Nav = "op-merchants"
 	view.Form = f
-	view.Data = map[string]any{"M": m, "Products": products, "Calls": calls, "Statements": statements, "Currency": c.cfg.Currency, "Secrets": secrets}
+	view.Data = map[string]any{"M": m, "Products": products, "Calls": calls, "Statements": statements, "Currency": c.cfg.Currency, "Secrets": secrets,
+		"Users": users, "Roles": sellerRoles}
 	if secrets != nil {
 		w.Header().Set("Cache-Control", "no-store")
 	}

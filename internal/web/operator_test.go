@@ -88,7 +88,7 @@ func TestOperatorPagesNotForOthers(t *testing.T) {
 	seller, _ := f.sellerClient()
 	for who, c := range map[string]*http.Client{"buyer": f.login(f.token), "seller": seller} {
 		for _, p := range []string{"/operator/", "/operator/applications", "/operator/calls", "/operator/merchants", "/operator/buyers/" + f.buyer.BuyerID,
-			"/operator/statements", "/operator/config", "/operator/clock"} {
+			"/operator/statements", "/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers"} {
 			status, body, _ := f.get(c, p)
 			if status != http.StatusNotFound || !strings.Contains(body, "404") {
 				t.Errorf("%s GET %s: %d, want the 404 page", who, p, status)
@@ -125,7 +125,7 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		"/operator/appeals", "/operator/appeals?state=DECIDED", "/operator/calls", "/operator/calls?state=FAILED&merchant=" + f.shop.M.ID,
 		"/operator/calls/" + calls[0].ID, "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
 		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/bills?buyer=" + f.buyer.BuyerID, "/operator/statements",
-		"/operator/config", "/operator/clock"}
+		"/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			body := f.page(c, lang, p, http.StatusOK)
@@ -627,5 +627,57 @@ func TestOperatorSettlement(t *testing.T) {
 	f.post(c, path, url.Values{"back": {"https://evil.example/"}})
 	if body = f.page(c, "en", "/", http.StatusOK); !strings.Contains(body, "paid out already") {
 		t.Errorf("a second payout: no refusal (or the flash went elsewhere)")
+	}
+}
+
+// TestOperatorUsersWaybillsVouchers: the operator gives a merchant its first admin (who then
+// signs in to the seller console with the password), records a carrier's event on a waybill (a
+// signed waybill marks the shipment received) and issues a platform voucher; bad input at its
+// field, what was typed kept (never a password).
+func TestOperatorUsersWaybillsVouchers(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.operator()
+	m := "/operator/merchants/" + f.shop.M.ID
+	status, body, _ := f.post(c, m+"/users", url.Values{"user_name": {""}, "role": {"admin"}, "password": {"Secret-pass-123"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-user_name"`) || strings.Contains(body, "Secret-pass-123") {
+		t.Fatalf("a user without a name: %d", status)
+	}
+	status, body, _ = f.post(c, m+"/users", url.Values{"user_name": {"alice"}, "role": {"admin"}, "password": {"Secret-pass-123"}})
+	if status != http.StatusCreated || !strings.Contains(body, `id="secret-op.user.token"`) {
+		t.Fatalf("add a user: %d", status)
+	}
+	seller := f.client()
+	if status, _, h := f.post(seller, "/login", url.Values{"mode": {"password"}, "merchant": {f.shop.M.ID}, "user": {"alice"}, "password": {"Secret-pass-123"}}); status != http.StatusSeeOther || h.Get("Location") != "/seller/" {
+		t.Fatalf("the new admin signs in: %d %v", status, h)
+	}
+
+	key := f.e.Buy(f.buyer, f.shop, "hw", 0).Lines[0].ID
+	marketplacetest.Must[*market.Shipment](t)(f.e.Hardware.SetAddress(f.e.Ctx, f.buyer, key, "9 Buyer Street"))
+	marketplacetest.Must[*market.Shipment](t)(f.e.Hardware.Ship(f.e.Ctx, f.shop.Seller, key, hardware.ShipRequest{Carrier: "SF", Waybill: "SF0042"}))
+	if status, body, _ = f.post(c, "/operator/waybills", url.Values{"carrier": {"SF"}, "number": {"SF0042"}, "status": {"LOST"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-status"`) {
+		t.Fatalf("an unknown status: %d", status)
+	}
+	if status, _, _ = f.post(c, "/operator/waybills", url.Values{"carrier": {"SF"}, "number": {"SF0042"}, "status": {"SIGNED"}, "text": {"front desk"}}); status != http.StatusSeeOther {
+		t.Fatalf("record the event: %d", status)
+	}
+	if sh := marketplacetest.Must[*market.Shipment](t)(f.e.DB.Shipment(f.e.Ctx, key)); sh.State != market.ShipmentSigned {
+		t.Fatalf("after the signed event the shipment is %s", sh.State)
+	}
+
+	status, body, _ = f.post(c, "/operator/vouchers", url.Values{"buyer_id": {f.buyer.BuyerID}, "kind": {"VOUCHER"}, "amount": {"50"}, "scope": {"PRODUCT"}, "valid_until": {"2026-03-01"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-scope_id"`) || !strings.Contains(body, `value="2026-03-01"`) {
+		t.Fatalf("a product voucher without its product: %d", status)
+	}
+	if status, _, _ = f.post(c, "/operator/vouchers", url.Values{"buyer_id": {f.buyer.BuyerID}, "kind": {"VOUCHER"}, "amount": {"50"}, "scope": {"PRODUCT"},
+		"scope_id": {"p-shop"}, "valid_until": {"2026-03-01"}}); status != http.StatusSeeOther {
+		t.Fatalf("issue a voucher: %d", status)
+	}
+	list, _, err := f.e.Vouchers.Vouchers(f.e.Ctx, f.buyer, store.VoucherFilter{})
+	if err != nil || len(list) != 1 || list[0].Amount != 50_000 || list[0].Issuer != "" {
+		t.Fatalf("the buyer's vouchers: %v %+v", err, list)
+	}
+	if body = f.page(c, "zh-CN", "/operator/vouchers", http.StatusOK); !strings.Contains(body, list[0].ID) || !strings.Contains(body, "¥50.00") {
+		t.Errorf("the voucher is not listed")
 	}
 }

@@ -23,11 +23,13 @@ import (
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/fulfil"
+	"github.com/mercato-oss/mercato/internal/hardware"
 	"github.com/mercato-oss/mercato/internal/identity"
 	"github.com/mercato-oss/mercato/internal/license"
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/metering"
 	"github.com/mercato-oss/mercato/internal/order"
+	"github.com/mercato-oss/mercato/internal/promo"
 	"github.com/mercato-oss/mercato/internal/publish"
 )
 
@@ -45,6 +47,9 @@ type Services struct {
 	Publish *publish.Service
 	Calls   *fulfil.Dispatcher
 	Appeals *appeal.Service
+	// Hardware takes the operator's waybill events; Vouchers issues the platform's vouchers.
+	Hardware *hardware.Service
+	Vouchers *promo.Service
 }
 
 // Config configures the consoles.
