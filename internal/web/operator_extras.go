@@ -99,7 +99,7 @@ func (c *Console) renderVouchers(w http.ResponseWriter, r *http.Request, v marke
 	view.Nav = "op-vouchers"
 	view.Form = f
 	view.Data = map[string]any{"Vouchers": list, "Next": nextLink(r, next), "Currency": c.cfg.Currency,
-		"Kinds": []market.VoucherKind{market.KindVoucher, market.KindCashCoupon},
+		"Kinds":  []market.VoucherKind{market.KindVoucher, market.KindCashCoupon},
 		"Scopes": []market.VoucherScope{market.ScopeAll, market.ScopeProduct, market.ScopeSpec, market.ScopeSKU}}
 	c.render(w, r, status, "operator_vouchers", view)
 }
