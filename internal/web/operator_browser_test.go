@@ -86,7 +86,8 @@ func TestBrowserOperator(t *testing.T) {
 	b.shot("operator-call")
 
 	for _, p := range []string{"/operator/refunds", "/operator/appeals", "/operator/merchants", "/operator/merchants/" + f.shop.M.ID,
-		"/operator/buyers", "/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/statements", "/operator/config", "/operator/clock"} {
+		"/operator/buyers", "/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/statements", "/operator/config", "/operator/clock",
+		"/operator/waybills", "/operator/vouchers"} {
 		b.open(p)
 		b.axe(p)
 	}
@@ -101,7 +102,8 @@ func TestBrowserOperator(t *testing.T) {
 	b.do("phone", chromedp.EmulateViewport(390, 844))
 	for _, p := range []string{"/operator/", "/operator/applications", "/operator/applications/" + app.ID, "/operator/calls", "/operator/calls/" + failed[0].ID,
 		"/operator/refunds", "/operator/appeals", "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
-		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/statements", "/operator/config", "/operator/clock"} {
+		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/statements", "/operator/config", "/operator/clock",
+		"/operator/waybills", "/operator/vouchers"} {
 		b.open(p)
 		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 		if err != nil || wide {
