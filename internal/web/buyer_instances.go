@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,14 +29,20 @@ func (c *Console) registerInstances(mux *http.ServeMux) {
 }
 
 func (c *Console) instances(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	list, next, err := c.svc.Orders.Instances(r.Context(), v, store.InstanceFilter{Page: pageOf(r, 20)})
+	states := []market.InstanceState{market.InstanceActive, market.InstancePending, market.InstanceProvisioning,
+		market.InstanceFrozen, market.InstanceReleased, market.InstanceFailed}
+	state := market.InstanceState(r.URL.Query().Get("state"))
+	if !slices.Contains(states, state) {
+		state = ""
+	}
+	list, next, err := c.svc.Orders.Instances(r.Context(), v, store.InstanceFilter{State: state, Page: pageOf(r, 20)})
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	view := c.newView(r, "instances.title")
 	view.Nav = "instances"
-	view.Data = map[string]any{"Instances": list, "Next": nextLink(r, next)}
+	view.Data = map[string]any{"Instances": list, "Next": nextLink(r, next), "States": states, "State": state}
 	c.render(w, r, http.StatusOK, "instances", view)
 }
 

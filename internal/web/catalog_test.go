@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,6 +30,30 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, k := range en {
 		if !slices.Contains(zh, k) {
 			t.Errorf("%q is in en but not in zh-CN", k)
+		}
+	}
+	// Each area's file holds the same keys in both languages (so a key is where one looks for it).
+	areas, _ := fs.Glob(catalogFiles, "i18n/en/*.json")
+	for _, en := range areas {
+		zhFile := strings.Replace(en, "/en/", "/zh-CN/", 1)
+		a, b := map[string]string{}, map[string]string{}
+		ra, _ := fs.ReadFile(catalogFiles, en)
+		rb, err := fs.ReadFile(catalogFiles, zhFile)
+		if err != nil {
+			t.Errorf("%s has no %s", en, zhFile)
+			continue
+		}
+		json.Unmarshal(ra, &a)
+		json.Unmarshal(rb, &b)
+		for k := range a {
+			if _, ok := b[k]; !ok {
+				t.Errorf("%q is in %s but not in %s", k, en, zhFile)
+			}
+		}
+		for k := range b {
+			if _, ok := a[k]; !ok {
+				t.Errorf("%q is in %s but not in %s", k, zhFile, en)
+			}
 		}
 	}
 	used := map[string]string{}

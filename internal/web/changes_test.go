@@ -77,6 +77,14 @@ func TestTrialUpgradeUnsubscribe(t *testing.T) {
 		t.Errorf("after the upgrade the instance is %s", got)
 	}
 
+	// The instance list filters by state.
+	if _, body, _ := f.get(c, "/my/instances?state=ACTIVE"); !strings.Contains(body, basic) {
+		t.Error("the active filter hides an active instance")
+	}
+	if _, body, _ := f.get(c, "/my/instances?state=FROZEN"); strings.Contains(body, basic) {
+		t.Error("the frozen filter shows an active instance")
+	}
+
 	// Unsubscribe (a supervised SaaS; unsupervised SaaS cannot be): a reason is required, and
 	// what was typed is kept with the error; then submitted and withdrawn.
 	saas := buy("p-shop", f.shop.Plans["saas"], false)

@@ -17,9 +17,11 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
-// The consoles' text lives in message catalogs, JSON files per language: i18n/<lang>.json and one
-// per console part, i18n/<part>/<lang>.json (seller, operator...), each a flat map from a key to an
-// x/text/message format string (%s, %d, %[1]s ...); a key may be in only one file. Templates call
+// The consoles' text lives in message catalogs: per language a directory (i18n/en, i18n/zh-CN)
+// of JSON files, one per area (common, domain for the states and kinds every console shows,
+// buyer, seller, operator), each a flat map from a key to an x/text/message format string (%s,
+// %d, %[1]s ...). The files of a language are merged; a key in two files is an error. Keeping an
+// area per file lets the consoles grow without editing each other's catalogs. Templates call
 // {{t "key" args...}}; handlers keep keys, never text. Every key is in every catalog
 // (TestCatalogsComplete), and with Config.StrictText a key missing from the page's language fails
 // the page instead of showing the key (the browser tests run that way).
@@ -55,9 +57,26 @@ func loadTexts() (*texts, error) {
 	t := &texts{byLang: map[string]map[string]string{}, matcher: language.NewMatcher(tags)}
 	for _, code := range Langs() {
 		tag := langTag(code)
-		m, err := readCatalog(code)
-		if err != nil {
-			return nil, err
+		files, err := fs.Glob(catalogFiles, "i18n/"+code+"/*.json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("web: no catalog for %s (%v)", code, err)
+		}
+		m := map[string]string{}
+		for _, f := range files {
+			raw, err := fs.ReadFile(catalogFiles, f)
+			if err != nil {
+				return nil, fmt.Errorf("web: catalog %s: %w", f, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("web: catalog %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("web: catalog %s: key %q is also in another file of %s", f, k, code)
+				}
+				m[k] = v
+			}
 		}
 		for k, v := range m {
 			if err := b.SetString(tag, k, v); err != nil {
@@ -68,32 +87,6 @@ func loadTexts() (*texts, error) {
 	}
 	t.catalog = b
 	return t, nil
-}
-
-// readCatalog merges one language's catalog files: i18n/<lang>.json and i18n/*/<lang>.json.
-func readCatalog(code string) (map[string]string, error) {
-	parts, err := fs.Glob(catalogFiles, "i18n/*/"+code+".json")
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]string{}
-	for _, p := range append([]string{"i18n/" + code + ".json"}, parts...) {
-		raw, err := fs.ReadFile(catalogFiles, p)
-		if err != nil {
-			return nil, fmt.Errorf("web: catalog %s: %w", p, err)
-		}
-		var part map[string]string
-		if err := json.Unmarshal(raw, &part); err != nil {
-			return nil, fmt.Errorf("web: catalog %s: %w", p, err)
-		}
-		for k, v := range part {
-			if _, dup := m[k]; dup {
-				return nil, fmt.Errorf("web: catalog %s: %q is already in another file", p, k)
-			}
-			m[k] = v
-		}
-	}
-	return m, nil
 }
 
 // pick chooses a language code: the remembered choice (cookie) if it is one of ours, else the

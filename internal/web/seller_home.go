@@ -9,7 +9,8 @@ import (
 // The seller console (卖家中心) starts here: its home page under /seller/. Its pages (products
 // and publishing, orders, instances, interface messages, usage and bills, statements, keys,
 // sub-users, messages) are added one handler file each (seller_*.go), registered in
-// registerSeller, with their entries in partials/nav.html; docs/consoles.md has the checklist.
+// registerSeller, with their entries in partials/nav_seller.html and their text in
+// i18n/*/seller.json; docs/consoles.md has the checklist.
 
 func (c *Console) registerSeller(mux *http.ServeMux) {
 	mux.Handle("GET /seller/{$}", c.sellerRoute(c.sellerHome))

@@ -123,6 +123,9 @@ func (f *fixture) login(token string) *http.Client {
 	if res.StatusCode != http.StatusSeeOther {
 		f.t.Fatalf("login: %d", res.StatusCode)
 	}
+	if sc := res.Header.Get("Set-Cookie"); !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") || strings.Contains(sc, "Secure") {
+		f.t.Errorf("session cookie %q: want HttpOnly, SameSite=Lax, not Secure over plain HTTP", sc)
+	}
 	return c
 }
 
