@@ -21,14 +21,15 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorParties(mux)
 	c.registerOperatorAccounts(mux)
 	c.registerOperatorExtras(mux)
+	c.registerOperatorProducts(mux)
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
 }
 
 // checkOperator refuses consoles built without the operator console's services.
 func (s Services) checkOperator() error {
-	if s.Publish == nil || s.Calls == nil || s.Aftersale == nil || s.Appeals == nil || s.Hardware == nil || s.Vouchers == nil {
-		return errors.New("web: New needs the publish, call, after-sale, appeal, hardware and voucher services for the operator console")
+	if s.Publish == nil || s.Calls == nil || s.Aftersale == nil || s.Appeals == nil || s.Hardware == nil || s.Vouchers == nil || s.Dial == nil {
+		return errors.New("web: New needs the publish, call, after-sale, appeal, hardware, voucher and dial-test services for the operator console")
 	}
 	return nil
 }

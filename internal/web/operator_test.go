@@ -125,7 +125,7 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		"/operator/appeals", "/operator/appeals?state=DECIDED", "/operator/calls", "/operator/calls?state=FAILED&merchant=" + f.shop.M.ID,
 		"/operator/calls/" + calls[0].ID, "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
 		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/bills?buyer=" + f.buyer.BuyerID, "/operator/statements",
-		"/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers"}
+		"/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/products/p-shop"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			body := f.page(c, lang, p, http.StatusOK)
@@ -679,5 +679,47 @@ func TestOperatorUsersWaybillsVouchers(t *testing.T) {
 	}
 	if body = f.page(c, "zh-CN", "/operator/vouchers", http.StatusOK); !strings.Contains(body, list[0].ID) || !strings.Contains(body, "¥50.00") {
 		t.Errorf("the voucher is not listed")
+	}
+}
+
+// TestOperatorProductsAndRegions: a product's page lists its debug runs, whose cases show each
+// exchange; credit pay is switched on; a merchant's signing regions and a buyer's country are
+// set, bad codes refused at their fields.
+func TestOperatorProductsAndRegions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, seller := f.sellerClient()
+	app := f.submitted(seller, "crm")
+	c := f.operator()
+	body := f.page(c, "en", "/operator/products/"+app.ProductID, http.StatusOK)
+	run := between(body, `href="/operator/debug-runs/`, `"`)
+	if run == "" || !strings.Contains(body, "The seller&#39;s debug runs") {
+		t.Fatalf("the product page lists no debug run:\n%s", body)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		body = f.page(c, lang, "/operator/debug-runs/"+run, http.StatusOK)
+		if !strings.Contains(body, "newInstance") {
+			t.Errorf("%s: the run's cases are missing", lang)
+		}
+		f.page(c, lang, "/operator/products/p-shop", http.StatusOK)
+	}
+	if status, _, _ := f.post(c, "/operator/products/p-shop/credit-pay", url.Values{"on": {"true"}}); status != http.StatusSeeOther {
+		t.Fatalf("credit pay: %d", status)
+	}
+
+	m := "/operator/merchants/" + f.shop.M.ID
+	status, body, _ := f.post(c, m+"/regions", url.Values{"regions": {"CN, XYZ"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-regions"`) || !strings.Contains(body, `value="CN, XYZ"`) {
+		t.Fatalf("bad regions: %d", status)
+	}
+	if status, _, _ = f.post(c, m+"/regions", url.Values{"regions": {"cn, sg"}}); status != http.StatusSeeOther {
+		t.Fatalf("regions: %d", status)
+	}
+	b := "/operator/buyers/" + f.buyer.BuyerID
+	if status, body, _ = f.post(c, b+"/country", url.Values{"country": {"China"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-country"`) {
+		t.Fatalf("bad country: %d", status)
+	}
+	if status, _, _ = f.post(c, b+"/country", url.Values{"country": {"sg"}}); status != http.StatusSeeOther {
+		t.Fatalf("country: %d", status)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/appeal"
 	"github.com/mercato-oss/mercato/internal/billing"
 	"github.com/mercato-oss/mercato/internal/catalog"
+	"github.com/mercato-oss/mercato/internal/dialtest"
 	"github.com/mercato-oss/mercato/internal/fulfil"
 	"github.com/mercato-oss/mercato/internal/hardware"
 	"github.com/mercato-oss/mercato/internal/identity"
@@ -50,6 +51,8 @@ type Services struct {
 	// Hardware takes the operator's waybill events; Vouchers issues the platform's vouchers.
 	Hardware *hardware.Service
 	Vouchers *promo.Service
+	// Dial runs the dial tests whose results the operator reads before lifting a freeze.
+	Dial *dialtest.Service
 }
 
 // Config configures the consoles.
