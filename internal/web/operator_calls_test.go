@@ -13,6 +13,10 @@ import (
 	"github.com/mercato-oss/mercato/sdk/sdktest"
 )
 
+// TestOperatorRestartsAFailedCall: a merchant down for longer than the retry window leaves
+// failed calls; the operator finds them by merchant and state and reads their attempts. The
+// newInstance call's order was refunded, so its restart is refused with the reason; a renewal's
+// call, restarted once the merchant is back, succeeds.
 func TestOperatorRestartsAFailedCall(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

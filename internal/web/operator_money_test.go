@@ -16,6 +16,8 @@ import (
 	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
+// TestOperatorTestClock moves the sandbox's clock and runs a collection; outside the sandbox the
+// clock pages are the 404 page.
 func TestOperatorTestClock(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -43,6 +45,9 @@ func TestOperatorTestClock(t *testing.T) {
 	}
 }
 
+// TestOperatorAfterSale: a large refund waits in the queue until the operator approves it; a
+// disputed return is decided with a lower amount (a note is required); an appeal on a service
+// flow is decided (resume at delivery), each at its field when the input is bad.
 func TestOperatorAfterSale(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -139,6 +144,8 @@ func TestOperatorAfterSale(t *testing.T) {
 	}
 }
 
+// TestOperatorSettlement: a month's statement is listed with its settlement and paid out once;
+// a second payout is refused with a flash.
 func TestOperatorSettlement(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

@@ -12,6 +12,8 @@ import (
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
+// TestOperatorMerchantsAndBuyers creates a merchant (its keys shown once) and a buyer (its token
+// shown once), tops the buyer up, and shows every error at its field, keeping what was typed.
 func TestOperatorMerchantsAndBuyers(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -71,6 +73,10 @@ func TestOperatorMerchantsAndBuyers(t *testing.T) {
 	}
 }
 
+// TestOperatorAccountActions: a merchant's profile saved (a bad URL at its field), its access
+// key rotated and an AK/SK issued (each shown once), a frozen product's freeze lifted; a buyer's
+// token reissued (the old one stops signing in), credit line and level (errors at their fields),
+// and an instance released with a reason (none is refused at its field).
 func TestOperatorAccountActions(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -156,6 +162,10 @@ func TestOperatorAccountActions(t *testing.T) {
 
 }
 
+// TestOperatorUsersWaybillsVouchers: the operator gives a merchant its first admin (who then
+// signs in to the seller console with the password), records a carrier's event on a waybill (a
+// signed waybill marks the shipment received) and issues a platform voucher; bad input at its
+// field, what was typed kept (never a password).
 func TestOperatorUsersWaybillsVouchers(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -204,6 +214,9 @@ func TestOperatorUsersWaybillsVouchers(t *testing.T) {
 	}
 }
 
+// TestOperatorProductsAndRegions: a product's page lists its debug runs, whose cases show each
+// exchange; credit pay is switched on; a merchant's signing regions and a buyer's country are
+// set, bad codes refused at their fields.
 func TestOperatorProductsAndRegions(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

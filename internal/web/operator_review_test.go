@@ -13,6 +13,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/web"
 )
 
+// releaseDraft is a listing that passes the publishing rules, with one monthly spec.
 func releaseDraft(code string) *publish.Draft {
 	return &publish.Draft{
 		Listing: market.Listing{Name: "Acme CRM " + code, Version: "V1.0", Category: "crm", Summary: "Customer relationship management for small teams",
@@ -25,6 +26,8 @@ func releaseDraft(code string) *publish.Draft {
 	}
 }
 
+// submitted is a release application of the shop's merchant, drafted, debugged and submitted by
+// its seller: what the operator reviews.
 func (f *fixture) submitted(seller market.Viewer, code string) *market.Application {
 	f.t.Helper()
 	app, err := f.e.Publish.Create(f.e.Ctx, seller, publish.ApplicationRequest{Type: market.AppRelease, ProductID: "p-" + code, Draft: releaseDraft(code)})
@@ -45,6 +48,9 @@ func (f *fixture) submitted(seller market.Viewer, code string) *market.Applicati
 	return app
 }
 
+// TestOperatorReviewsApplications: the queue lists a submitted release; the operator rejects it
+// with a comment at two fields (the seller reads them at those fields), the seller resubmits,
+// and the operator approves: the product is released.
 func TestOperatorReviewsApplications(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

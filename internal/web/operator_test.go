@@ -13,14 +13,12 @@ import (
 )
 
 // operator signs the operator in with its token (the password-equivalent of the console).
-
 func (f *fixture) operator() *http.Client {
 	f.t.Helper()
 	return f.login(marketplacetest.OperatorToken)
 }
 
 // sellerClient signs a seller user of the shop in with its token.
-
 func (f *fixture) sellerClient() (*http.Client, market.Viewer) {
 	f.t.Helper()
 	u, token, err := f.e.Identity.CreateSellerUser(f.e.Ctx, market.AsOperator(), f.shop.M.ID, identity.SellerUserRequest{Name: "ops", Role: market.SellerOperations})
@@ -31,7 +29,6 @@ func (f *fixture) sellerClient() (*http.Client, market.Viewer) {
 }
 
 // page fetches path in lang and fails unless it answers want.
-
 func (f *fixture) page(c *http.Client, lang, path string, want int) string {
 	f.t.Helper()
 	status, body, _ := f.get(c, path, "Accept-Language", lang)
@@ -42,9 +39,7 @@ func (f *fixture) page(c *http.Client, lang, path string, want int) string {
 }
 
 // TestOperatorSignIn: the operator token signs in and lands on the overview; a wrong token is
-
 // refused at its field; the sign-in is the operator's token, not a stored password.
-
 func TestOperatorSignIn(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -74,9 +69,7 @@ func TestOperatorSignIn(t *testing.T) {
 }
 
 // TestOperatorPagesNotForOthers: a buyer or a seller gets the 404 page for every operator page,
-
 // and for its actions; nothing changes.
-
 func TestOperatorPagesNotForOthers(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -105,9 +98,7 @@ func TestOperatorPagesNotForOthers(t *testing.T) {
 }
 
 // TestOperatorPagesInBothLanguages renders every operator page in Chinese and English with the
-
 // catalogs strict: a message missing from either fails the page.
-
 func TestOperatorPagesInBothLanguages(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -141,63 +132,3 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		f.page(c, "en", p, http.StatusNotFound)
 	}
 }
-
-// releaseDraft is a listing that passes the publishing rules, with one monthly spec.
-
-// submitted is a release application of the shop's merchant, drafted, debugged and submitted by
-
-// its seller: what the operator reviews.
-
-// TestOperatorReviewsApplications: the queue lists a submitted release; the operator rejects it
-
-// with a comment at two fields (the seller reads them at those fields), the seller resubmits,
-
-// and the operator approves: the product is released.
-
-// TestOperatorRestartsAFailedCall: a merchant down for longer than the retry window leaves
-
-// failed calls; the operator finds them by merchant and state and reads their attempts. The
-
-// newInstance call's order was refunded, so its restart is refused with the reason; a renewal's
-
-// call, restarted once the merchant is back, succeeds.
-
-// TestOperatorMerchantsAndBuyers creates a merchant (its keys shown once) and a buyer (its token
-
-// shown once), tops the buyer up, and shows every error at its field, keeping what was typed.
-
-// TestOperatorTestClock moves the sandbox's clock and runs a collection; outside the sandbox the
-
-// clock pages are the 404 page.
-
-// TestOperatorAfterSale: a large refund waits in the queue until the operator approves it; a
-
-// disputed return is decided with a lower amount (a note is required); an appeal on a service
-
-// flow is decided (resume at delivery), each at its field when the input is bad.
-
-// TestOperatorAccountActions: a merchant's profile saved (a bad URL at its field), its access
-
-// key rotated and an AK/SK issued (each shown once), a frozen product's freeze lifted; a buyer's
-
-// token reissued (the old one stops signing in), credit line and level (errors at their fields),
-
-// and an instance released with a reason (none is refused at its field).
-
-// TestOperatorSettlement: a month's statement is listed with its settlement and paid out once;
-
-// a second payout is refused with a flash.
-
-// TestOperatorUsersWaybillsVouchers: the operator gives a merchant its first admin (who then
-
-// signs in to the seller console with the password), records a carrier's event on a waybill (a
-
-// signed waybill marks the shipment received) and issues a platform voucher; bad input at its
-
-// field, what was typed kept (never a password).
-
-// TestOperatorProductsAndRegions: a product's page lists its debug runs, whose cases show each
-
-// exchange; credit pay is switched on; a merchant's signing regions and a buyer's country are
-
-// set, bad codes refused at their fields.
