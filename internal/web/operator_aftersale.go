@@ -155,8 +155,8 @@ func (c *Console) operatorAppeals(w http.ResponseWriter, r *http.Request, v mark
 	c.render(w, r, http.StatusOK, "operator_appeals", view)
 }
 
-// flowStates are the states a RESUME decision may resume a flow at.
-var flowStates = []market.FlowState{market.FlowAwaitingRequirement, market.FlowAwaitingConfirm, market.FlowDelivering, market.FlowAwaitingAcceptance}
+// opFlowStates are the states a RESUME decision may resume a flow at.
+var opFlowStates = []market.FlowState{market.FlowAwaitingRequirement, market.FlowAwaitingConfirm, market.FlowDelivering, market.FlowAwaitingAcceptance}
 
 func (c *Console) operatorAppeal(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	d, err := c.svc.Appeals.Appeal(r.Context(), v, r.PathValue("id"))
@@ -172,7 +172,7 @@ func (c *Console) renderAppeal(w http.ResponseWriter, r *http.Request, status in
 	view.Title = d.ID
 	view.Nav = "op-appeals"
 	view.Form = f
-	view.Data = map[string]any{"A": d, "Currency": c.cfg.Currency, "FlowStates": flowStates,
+	view.Data = map[string]any{"A": d, "Currency": c.cfg.Currency, "FlowStates": opFlowStates,
 		"Outcomes": []market.AppealOutcome{market.OutcomeResume, market.OutcomeComplete, market.OutcomeRefund}}
 	c.render(w, r, status, "operator_appeal", view)
 }
@@ -184,7 +184,7 @@ func (c *Console) operatorDecideAppeal(w http.ResponseWriter, r *http.Request, v
 	f := newForm(r)
 	d := appeal.Decision{Outcome: market.AppealOutcome(f.Get("outcome")), Note: strings.TrimSpace(f.Get("note"))}
 	if d.Outcome == market.OutcomeResume {
-		d.ResumeAt = oneOf(f.Get("resume_at"), flowStates)
+		d.ResumeAt = oneOf(f.Get("resume_at"), opFlowStates)
 		if d.ResumeAt == "" {
 			f.Add("resume_at", "op.err.resume_at")
 		}

@@ -21,11 +21,11 @@ func (c *Console) registerOperatorCalls(mux *http.ServeMux) {
 	mux.Handle("POST /operator/calls/{id}/retry", c.operatorRoute(c.operatorCallAction(false)))
 }
 
-var callStates = []market.CallState{market.CallPending, market.CallSucceeded, market.CallFailed}
+var opCallStates = []market.CallState{market.CallPending, market.CallSucceeded, market.CallFailed}
 
 func (c *Console) operatorCalls(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	q := r.URL.Query()
-	state := oneOf(q.Get("state"), callStates)
+	state := oneOf(q.Get("state"), opCallStates)
 	merchant := strings.TrimSpace(q.Get("merchant"))
 	instance := strings.TrimSpace(q.Get("instance"))
 	calls, next, err := c.svc.Calls.Calls(r.Context(), v, store.CallFilter{MerchantID: merchant, InstanceKey: instance, State: state, Page: pageOf(r, 30)})
@@ -35,21 +35,21 @@ func (c *Console) operatorCalls(w http.ResponseWriter, r *http.Request, v market
 	}
 	view := c.newView(r, "op.calls.title")
 	view.Nav = "op-calls"
-	view.Data = map[string]any{"Calls": calls, "Next": nextLink(r, next), "States": chips(r, "state", callStates, state),
+	view.Data = map[string]any{"Calls": calls, "Next": nextLink(r, next), "States": chips(r, "state", opCallStates, state),
 		"Merchant": merchant, "Instance": instance, "State": string(state)}
 	c.render(w, r, http.StatusOK, "operator_calls", view)
 }
 
-// attemptView is an attempt with its bodies made readable.
-type attemptView struct {
+// opAttemptView is an attempt with its bodies made readable.
+type opAttemptView struct {
 	*market.Attempt
 	RequestText, ResponseText string
 	Truncated                 bool
 	LatencyMS                 int64
 }
 
-// readable shows a body as indented JSON when it is JSON, else as text (invalid UTF-8 escaped).
-func readable(b []byte) string {
+// opReadable shows a body as indented JSON when it is JSON, else as text (invalid UTF-8 escaped).
+func opReadable(b []byte) string {
 	var buf bytes.Buffer
 	if json.Indent(&buf, b, "", "  ") == nil {
 		return buf.String()
@@ -70,16 +70,16 @@ func (c *Console) renderCall(w http.ResponseWriter, r *http.Request, v market.Vi
 		c.fail(w, r, err)
 		return
 	}
-	views := make([]attemptView, len(atts))
+	views := make([]opAttemptView, len(atts))
 	for i, a := range atts {
-		views[i] = attemptView{Attempt: a, RequestText: readable(a.Request), ResponseText: readable(a.Response),
+		views[i] = opAttemptView{Attempt: a, RequestText: opReadable(a.Request), ResponseText: opReadable(a.Response),
 			Truncated: a.ResponseSize > len(a.Response), LatencyMS: a.Latency.Milliseconds()}
 	}
 	view := c.newView(r, "op.call.title")
 	view.Title = call.ID
 	view.Nav = "op-calls"
 	view.Form = f
-	view.Data = map[string]any{"Call": call, "Request": readable(call.Request), "Attempts": views,
+	view.Data = map[string]any{"Call": call, "Request": opReadable(call.Request), "Attempts": views,
 		"Restartable": call.State == market.CallFailed, "Retryable": call.State == market.CallPending}
 	c.render(w, r, status, "operator_call", view)
 }

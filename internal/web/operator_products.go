@@ -71,7 +71,7 @@ func (c *Console) operatorRun(w http.ResponseWriter, r *http.Request, v market.V
 	}
 	cases := make([]caseView, len(run.Cases))
 	for i, k := range run.Cases {
-		cases[i] = caseView{DebugCase: k, RequestText: readable(k.Request), ResponseText: readable(k.Response), LatencyMS: k.Latency.Milliseconds()}
+		cases[i] = caseView{DebugCase: k, RequestText: opReadable(k.Request), ResponseText: opReadable(k.Response), LatencyMS: k.Latency.Milliseconds()}
 	}
 	view := c.newView(r, "op.run.title")
 	view.Title = run.ID
