@@ -40,16 +40,40 @@ const MaxAdvance = 400 * 24 * time.Hour
 
 func (c *Console) registerOperatorConfig(mux *http.ServeMux) {
 	mux.Handle("GET /operator/config", c.operatorRoute(c.operatorSettings))
+	mux.Handle("POST /operator/token", c.operatorRoute(c.operatorRotateToken))
 	mux.Handle("GET /operator/clock", c.operatorRoute(c.operatorClock))
 	mux.Handle("POST /operator/clock/advance", c.operatorRoute(c.operatorAdvance))
 	mux.Handle("POST /operator/clock/collect", c.operatorRoute(c.operatorCollect))
 }
 
 func (c *Console) operatorSettings(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	c.renderSettings(w, r, "")
+}
+
+// renderSettings shows the configuration; token is an operator token just issued, shown once.
+func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, token string) {
 	view := c.newView(r, "op.config.title")
 	view.Nav = "op-config"
-	view.Data = map[string]any{"Settings": c.cfg.Operator.Settings, "Sandbox": c.cfg.Operator.Sandbox, "Clock": c.cfg.Operator.Clock != nil}
+	view.Data = map[string]any{"Settings": c.cfg.Operator.Settings, "Sandbox": c.cfg.Operator.Sandbox, "Clock": c.cfg.Operator.Clock != nil, "Token": token}
+	if token != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	c.render(w, r, http.StatusOK, "operator_config", view)
+}
+
+// operatorRotateToken replaces the stored operator tokens with a new one, shown once (as
+// `mercato token rotate` does). A token set by MERCATO_OPERATOR_TOKEN keeps working while it is
+// configured; sessions already signed in go on until they end.
+func (c *Console) operatorRotateToken(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.parseForm(w, r) {
+		return
+	}
+	token, err := c.svc.Identity.RotateOperatorToken(r.Context(), v)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.renderSettings(w, r, token)
 }
 
 // testClock is the sandbox's clock for the operator; nil (after writing the 404 page) outside

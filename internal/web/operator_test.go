@@ -132,3 +132,21 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		f.page(c, "en", p, http.StatusNotFound)
 	}
 }
+
+// TestOperatorRotatesItsToken: a rotated operator token is shown once and signs in; the token the
+// configuration sets (MERCATO_OPERATOR_TOKEN) keeps working while it is configured.
+func TestOperatorRotatesItsToken(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.operator()
+	status, body, h := f.post(c, "/operator/token", nil)
+	token := between(body, `id="new-token">`, "<")
+	if status != http.StatusOK || !strings.HasPrefix(token, "op_") || h.Get("Cache-Control") != "no-store" {
+		t.Fatalf("rotate: %d %q", status, token)
+	}
+	f.login(token)
+	f.login(marketplacetest.OperatorToken)
+	if body = f.page(c, "en", "/operator/config", http.StatusOK); strings.Contains(body, token) {
+		t.Errorf("the token is shown again")
+	}
+}
