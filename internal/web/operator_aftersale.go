@@ -16,6 +16,7 @@ import (
 func (c *Console) registerOperatorAftersale(mux *http.ServeMux) {
 	mux.Handle("GET /operator/refunds", c.operatorRoute(c.operatorRefunds))
 	mux.Handle("GET /operator/refunds/{id}", c.operatorRoute(c.operatorRefund))
+	mux.Handle("GET /operator/unsubscriptions", c.operatorRoute(c.operatorUnsubs))
 	mux.Handle("POST /operator/refunds/{id}/approve", c.operatorRoute(c.operatorApproveRefund))
 	mux.Handle("POST /operator/refunds/{id}/dispute", c.operatorRoute(c.operatorResolveDispute))
 	mux.Handle("GET /operator/appeals", c.operatorRoute(c.operatorAppeals))
@@ -51,6 +52,26 @@ func (c *Console) operatorRefunds(w http.ResponseWriter, r *http.Request, v mark
 	view.Nav = "op-refunds"
 	view.Data = map[string]any{"Large": largeRefunds(refunding), "Disputes": disputes, "Currency": c.cfg.Currency}
 	c.render(w, r, http.StatusOK, "operator_refunds", view)
+}
+
+var unsubStates = []market.UnsubState{market.UnsubPendingSeller, market.UnsubRefunding, market.UnsubRefunded, market.UnsubRejected,
+	market.UnsubWithdrawn, market.UnsubAwaitingReturn, market.UnsubAwaitingInspect, market.UnsubDispute}
+
+// operatorUnsubs lists every unsubscription request, by state, buyer and merchant.
+func (c *Console) operatorUnsubs(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	q := r.URL.Query()
+	state := oneOf(q.Get("state"), unsubStates)
+	buyer, merchant := strings.TrimSpace(q.Get("buyer")), strings.TrimSpace(q.Get("merchant"))
+	list, next, err := c.svc.Aftersale.Unsubscriptions(r.Context(), v, store.UnsubFilter{BuyerID: buyer, MerchantID: merchant, State: state, Page: pageOf(r, 30)})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	view := c.newView(r, "op.unsubs.title")
+	view.Nav = "op-refunds"
+	view.Data = map[string]any{"List": list, "Next": nextLink(r, next), "States": chips(r, "state", unsubStates, state), "State": string(state),
+		"Buyer": buyer, "Merchant": merchant, "Currency": c.cfg.Currency}
+	c.render(w, r, http.StatusOK, "operator_unsubscriptions", view)
 }
 
 func (c *Console) operatorRefund(w http.ResponseWriter, r *http.Request, v market.Viewer) {

@@ -88,6 +88,10 @@ func TestOperatorAfterSale(t *testing.T) {
 	if strings.Count(body, `<p class="stat-value">1</p>`) < 3 {
 		t.Errorf("the overview does not count the large refund, the dispute and the appeal")
 	}
+	body = f.page(c, "en", "/operator/unsubscriptions?state=DISPUTE", http.StatusOK)
+	if !strings.Contains(body, "/operator/refunds/"+disputed.ID) || strings.Contains(body, "/operator/refunds/"+large.ID) {
+		t.Errorf("the DISPUTE filter of all requests")
+	}
 	body = f.page(c, "zh-CN", "/operator/refunds", http.StatusOK)
 	if !strings.Contains(body, "/operator/refunds/"+large.ID) || !strings.Contains(body, "/operator/refunds/"+disputed.ID) || !strings.Contains(body, "¥60,000.00") {
 		t.Fatalf("the refunds queue lacks a request:\n%s", body)
