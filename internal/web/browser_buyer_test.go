@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,6 +49,10 @@ func TestBrowserBuyer(t *testing.T) {
 		t.Errorf("the refused form lost what was typed: %v %v", checked, err)
 	}
 	b.axe("product with errors")
+	b.do("screenshot of the errors", chromedp.Evaluate[chromedp.Void](`document.querySelector(".alert").scrollIntoView()`))
+	if png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()); err == nil {
+		os.WriteFile(filepath.Join(b.out, "product-errors-en.png"), png, 0o644)
+	}
 	b.do("agree and buy", chromedp.Click(chromedp.CSS(`input[name="agree"]`)),
 		chromedp.Click(chromedp.CSS("form.buy button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 

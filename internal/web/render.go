@@ -104,7 +104,19 @@ func badgeClass(v any) string {
 func (c *Console) newView(r *http.Request, titleKey string) *view {
 	v, signed := viewerOf(r)
 	return &view{Lang: c.texts.pick(r), Langs: Langs(), TitleKey: titleKey, Viewer: v, SignedIn: signed,
-		Here: r.URL.RequestURI(), Flash: c.sessions.PopString(r.Context(), sessionFlash), Query: r.URL.Query().Get("q")}
+		Here: here(r), Flash: c.sessions.PopString(r.Context(), sessionFlash), Query: r.URL.Query().Get("q")}
+}
+
+// here is the address the language switch and the login link come back to: the page itself,
+// or for a form's answer (a POST address, which a GET cannot reach) the page the form was on.
+func here(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+		return safeNext(ref.RequestURI())
+	}
+	return "/"
 }
 
 // render writes page with status. It renders into a buffer first, so a template error is a
