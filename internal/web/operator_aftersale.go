@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/mercato-oss/mercato/internal/aftersale"
@@ -22,6 +23,7 @@ func (c *Console) registerOperatorAftersale(mux *http.ServeMux) {
 	mux.Handle("GET /operator/appeals", c.operatorRoute(c.operatorAppeals))
 	mux.Handle("GET /operator/appeals/{id}", c.operatorRoute(c.operatorAppeal))
 	mux.Handle("POST /operator/appeals/{id}/decide", c.operatorRoute(c.operatorDecideAppeal))
+	mux.Handle("GET /operator/appeals/{id}/files/{file}", c.operatorRoute(c.operatorAppealFile))
 }
 
 // largeRefunds keeps the refunds that wait for the operator's approval.
@@ -231,4 +233,19 @@ func (c *Console) operatorDecideAppeal(w http.ResponseWriter, r *http.Request, v
 		}
 		c.renderAppeal(w, r, status, a, f)
 	}, f)
+}
+
+// operatorAppealFile downloads an appeal's attachment: always as a download of opaque bytes, so
+// that no file a party uploaded is rendered by the browser on the console's origin.
+func (c *Console) operatorAppealFile(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	f, err := c.svc.Appeals.Attachment(r.Context(), v, r.PathValue("id"), r.PathValue("file"))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", "attachment; filename="+strconv.Quote(f.Name))
+	h.Set("Cache-Control", "no-store")
+	w.Write(f.Content)
 }

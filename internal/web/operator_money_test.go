@@ -81,7 +81,8 @@ func TestOperatorAfterSale(t *testing.T) {
 	marketplacetest.Must[*market.Unsubscription](t)(e.Aftersale.Inspect(e.Ctx, s.Seller, disputed.ID, false, "the seal is broken"))
 
 	flow := marketplacetest.Must[*market.Flow](t)(e.DB.FlowOf(e.Ctx, e.Buy(b, s, "saas", 1).Lines[0].ID))
-	ap := marketplacetest.Must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, flow.ID, appeal.Request{Reason: "the seller ignores me", Demand: "deliver"}))
+	ap := marketplacetest.Must[*market.Appeal](t)(e.Appeals.File(e.Ctx, b, flow.ID, appeal.Request{Reason: "the seller ignores me", Demand: "deliver",
+		Files: []supervision.File{{Name: "chat.html", Content: []byte("<script>alert(1)</script>")}}}))
 
 	c := f.operator()
 	body := f.page(c, "en", "/operator/", http.StatusOK)
@@ -131,6 +132,16 @@ func TestOperatorAfterSale(t *testing.T) {
 	body = f.page(c, "zh-CN", "/operator/appeals", http.StatusOK)
 	if !strings.Contains(body, path) {
 		t.Fatalf("the appeal is not listed")
+	}
+	body = f.page(c, "en", path, http.StatusOK)
+	file := between(body, `href="`+path+`/files/`, `"`)
+	if file == "" || !strings.Contains(body, "chat.html") {
+		t.Fatalf("the appeal's evidence is not listed")
+	}
+	status, body, h := f.get(c, path+"/files/"+file)
+	if status != http.StatusOK || body != "<script>alert(1)</script>" || h.Get("Content-Type") != "application/octet-stream" ||
+		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("evidence download: %d %v", status, h)
 	}
 	status, body, _ = f.post(c, path+"/decide", url.Values{"outcome": {"RESUME"}, "note": {"given by phone"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-resume_at"`) {
