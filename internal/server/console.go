@@ -25,7 +25,7 @@ func (s *Server) mountConsole(mux *http.ServeMux) error {
 	}
 	c, err := web.New(web.Services{Catalog: s.Catalog, Identity: s.Identity, Orders: s.Orders, Metering: s.Metering,
 		Billing: s.Billing, Licenses: s.Licenses, Aftersale: s.Aftersale, Publish: s.Publish, Calls: s.Calls, Appeals: s.Appeals,
-		Hardware: s.Hardware, Vouchers: s.Vouchers, Dial: s.Dial}, web.Config{Sessions: sessions,
+		Hardware: s.Hardware, Vouchers: s.Vouchers, Dial: s.Dial, Supervision: s.Supervision}, web.Config{Sessions: sessions,
 		Log: s.Cfg.Log, Location: loc, Currency: s.Site.Currency, Limiter: api.NewFailureLimiter(time.Second, 20),
 		Secure: s.Cfg.TLSCert != "" || strings.HasPrefix(s.Cfg.PublicURL, "https://"), Operator: s.operatorConsole()})
 	if err != nil {

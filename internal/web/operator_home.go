@@ -22,14 +22,15 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorAccounts(mux)
 	c.registerOperatorExtras(mux)
 	c.registerOperatorProducts(mux)
+	c.registerOperatorFlows(mux)
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
 }
 
 // checkOperator refuses consoles built without the operator console's services.
 func (s Services) checkOperator() error {
-	if s.Publish == nil || s.Calls == nil || s.Aftersale == nil || s.Appeals == nil || s.Hardware == nil || s.Vouchers == nil || s.Dial == nil {
-		return errors.New("web: New needs the publish, call, after-sale, appeal, hardware, voucher and dial-test services for the operator console")
+	if s.Publish == nil || s.Calls == nil || s.Aftersale == nil || s.Appeals == nil || s.Hardware == nil || s.Vouchers == nil || s.Dial == nil || s.Supervision == nil {
+		return errors.New("web: New needs the publish, call, after-sale, appeal, hardware, voucher, dial-test and supervision services for the operator console")
 	}
 	return nil
 }

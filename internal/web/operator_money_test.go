@@ -153,6 +153,13 @@ func TestOperatorAfterSale(t *testing.T) {
 	if fl := marketplacetest.Must[*market.Flow](t)(e.DB.Flow(e.Ctx, flow.ID)); fl.State != market.FlowDelivering || fl.Frozen {
 		t.Fatalf("after the decision the flow is %s (frozen %v)", fl.State, fl.Frozen)
 	}
+	body = f.page(c, "zh-CN", "/operator/flows?state=SELLER_DELIVERING", http.StatusOK)
+	if !strings.Contains(body, "/operator/flows/"+flow.ID) {
+		t.Errorf("the resumed flow is not listed under its state")
+	}
+	if body = f.page(c, "en", "/operator/flows/"+flow.ID, http.StatusOK); !strings.Contains(body, "/operator/appeals/"+ap.ID) || !strings.Contains(body, "Seller delivering") {
+		t.Errorf("the flow's page lacks its appeal or state")
+	}
 	body = f.page(c, "en", path, http.StatusOK)
 	if !strings.Contains(body, "Decided") || !strings.Contains(body, "given by phone") || strings.Contains(body, `action="`+path+`/decide"`) {
 		t.Errorf("the decided appeal's page")

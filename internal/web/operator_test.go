@@ -76,7 +76,7 @@ func TestOperatorPagesNotForOthers(t *testing.T) {
 	seller, _ := f.sellerClient()
 	for who, c := range map[string]*http.Client{"buyer": f.login(f.token), "seller": seller} {
 		for _, p := range []string{"/operator/", "/operator/applications", "/operator/calls", "/operator/merchants", "/operator/buyers/" + f.buyer.BuyerID,
-			"/operator/statements", "/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers"} {
+			"/operator/statements", "/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/flows"} {
 			status, body, _ := f.get(c, p)
 			if status != http.StatusNotFound || !strings.Contains(body, "404") {
 				t.Errorf("%s GET %s: %d, want the 404 page", who, p, status)
@@ -114,7 +114,7 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		"/operator/calls/" + calls[0].ID, "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
 		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/bills?buyer=" + f.buyer.BuyerID, "/operator/statements",
 		"/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/unsubscriptions",
-		"/operator/unsubscriptions?state=REFUNDED&buyer=" + f.buyer.BuyerID}
+		"/operator/unsubscriptions?state=REFUNDED&buyer=" + f.buyer.BuyerID, "/operator/flows", "/operator/flows?state=COMPLETED"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			body := f.page(c, lang, p, http.StatusOK)

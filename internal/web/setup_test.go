@@ -58,7 +58,7 @@ func setup(t testing.TB, opts ...func(*web.Config)) *fixture {
 	}
 	c, err := web.New(web.Services{Catalog: e.Catalog, Identity: e.Identity, Orders: e.Orders, Metering: e.Metering,
 		Billing: e.Billing, Licenses: e.Licenses, Aftersale: e.Aftersale, Publish: e.Publish, Calls: e.Calls, Appeals: e.Appeals,
-		Hardware: e.Hardware, Vouchers: e.Vouchers, Dial: e.Dial}, cfg)
+		Hardware: e.Hardware, Vouchers: e.Vouchers, Dial: e.Dial, Supervision: e.Supervision}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/mercato-oss/mercato/internal/order"
 	"github.com/mercato-oss/mercato/internal/promo"
 	"github.com/mercato-oss/mercato/internal/publish"
+	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
 // Services are the marketplace services the consoles call: the same ones the JSON API calls.
@@ -53,6 +54,8 @@ type Services struct {
 	Vouchers *promo.Service
 	// Dial runs the dial tests whose results the operator reads before lifting a freeze.
 	Dial *dialtest.Service
+	// Supervision runs the service flows the operator watches (and appeals freeze).
+	Supervision *supervision.Service
 }
 
 // Config configures the consoles.
