@@ -23,6 +23,7 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorExtras(mux)
 	c.registerOperatorProducts(mux)
 	c.registerOperatorFlows(mux)
+	c.registerOperatorAttributes(mux)
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
 }

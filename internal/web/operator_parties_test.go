@@ -255,3 +255,23 @@ func TestOperatorProductsAndRegions(t *testing.T) {
 		t.Fatalf("country: %d", status)
 	}
 }
+
+// TestOperatorAttributeTemplates creates a preset attribute of a category; an enumeration without
+// values is refused at its field.
+func TestOperatorAttributeTemplates(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.operator()
+	status, body, _ := f.post(c, "/operator/attributes", url.Values{"category": {"crm"}, "code": {"edition"}, "name": {"Edition"}, "type": {"ENUMERATION"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-values"`) || !strings.Contains(body, `value="edition"`) {
+		t.Fatalf("an enumeration without values: %d", status)
+	}
+	if status, _, _ = f.post(c, "/operator/attributes", url.Values{"category": {"crm"}, "code": {"edition"}, "name": {"Edition"}, "type": {"ENUMERATION"},
+		"values": {"basic\r\n plus \n\n"}}); status != http.StatusSeeOther {
+		t.Fatalf("create: %d", status)
+	}
+	body = f.page(c, "zh-CN", "/operator/attributes?category=crm", http.StatusOK)
+	if !strings.Contains(body, "basic, plus") || !strings.Contains(body, "预置") {
+		t.Errorf("the preset is not listed:\n%s", body)
+	}
+}

@@ -114,7 +114,7 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		"/operator/calls/" + calls[0].ID, "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
 		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/bills?buyer=" + f.buyer.BuyerID, "/operator/statements",
 		"/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/unsubscriptions",
-		"/operator/unsubscriptions?state=REFUNDED&buyer=" + f.buyer.BuyerID, "/operator/flows", "/operator/flows?state=COMPLETED"}
+		"/operator/unsubscriptions?state=REFUNDED&buyer=" + f.buyer.BuyerID, "/operator/flows", "/operator/flows?state=COMPLETED", "/operator/attributes"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			body := f.page(c, lang, p, http.StatusOK)
