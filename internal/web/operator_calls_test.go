@@ -68,3 +68,29 @@ func TestOperatorRestartsAFailedCall(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorRetriesAPendingCallNow: a call waiting for its next attempt is tried at once when
+// the operator asks, and answered once the merchant is back.
+func TestOperatorRetriesAPendingCallNow(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.shop.Merchant.Set(func(k *sdktest.Knobs) { k.Down = true })
+	o := f.e.Buy(f.buyer, f.shop, "plain", 1)
+	pending, _, err := f.e.Calls.Calls(f.e.Ctx, market.AsOperator(), store.CallFilter{State: market.CallPending, Page: store.Page{Limit: 1}})
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending calls: %v %v", pending, err)
+	}
+	c := f.operator()
+	path := "/operator/calls/" + pending[0].ID
+	if body := f.page(c, "en", path, http.StatusOK); !strings.Contains(body, `action="`+path+`/retry"`) || strings.Contains(body, `action="`+path+`/restart"`) {
+		t.Fatalf("a pending call offers retry now, not restart")
+	}
+	f.shop.Merchant.Set(func(k *sdktest.Knobs) { k.Down = false })
+	if status, _, h := f.post(c, path+"/retry", nil); status != http.StatusSeeOther || h.Get("Location") != path {
+		t.Fatalf("retry now: %d %v", status, h)
+	}
+	f.e.Settle()
+	if in := f.e.Instance(o.Lines[0].ID); in.State != market.InstanceActive {
+		t.Fatalf("after retrying now the instance is %s", in.State)
+	}
+}
