@@ -238,6 +238,19 @@ func TestOperatorProductsAndRegions(t *testing.T) {
 	if status, _, _ := f.post(c, "/operator/products/p-shop/credit-pay", url.Values{"on": {"true"}}); status != http.StatusSeeOther {
 		t.Fatalf("credit pay: %d", status)
 	}
+	sku := f.shop.Specs["plain"]
+	if status, _, _ := f.post(c, "/operator/products/p-shop/specs/"+sku+"/supervision", url.Values{"template": {"STANDARD"}}); status != http.StatusSeeOther {
+		t.Fatalf("supervision: %d", status)
+	}
+	if tpl, err := f.e.Supervision.Spec(f.e.Ctx, sku); err != nil || tpl != market.TemplateStandard {
+		t.Fatalf("the spec's supervision is %q (%v)", tpl, err)
+	}
+	if status, _, _ := f.post(c, "/operator/products/p-shop/specs/"+f.shop.Specs["saas"]+"/supervision", url.Values{"template": {""}}); status != http.StatusSeeOther {
+		t.Fatalf("supervision off: %d", status)
+	}
+	if tpl, _ := f.e.Supervision.Spec(f.e.Ctx, f.shop.Specs["saas"]); tpl != "" {
+		t.Fatalf("the saas spec is still supervised (%q)", tpl)
+	}
 
 	m := "/operator/merchants/" + f.shop.M.ID
 	status, body, _ := f.post(c, m+"/regions", url.Values{"regions": {"CN, XYZ"}})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mercato-oss/mercato/internal/market"
 	"github.com/mercato-oss/mercato/internal/store"
+	"github.com/mercato-oss/mercato/internal/supervision"
 )
 
 // A product as the operator sees it: its specs and plans, its dial tests and debug runs (read
@@ -15,6 +16,7 @@ import (
 func (c *Console) registerOperatorProducts(mux *http.ServeMux) {
 	mux.Handle("GET /operator/products/{id}", c.operatorRoute(c.operatorProduct))
 	mux.Handle("POST /operator/products/{id}/credit-pay", c.operatorRoute(c.operatorCreditPay))
+	mux.Handle("POST /operator/products/{id}/specs/{sku}/supervision", c.operatorRoute(c.operatorSupervision))
 	mux.Handle("GET /operator/debug-runs/{id}", c.operatorRoute(c.operatorRun))
 	mux.Handle("POST /operator/merchants/{id}/regions", c.operatorRoute(c.operatorRegions))
 	mux.Handle("POST /operator/buyers/{id}/country", c.operatorRoute(c.operatorCountry))
@@ -37,10 +39,21 @@ func (c *Console) operatorProduct(w http.ResponseWriter, r *http.Request, v mark
 		c.fail(w, r, err)
 		return
 	}
+	// Each spec's supervision template ("" when not supervised), as GET /api/v1/specs/{sku}/supervision.
+	supervised := map[string]string{}
+	for _, sp := range d.Specs {
+		tpl, err := c.svc.Supervision.Spec(ctx, sp.SkuCode)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		supervised[sp.SkuCode] = string(tpl)
+	}
 	view := c.newView(r, "op.product.title")
 	view.Title = d.Product.Name
 	view.Nav = "op-merchants"
-	view.Data = map[string]any{"P": d, "Dials": dials, "Debugs": debugs, "Currency": c.cfg.Currency}
+	view.Data = map[string]any{"P": d, "Dials": dials, "Debugs": debugs, "Currency": c.cfg.Currency, "Supervised": supervised,
+		"Templates": []market.FlowTemplate{market.TemplateStandard, market.TemplateNoRequirement}}
 	c.render(w, r, http.StatusOK, "operator_product", view)
 }
 
@@ -55,6 +68,21 @@ func (c *Console) operatorCreditPay(w http.ResponseWriter, r *http.Request, v ma
 		return
 	}
 	c.backTo(w, r, "/operator/products/"+id, "op.flash.credit_pay_set")
+}
+
+// operatorSupervision sets a spec's service supervision for purchases from now on: none, or a
+// flow template (supervision.Service.SetSpec).
+func (c *Console) operatorSupervision(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	if !c.parseForm(w, r) {
+		return
+	}
+	tpl := market.FlowTemplate(r.PostForm.Get("template"))
+	req := supervision.SpecRequest{Supervised: tpl != "", Template: tpl}
+	if _, err := c.svc.Supervision.SetSpec(r.Context(), v, r.PathValue("sku"), req); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.backTo(w, r, "/operator/products/"+r.PathValue("id"), "op.flash.supervision_set")
 }
 
 // operatorRun shows a dial or debug run's cases: each request, answer, result code and latency.
