@@ -243,6 +243,12 @@ func (c *Console) operatorAppealFile(w http.ResponseWriter, r *http.Request, v m
 		c.fail(w, r, err)
 		return
 	}
+	download(w, f)
+}
+
+// download sends an attachment as a download of opaque bytes, never rendered on the console's
+// origin (nosniff is on every answer).
+func download(w http.ResponseWriter, f *market.Attachment) {
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", "attachment; filename="+strconv.Quote(f.Name))

@@ -15,6 +15,7 @@ import (
 func (c *Console) registerOperatorFlows(mux *http.ServeMux) {
 	mux.Handle("GET /operator/flows", c.operatorRoute(c.operatorFlows))
 	mux.Handle("GET /operator/flows/{id}", c.operatorRoute(c.operatorFlow))
+	mux.Handle("GET /operator/flows/{id}/files/{file}", c.operatorRoute(c.operatorFlowFile))
 }
 
 var opFlowListStates = []market.FlowState{market.FlowAwaitingRequirement, market.FlowAwaitingConfirm, market.FlowDelivering,
@@ -52,4 +53,14 @@ func (c *Console) operatorFlow(w http.ResponseWriter, r *http.Request, v market.
 	view.Nav = "op-flows"
 	view.Data = map[string]any{"F": f, "Steps": steps, "Appeals": appeals}
 	c.render(w, r, http.StatusOK, "operator_flow", view)
+}
+
+// operatorFlowFile downloads a file a party attached to a flow's step (see operatorAppealFile).
+func (c *Console) operatorFlowFile(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	f, err := c.svc.Supervision.File(r.Context(), v, r.PathValue("id"), r.PathValue("file"))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	download(w, f)
 }

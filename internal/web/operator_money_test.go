@@ -160,6 +160,13 @@ func TestOperatorAfterSale(t *testing.T) {
 	if body = f.page(c, "en", "/operator/flows/"+flow.ID, http.StatusOK); !strings.Contains(body, "/operator/appeals/"+ap.ID) || !strings.Contains(body, "Seller delivering") {
 		t.Errorf("the flow's page lacks its appeal or state")
 	}
+	marketplacetest.Must[*market.Flow](t)(e.Supervision.Deliver(e.Ctx, s.Seller, flow.ID, supervision.StepRequest{Text: "delivered",
+		Files: []supervision.File{{Name: "report.pdf", Content: []byte("%PDF-1.4")}}}))
+	body = f.page(c, "en", "/operator/flows/"+flow.ID, http.StatusOK)
+	flowFile := between(body, `href="/operator/flows/`+flow.ID+`/files/`, `"`)
+	if status, body, _ := f.get(c, "/operator/flows/"+flow.ID+"/files/"+flowFile); flowFile == "" || status != http.StatusOK || body != "%PDF-1.4" {
+		t.Errorf("the delivery's file: %q %d", flowFile, status)
+	}
 	body = f.page(c, "en", path, http.StatusOK)
 	if !strings.Contains(body, "Decided") || !strings.Contains(body, "given by phone") || strings.Contains(body, `action="`+path+`/decide"`) {
 		t.Errorf("the decided appeal's page")
