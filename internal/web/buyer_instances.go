@@ -93,6 +93,9 @@ func (c *Console) renderInstance(w http.ResponseWriter, r *http.Request, v marke
 		view.Title = productName
 	}
 	view.Nav = "instances"
+	if f != nil {
+		f.Prefix = which + "-"
+	}
 	view.Form = f
 	view.Data = map[string]any{"Instance": in, "Info": info, "InfoBroken": infoErr != nil, "Licenses": licenses,
 		"Waiting": waiting, "Which": which, "Key": market.NewSecret(24), "Eligibility": elig, "Unreceived": unreceived, "ProductName": productName, "SpecName": specName,

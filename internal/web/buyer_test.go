@@ -41,6 +41,9 @@ func TestBuyerJourney(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-agree"`) || !strings.Contains(body, `id="err-periods"`) {
 		t.Fatalf("bad purchase: %d\n%s", status, body)
 	}
+	if !strings.Contains(body, `href="#agree"`) || !strings.Contains(body, `href="#periods"`) {
+		t.Error("the error summary does not link to the fields")
+	}
 	if !strings.Contains(body, "请先阅读并同意服务协议") || !strings.Contains(body, `value="0"`) {
 		t.Errorf("the errors are not in Chinese (Accept-Language was not sent) or the typed value is lost")
 	}
@@ -93,7 +96,7 @@ func TestBuyerJourney(t *testing.T) {
 		t.Errorf("renewal did not move the expiry: %v → %v", before, after)
 	}
 	status, body, _ = f.post(c, insPath+"/renew", url.Values{"periods": {"x"}})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-periods"`) || !strings.Contains(body, `value="x"`) {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-periods"`) || !strings.Contains(body, `value="x"`) || !strings.Contains(body, `href="#renew-periods"`) {
 		t.Errorf("bad renewal: %d", status)
 	}
 

@@ -180,6 +180,9 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 type form struct {
 	Values url.Values
 	Errors map[string]fieldErr
+	// Prefix is what the form's input ids start with, when a page has several forms
+	// ("renew-periods"): the error summary links to Prefix+field.
+	Prefix string
 }
 
 type fieldErr struct {
