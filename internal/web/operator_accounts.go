@@ -29,7 +29,7 @@ func (c *Console) operatorUpdateMerchant(w http.ResponseWriter, r *http.Request,
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	name, url := strings.TrimSpace(f.Get("name")), strings.TrimSpace(f.Get("production_url"))
 	gen, _ := strconv.Atoi(f.Get("generation"))
 	sign := f.Get("require_body_sign") == "on"
@@ -84,7 +84,7 @@ func (c *Console) operatorMerchantKeys(w http.ResponseWriter, r *http.Request, v
 		return
 	}
 	// A fresh form: the page's own forms show the merchant as stored.
-	c.renderMerchant(w, r, v, http.StatusOK, &form{Errors: map[string]fieldErr{}}, secrets)
+	c.renderMerchant(w, r, v, http.StatusOK, &form{Errors: map[string]fieldErr{}, Prefix: "f-"}, secrets)
 }
 
 // operatorUnfreeze lifts a product's freeze (five days of failed dial tests).
@@ -112,7 +112,7 @@ func (c *Console) operatorReissueToken(w http.ResponseWriter, r *http.Request, v
 		c.fail(w, r, err)
 		return
 	}
-	c.renderBuyerWith(w, r, v, http.StatusOK, &form{Errors: map[string]fieldErr{}}, token)
+	c.renderBuyerWith(w, r, v, http.StatusOK, &form{Errors: map[string]fieldErr{}, Prefix: "f-"}, token)
 }
 
 // operatorCredit sets how far below zero the buyer may pay for credit-pay products.
@@ -120,7 +120,7 @@ func (c *Console) operatorCredit(w http.ResponseWriter, r *http.Request, v marke
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	limit, err := market.ParseMoney(strings.TrimSpace(f.Get("credit_limit")))
 	if err != nil {
 		f.Add("credit_limit", "op.err.amount")
@@ -143,7 +143,7 @@ func (c *Console) operatorLevel(w http.ResponseWriter, r *http.Request, v market
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	if err := c.svc.Orders.SetCustomerLevel(r.Context(), v, r.PathValue("id"), strings.TrimSpace(f.Get("level"))); err != nil {
 		if market.ErrorCode(err) != market.CodeInvalid {
 			c.fail(w, r, err)
@@ -162,7 +162,7 @@ func (c *Console) operatorRelease(w http.ResponseWriter, r *http.Request, v mark
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	field := "reason-" + r.PathValue("key")
 	switch _, err := c.svc.Orders.Release(r.Context(), v, r.PathValue("key"), strings.TrimSpace(f.Get(field))); {
 	case err == nil:

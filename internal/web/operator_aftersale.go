@@ -82,7 +82,7 @@ func (c *Console) operatorRefund(w http.ResponseWriter, r *http.Request, v marke
 		c.fail(w, r, err)
 		return
 	}
-	c.renderRefund(w, r, http.StatusOK, d, newForm(r))
+	c.renderRefund(w, r, http.StatusOK, d, opForm(r))
 }
 
 func (c *Console) renderRefund(w http.ResponseWriter, r *http.Request, status int, d *aftersale.Detail, f *form) {
@@ -107,7 +107,7 @@ func (c *Console) operatorResolveDispute(w http.ResponseWriter, r *http.Request,
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	var amount market.Money
 	if s := strings.TrimSpace(f.Get("amount")); s != "" {
 		var err error
@@ -187,7 +187,7 @@ func (c *Console) operatorAppeal(w http.ResponseWriter, r *http.Request, v marke
 		c.fail(w, r, err)
 		return
 	}
-	c.renderAppeal(w, r, http.StatusOK, d, newForm(r))
+	c.renderAppeal(w, r, http.StatusOK, d, opForm(r))
 }
 
 func (c *Console) renderAppeal(w http.ResponseWriter, r *http.Request, status int, d *appeal.Detail, f *form) {
@@ -204,7 +204,7 @@ func (c *Console) operatorDecideAppeal(w http.ResponseWriter, r *http.Request, v
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	d := appeal.Decision{Outcome: market.AppealOutcome(f.Get("outcome")), Note: strings.TrimSpace(f.Get("note"))}
 	if d.Outcome == market.OutcomeResume {
 		d.ResumeAt = oneOf(f.Get("resume_at"), opFlowStates)

@@ -18,7 +18,7 @@ func (c *Console) registerOperatorAttributes(mux *http.ServeMux) {
 }
 
 func (c *Console) operatorAttributes(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderAttributes(w, r, v, http.StatusOK, newForm(r))
+	c.renderAttributes(w, r, v, http.StatusOK, opForm(r))
 }
 
 func (c *Console) renderAttributes(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
@@ -40,7 +40,7 @@ func (c *Console) operatorCreateAttribute(w http.ResponseWriter, r *http.Request
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	var values []string
 	for _, line := range strings.Split(f.Get("values"), "\n") {
 		if line = strings.TrimSpace(line); line != "" {

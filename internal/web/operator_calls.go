@@ -61,7 +61,7 @@ func opReadable(b []byte) string {
 }
 
 func (c *Console) operatorCall(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderCall(w, r, v, http.StatusOK, newForm(r))
+	c.renderCall(w, r, v, http.StatusOK, opForm(r))
 }
 
 func (c *Console) renderCall(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
@@ -106,7 +106,7 @@ func (c *Console) operatorCallAction(restart bool) viewerHandler {
 		case market.ErrorCode(err) == market.CodeConflict:
 			// Not restartable now (its order was refunded, or its state moved): the call's page
 			// again with the service's reason.
-			f := newForm(r)
+			f := opForm(r)
 			f.Errors["form"] = fieldErr{Key: "op.call.refused", Detail: market.ErrorMessage(err)}
 			c.renderCall(w, r, v, http.StatusConflict, f)
 		default:

@@ -92,7 +92,7 @@ func (c *Console) testClock(w http.ResponseWriter, r *http.Request, v market.Vie
 
 func (c *Console) operatorClock(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	if clock := c.testClock(w, r, v); clock != nil {
-		c.renderClock(w, r, http.StatusOK, clock, newForm(r))
+		c.renderClock(w, r, http.StatusOK, clock, opForm(r))
 	}
 }
 
@@ -111,7 +111,7 @@ func (c *Console) operatorAdvance(w http.ResponseWriter, r *http.Request, v mark
 	if clock == nil || !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	d, err := time.ParseDuration(strings.TrimSpace(f.Get("duration")))
 	if err != nil || d <= 0 || d > MaxAdvance {
 		f.Add("duration", "op.clock.err_duration")
@@ -131,8 +131,8 @@ func (c *Console) operatorCollect(w http.ResponseWriter, r *http.Request, v mark
 	}
 	cycle := market.Cycle(r.PostForm.Get("cycle"))
 	if cycle != market.CycleHourly && cycle != market.CycleDaily {
-		f := newForm(r)
-		f.Add("cycle", "op.clock.err_cycle")
+		f := opForm(r)
+		f.Add("form", "op.clock.err_cycle")
 		c.renderClock(w, r, http.StatusUnprocessableEntity, clock, f)
 		return
 	}

@@ -32,7 +32,7 @@ func (c *Console) operatorCreateSellerUser(w http.ResponseWriter, r *http.Reques
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	u, token, err := c.svc.Identity.CreateSellerUser(r.Context(), v, r.PathValue("id"), identity.SellerUserRequest{
 		Name: strings.TrimSpace(f.Get("user_name")), Role: market.SellerRole(f.Get("role")), Password: f.Get("password")})
 	if err != nil {
@@ -45,14 +45,14 @@ func (c *Console) operatorCreateSellerUser(w http.ResponseWriter, r *http.Reques
 		c.renderMerchant(w, r, v, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
-	c.renderMerchant(w, r, v, http.StatusCreated, &form{Errors: map[string]fieldErr{}},
+	c.renderMerchant(w, r, v, http.StatusCreated, &form{Errors: map[string]fieldErr{}, Prefix: "f-"},
 		[]Setting{{Name: "op.user.created", Value: u.Name}, {Name: "op.user.token", Value: token}})
 }
 
 var waybillStates = []market.WaybillStatus{market.WaybillInTransit, market.WaybillSigned, market.WaybillException}
 
 func (c *Console) operatorWaybills(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderWaybills(w, r, http.StatusOK, newForm(r))
+	c.renderWaybills(w, r, http.StatusOK, opForm(r))
 }
 
 func (c *Console) renderWaybills(w http.ResponseWriter, r *http.Request, status int, f *form) {
@@ -69,7 +69,7 @@ func (c *Console) operatorTrack(w http.ResponseWriter, r *http.Request, v market
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	carrier, number := strings.TrimSpace(f.Get("carrier")), strings.TrimSpace(f.Get("number"))
 	_, err := c.svc.Hardware.Track(r.Context(), v, carrier, number, hardware.EventRequest{Status: market.WaybillStatus(f.Get("status")), Text: strings.TrimSpace(f.Get("text"))})
 	if err != nil {
@@ -86,7 +86,7 @@ func (c *Console) operatorTrack(w http.ResponseWriter, r *http.Request, v market
 }
 
 func (c *Console) operatorVouchers(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderVouchers(w, r, v, http.StatusOK, newForm(r))
+	c.renderVouchers(w, r, v, http.StatusOK, opForm(r))
 }
 
 func (c *Console) renderVouchers(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
@@ -110,7 +110,7 @@ func (c *Console) operatorIssueVoucher(w http.ResponseWriter, r *http.Request, v
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	req := promo.IssueRequest{Kind: market.VoucherKind(f.Get("kind")), BuyerID: strings.TrimSpace(f.Get("buyer_id")),
 		Scope: market.VoucherScope(f.Get("scope")), ScopeID: strings.TrimSpace(f.Get("scope_id"))}
 	var err error

@@ -160,3 +160,11 @@ func (c *Console) opFailed(r *http.Request, f *form, err error, fields map[strin
 		}
 	}
 }
+
+// opForm is a submitted operator form: its inputs' ids are "f-" and the field's name, which the
+// error summary links to.
+func opForm(r *http.Request) *form {
+	f := newForm(r)
+	f.Prefix = "f-"
+	return f
+}

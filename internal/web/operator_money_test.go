@@ -27,6 +27,7 @@ func TestOperatorTestClock(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-duration"`) || !strings.Contains(body, `value="-5m"`) {
 		t.Fatalf("bad duration: %d", status)
 	}
+	linked(t, "clock", body)
 	if status, _, _ = f.post(c, "/operator/clock/advance", url.Values{"duration": {"36h"}}); status != http.StatusSeeOther {
 		t.Fatalf("advance: %d", status)
 	}
@@ -116,6 +117,7 @@ func TestOperatorAfterSale(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-note"`) || !strings.Contains(body, `value="300"`) {
 		t.Fatalf("dispute without a note: %d\n%s", status, body)
 	}
+	linked(t, "dispute", body)
 	status, body, _ = f.post(c, path+"/dispute", url.Values{"decision": {"refund"}, "amount": {"9999"}, "note": {"partly damaged"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-amount"`) || !strings.Contains(body, "partly damaged") {
 		t.Fatalf("dispute above the amount asked: %d\n%s", status, body)
@@ -147,6 +149,7 @@ func TestOperatorAfterSale(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-resume_at"`) {
 		t.Fatalf("resume without a state: %d", status)
 	}
+	linked(t, "appeal", body)
 	if status, _, _ = f.post(c, path+"/decide", url.Values{"outcome": {"RESUME"}, "resume_at": {"SELLER_DELIVERING"}, "note": {"given by phone"}}); status != http.StatusSeeOther {
 		t.Fatalf("decide appeal: %d", status)
 	}

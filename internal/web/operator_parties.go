@@ -26,7 +26,7 @@ func (c *Console) registerOperatorParties(mux *http.ServeMux) {
 }
 
 func (c *Console) operatorMerchants(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderMerchants(w, r, v, http.StatusOK, newForm(r), nil)
+	c.renderMerchants(w, r, v, http.StatusOK, opForm(r), nil)
 }
 
 func (c *Console) renderMerchants(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form, created *catalog.NewMerchant) {
@@ -49,7 +49,7 @@ func (c *Console) operatorCreateMerchant(w http.ResponseWriter, r *http.Request,
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	req := catalog.MerchantRequest{ID: strings.TrimSpace(f.Get("id")), Name: strings.TrimSpace(f.Get("name")),
 		ProductionURL: strings.TrimSpace(f.Get("production_url")), RequireBodySign: f.Get("require_body_sign") == "on"}
 	if g := f.Get("generation"); g != "" {
@@ -65,11 +65,11 @@ func (c *Console) operatorCreateMerchant(w http.ResponseWriter, r *http.Request,
 		c.renderMerchants(w, r, v, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
-	c.renderMerchants(w, r, v, http.StatusCreated, newForm(r), nm)
+	c.renderMerchants(w, r, v, http.StatusCreated, opForm(r), nm)
 }
 
 func (c *Console) operatorMerchant(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderMerchant(w, r, v, http.StatusOK, newForm(r), nil)
+	c.renderMerchant(w, r, v, http.StatusOK, opForm(r), nil)
 }
 
 // renderMerchant shows a merchant; secrets are keys just issued or rotated, shown this once.
@@ -113,7 +113,7 @@ func (c *Console) renderMerchant(w http.ResponseWriter, r *http.Request, v marke
 }
 
 func (c *Console) operatorBuyers(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderBuyers(w, r, v, http.StatusOK, newForm(r), nil, "")
+	c.renderBuyers(w, r, v, http.StatusOK, opForm(r), nil, "")
 }
 
 func (c *Console) renderBuyers(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form, created *market.Buyer, token string) {
@@ -136,7 +136,7 @@ func (c *Console) operatorCreateBuyer(w http.ResponseWriter, r *http.Request, v 
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	b, token, err := c.svc.Identity.CreateBuyer(r.Context(), v, identity.BuyerRequest{Name: strings.TrimSpace(f.Get("name")),
 		Email: strings.TrimSpace(f.Get("email")), Mobile: strings.TrimSpace(f.Get("mobile"))})
 	if err != nil {
@@ -148,11 +148,11 @@ func (c *Console) operatorCreateBuyer(w http.ResponseWriter, r *http.Request, v 
 		c.renderBuyers(w, r, v, http.StatusUnprocessableEntity, f, nil, "")
 		return
 	}
-	c.renderBuyers(w, r, v, http.StatusCreated, newForm(r), b, token)
+	c.renderBuyers(w, r, v, http.StatusCreated, opForm(r), b, token)
 }
 
 func (c *Console) operatorBuyer(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	c.renderBuyer(w, r, v, http.StatusOK, newForm(r))
+	c.renderBuyer(w, r, v, http.StatusOK, opForm(r))
 }
 
 func (c *Console) renderBuyer(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
@@ -198,7 +198,7 @@ func (c *Console) operatorTopUp(w http.ResponseWriter, r *http.Request, v market
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	// The amount's and the reference's rules are the billing service's; the console only reads
 	// the typed number.
 	amount, err := market.ParseMoney(strings.TrimSpace(f.Get("amount")))

@@ -23,6 +23,7 @@ func TestOperatorMerchantsAndBuyers(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-production_url"`) || !strings.Contains(body, `value="Globex"`) {
 		t.Fatalf("bad merchant: %d\n%s", status, body)
 	}
+	linked(t, "merchant", body)
 	status, body, h := f.post(c, "/operator/merchants", url.Values{"name": {"Globex"}, "production_url": {"http://127.0.0.1:9/kg"}, "generation": {"2"}, "id": {"m-globex"}})
 	if status != http.StatusCreated || h.Get("Cache-Control") != "no-store" {
 		t.Fatalf("create merchant: %d %v\n%s", status, h, body)
@@ -92,6 +93,7 @@ func TestOperatorAccountActions(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-`+field+`"`) {
 		t.Fatalf("release without a reason: %d", status)
 	}
+	linked(t, "release", body)
 	if status, _, _ = f.post(c, "/operator/buyers/"+f.buyer.BuyerID+"/instances/"+key+"/release", url.Values{field: {"abuse report"}}); status != http.StatusSeeOther {
 		t.Fatalf("release: %d", status)
 	}
@@ -201,6 +203,7 @@ func TestOperatorUsersWaybillsVouchers(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-scope_id"`) || !strings.Contains(body, `value="2026-03-01"`) {
 		t.Fatalf("a product voucher without its product: %d", status)
 	}
+	linked(t, "voucher", body)
 	if status, _, _ = f.post(c, "/operator/vouchers", url.Values{"buyer_id": {f.buyer.BuyerID}, "kind": {"VOUCHER"}, "amount": {"50"}, "scope": {"PRODUCT"},
 		"scope_id": {"p-shop"}, "valid_until": {"2026-03-01"}}); status != http.StatusSeeOther {
 		t.Fatalf("issue a voucher: %d", status)

@@ -117,7 +117,7 @@ func (c *Console) operatorRegions(w http.ResponseWriter, r *http.Request, v mark
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	if err := c.svc.Publish.SetSigningRegions(r.Context(), v, r.PathValue("id"), regionList(f.Get("regions"))); err != nil {
 		if market.ErrorCode(err) != market.CodeInvalid {
 			c.fail(w, r, err)
@@ -134,7 +134,7 @@ func (c *Console) operatorCountry(w http.ResponseWriter, r *http.Request, v mark
 	if !c.parseForm(w, r) {
 		return
 	}
-	f := newForm(r)
+	f := opForm(r)
 	if err := c.svc.Publish.SetBuyerCountry(r.Context(), v, r.PathValue("id"), strings.ToUpper(strings.TrimSpace(f.Get("country")))); err != nil {
 		if market.ErrorCode(err) != market.CodeInvalid {
 			c.fail(w, r, err)

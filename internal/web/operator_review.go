@@ -136,7 +136,7 @@ func (c *Console) operatorApplication(w http.ResponseWriter, r *http.Request, v 
 		c.fail(w, r, err)
 		return
 	}
-	c.renderApplication(w, r, http.StatusOK, p, newForm(r))
+	c.renderApplication(w, r, http.StatusOK, p, opForm(r))
 }
 
 func (c *Console) renderApplication(w http.ResponseWriter, r *http.Request, status int, p *appPage, f *form) {
@@ -174,7 +174,7 @@ func (c *Console) operatorReject(w http.ResponseWriter, r *http.Request, v marke
 	reason := composeReviewComments(r.PostForm.Get("reason"), fields)
 	if _, err = c.svc.Publish.Reject(r.Context(), v, p.App.ID, reason); market.ErrorCode(err) == market.CodeInvalid {
 		// The only rule is the reason's length (1 to 2000 characters, comments included).
-		f := newForm(r)
+		f := opForm(r)
 		f.Errors["reason"] = fieldErr{Key: "op.review.err_reason", Detail: market.ErrorMessage(err)}
 		c.renderApplication(w, r, http.StatusUnprocessableEntity, p, f)
 		return

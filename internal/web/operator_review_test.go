@@ -78,6 +78,7 @@ func TestOperatorReviewsApplications(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-reason"`) {
 		t.Fatalf("an empty rejection: %d", status)
 	}
+	linked(t, "empty rejection", body)
 	status, _, h := f.post(c, path+"/reject", url.Values{"reason": {"Please fix the listing."}, "c.listing.name": {"Drop the code from the name."},
 		"c.listing.version": {"Use <V2.0>\nplease"}, "c.specs": {""}, "c.specs[0]": {"Name the edition's users"}})
 	if status != http.StatusSeeOther || h.Get("Location") != path {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -149,5 +150,15 @@ func TestOperatorRotatesItsToken(t *testing.T) {
 	f.login(marketplacetest.OperatorToken)
 	if body = f.page(c, "en", "/operator/config", http.StatusOK); strings.Contains(body, token) {
 		t.Errorf("the token is shown again")
+	}
+}
+
+// linked fails unless every error in a refused form's summary links to an element of the page.
+func linked(t *testing.T, what, body string) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`<a href="#([^"]+)">`).FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(body, `id="`+m[1]+`"`) {
+			t.Errorf("%s: the error summary links to #%s, which the page lacks", what, m[1])
+		}
 	}
 }
