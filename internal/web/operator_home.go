@@ -24,6 +24,7 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorProducts(mux)
 	c.registerOperatorFlows(mux)
 	c.registerOperatorAttributes(mux)
+	c.registerOperatorNewProduct(mux)
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
 }

@@ -291,3 +291,30 @@ func TestOperatorAttributeTemplates(t *testing.T) {
 		t.Errorf("the preset is not listed:\n%s", body)
 	}
 }
+
+// TestOperatorPutsAProductOnSale: a product of one spec and one plan goes on sale at once from
+// the merchant's page; a missing name and price are refused at their fields.
+func TestOperatorPutsAProductOnSale(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.operator()
+	m := "/operator/merchants/" + f.shop.M.ID
+	status, body, _ := f.post(c, m+"/products", url.Values{"product_name": {""}, "spec_name": {"Standard"}, "charging": {"PERIOD"}, "delivery": {"SAAS"},
+		"period": {"month"}, "price": {"abc"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-price"`) || !strings.Contains(body, `value="Standard"`) {
+		t.Fatalf("bad price: %d", status)
+	}
+	linked(t, "product", body)
+	status, body, _ = f.post(c, m+"/products", url.Values{"product_name": {""}, "spec_name": {"Standard"}, "charging": {"PERIOD"}, "delivery": {"SAAS"},
+		"period": {"month"}, "price": {"99"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-product_name"`) {
+		t.Fatalf("no name: %d", status)
+	}
+	if status, _, _ = f.post(c, m+"/products", url.Values{"product_id": {"p-notes"}, "product_name": {"Team Notes"}, "category": {"office"},
+		"spec_name": {"Standard"}, "charging": {"PERIOD"}, "delivery": {"SAAS"}, "period": {"month"}, "price": {"99"}, "trial_days": {"7"}}); status != http.StatusSeeOther {
+		t.Fatalf("put on sale: %d", status)
+	}
+	if body = f.page(c, "en", "/?q=Team+Notes", http.StatusOK); !strings.Contains(body, "/products/p-notes") {
+		t.Errorf("the new product is not in the storefront")
+	}
+}
