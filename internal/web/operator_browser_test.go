@@ -87,7 +87,7 @@ func TestBrowserOperator(t *testing.T) {
 
 	for _, p := range []string{"/operator/refunds", "/operator/appeals", "/operator/merchants", "/operator/merchants/" + f.shop.M.ID,
 		"/operator/buyers", "/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/statements", "/operator/config", "/operator/clock",
-		"/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/products/" + app.ProductID, "/operator/unsubscriptions", "/operator/flows", "/operator/attributes"} {
+		"/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/products/" + app.ProductID, "/operator/unsubscriptions", "/operator/flows", "/operator/attributes", "/operator/orders", "/operator/instances"} {
 		b.open(p)
 		b.axe(p)
 	}

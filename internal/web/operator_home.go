@@ -25,6 +25,7 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorFlows(mux)
 	c.registerOperatorAttributes(mux)
 	c.registerOperatorNewProduct(mux)
+	c.registerOperatorOrders(mux)
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
 }

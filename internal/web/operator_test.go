@@ -77,7 +77,7 @@ func TestOperatorPagesNotForOthers(t *testing.T) {
 	seller, _ := f.sellerClient()
 	for who, c := range map[string]*http.Client{"buyer": f.login(f.token), "seller": seller} {
 		for _, p := range []string{"/operator/", "/operator/applications", "/operator/calls", "/operator/merchants", "/operator/buyers/" + f.buyer.BuyerID,
-			"/operator/statements", "/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/flows"} {
+			"/operator/statements", "/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/flows", "/operator/orders", "/operator/instances"} {
 			status, body, _ := f.get(c, p)
 			if status != http.StatusNotFound || !strings.Contains(body, "404") {
 				t.Errorf("%s GET %s: %d, want the 404 page", who, p, status)
@@ -115,7 +115,8 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		"/operator/calls/" + calls[0].ID, "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
 		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/bills?buyer=" + f.buyer.BuyerID, "/operator/statements",
 		"/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/unsubscriptions",
-		"/operator/unsubscriptions?state=REFUNDED&buyer=" + f.buyer.BuyerID, "/operator/flows", "/operator/flows?state=COMPLETED", "/operator/attributes"}
+		"/operator/unsubscriptions?state=REFUNDED&buyer=" + f.buyer.BuyerID, "/operator/flows", "/operator/flows?state=COMPLETED", "/operator/attributes",
+		"/operator/orders", "/operator/orders?merchant=" + f.shop.M.ID, "/operator/instances", "/operator/instances?state=ACTIVE&buyer=" + f.buyer.BuyerID}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			body := f.page(c, lang, p, http.StatusOK)
@@ -160,5 +161,33 @@ func linked(t *testing.T, what, body string) {
 		if !strings.Contains(body, `id="`+m[1]+`"`) {
 			t.Errorf("%s: the error summary links to #%s, which the page lacks", what, m[1])
 		}
+	}
+}
+
+// TestOperatorOrdersAndInstances lists orders and instances across buyers, by merchant, buyer and
+// state; an order's page has its lines, instances and merchant calls.
+func TestOperatorOrdersAndInstances(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	o := f.e.Buy(f.buyer, f.shop, "plain", 1)
+	f.e.Settle()
+	c := f.operator()
+	body := f.page(c, "zh-CN", "/operator/orders?buyer="+f.buyer.BuyerID, http.StatusOK)
+	if !strings.Contains(body, "/operator/orders/"+o.ID) {
+		t.Fatalf("the buyer's order is not listed")
+	}
+	if body = f.page(c, "en", "/operator/orders?merchant=m-none", http.StatusOK); strings.Contains(body, o.ID) {
+		t.Errorf("the merchant filter lists another merchant's order")
+	}
+	body = f.page(c, "en", "/operator/orders/"+o.ID, http.StatusOK)
+	if !strings.Contains(body, "newInstance") || !strings.Contains(body, f.e.Instance(o.Lines[0].ID).ID) {
+		t.Errorf("the order's page lacks its call or instance")
+	}
+	id := f.e.Instance(o.Lines[0].ID).ID // the merchant's instance ID, which the table shows
+	if body = f.page(c, "en", "/operator/instances?state=ACTIVE", http.StatusOK); id == "" || !strings.Contains(body, id) {
+		t.Errorf("the active instance %q is not listed", id)
+	}
+	if body = f.page(c, "en", "/operator/instances?state=FROZEN", http.StatusOK); strings.Contains(body, id) {
+		t.Errorf("the state filter lists an active instance as frozen")
 	}
 }
