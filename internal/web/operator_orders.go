@@ -42,15 +42,19 @@ func (c *Console) operatorOrder(w http.ResponseWriter, r *http.Request, v market
 		c.fail(w, r, err)
 		return
 	}
-	calls, _, err := c.svc.Calls.Calls(r.Context(), v, store.CallFilter{MerchantID: o.MerchantID, Page: store.Page{Limit: store.MaxLimit}})
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
+	// The order's calls: its instances' calls that carry the order (calls are filtered by
+	// instance, not by order).
 	var mine []*market.Call
-	for _, call := range calls {
-		if call.OrderID == o.ID {
-			mine = append(mine, call)
+	for _, in := range ins {
+		calls, _, err := c.svc.Calls.Calls(r.Context(), v, store.CallFilter{InstanceKey: in.Key, Page: store.Page{Limit: store.MaxLimit}})
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		for _, call := range calls {
+			if call.OrderID == o.ID {
+				mine = append(mine, call)
+			}
 		}
 	}
 	view := c.newView(r, "op.order.title")
