@@ -44,9 +44,19 @@ func (c *Console) operatorOrder(w http.ResponseWriter, r *http.Request, v market
 	}
 	// The order's calls: its instances' calls that carry the order (calls are filtered by
 	// instance, not by order).
-	var mine []*market.Call
+	// A renewal, change or unsubscription order acts on an instance another order made.
+	keys := []string{}
+	if o.InstanceKey != "" {
+		keys = append(keys, o.InstanceKey)
+	}
 	for _, in := range ins {
-		calls, _, err := c.svc.Calls.Calls(r.Context(), v, store.CallFilter{InstanceKey: in.Key, Page: store.Page{Limit: store.MaxLimit}})
+		if in.Key != o.InstanceKey {
+			keys = append(keys, in.Key)
+		}
+	}
+	var mine []*market.Call
+	for _, key := range keys {
+		calls, _, err := c.svc.Calls.Calls(r.Context(), v, store.CallFilter{InstanceKey: key, Page: store.Page{Limit: store.MaxLimit}})
 		if err != nil {
 			c.fail(w, r, err)
 			return
