@@ -26,8 +26,8 @@ func (c *Console) registerOperatorAftersale(mux *http.ServeMux) {
 	mux.Handle("GET /operator/appeals/{id}/files/{file}", c.operatorRoute(c.operatorAppealFile))
 }
 
-// largeRefunds keeps the refunds that wait for the operator's approval.
-func largeRefunds(list []*market.Unsubscription) []*market.Unsubscription {
+// opLargeRefunds keeps the refunds that wait for the operator's approval.
+func opLargeRefunds(list []*market.Unsubscription) []*market.Unsubscription {
 	var out []*market.Unsubscription
 	for _, u := range list {
 		if u.Approval == market.ApprovalPending {
@@ -52,17 +52,17 @@ func (c *Console) operatorRefunds(w http.ResponseWriter, r *http.Request, v mark
 	}
 	view := c.newView(r, "op.refunds.title")
 	view.Nav = "op-refunds"
-	view.Data = map[string]any{"Large": largeRefunds(refunding), "Disputes": disputes, "Currency": c.cfg.Currency}
+	view.Data = map[string]any{"Large": opLargeRefunds(refunding), "Disputes": disputes, "Currency": c.cfg.Currency}
 	c.render(w, r, http.StatusOK, "operator_refunds", view)
 }
 
-var unsubStates = []market.UnsubState{market.UnsubPendingSeller, market.UnsubRefunding, market.UnsubRefunded, market.UnsubRejected,
+var opUnsubStates = []market.UnsubState{market.UnsubPendingSeller, market.UnsubRefunding, market.UnsubRefunded, market.UnsubRejected,
 	market.UnsubWithdrawn, market.UnsubAwaitingReturn, market.UnsubAwaitingInspect, market.UnsubDispute}
 
 // operatorUnsubs lists every unsubscription request, by state, buyer and merchant.
 func (c *Console) operatorUnsubs(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	q := r.URL.Query()
-	state := oneOf(q.Get("state"), unsubStates)
+	state := opOneOf(q.Get("state"), opUnsubStates)
 	buyer, merchant := strings.TrimSpace(q.Get("buyer")), strings.TrimSpace(q.Get("merchant"))
 	list, next, err := c.svc.Aftersale.Unsubscriptions(r.Context(), v, store.UnsubFilter{BuyerID: buyer, MerchantID: merchant, State: state, Page: pageOf(r, 30)})
 	if err != nil {
@@ -71,7 +71,7 @@ func (c *Console) operatorUnsubs(w http.ResponseWriter, r *http.Request, v marke
 	}
 	view := c.newView(r, "op.unsubs.title")
 	view.Nav = "op-refunds"
-	view.Data = map[string]any{"List": list, "Next": nextLink(r, next), "States": chips(r, "state", unsubStates, state), "State": string(state),
+	view.Data = map[string]any{"List": list, "Next": nextLink(r, next), "States": opChips(r, "state", opUnsubStates, state), "State": string(state),
 		"Buyer": buyer, "Merchant": merchant, "Currency": c.cfg.Currency}
 	c.render(w, r, http.StatusOK, "operator_unsubscriptions", view)
 }
@@ -156,21 +156,21 @@ func (c *Console) afterDecision(w http.ResponseWriter, r *http.Request, path str
 	}
 }
 
-var appealStates = []market.AppealState{market.AppealOpen, market.AppealDecided}
+var opAppealStates = []market.AppealState{market.AppealOpen, market.AppealDecided}
 
 func (c *Console) operatorAppeals(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	state := market.AppealOpen
 	if s := r.URL.Query().Get("state"); s != "" {
-		state = oneOf(s, appealStates)
+		state = opOneOf(s, opAppealStates)
 	}
 	list, next, err := c.svc.Appeals.Appeals(r.Context(), v, store.AppealFilter{State: state, Page: pageOf(r, 20)})
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	var states []chip
-	for _, s := range appealStates {
-		states = append(states, chip{Value: string(s), Href: filterLink(r, "state", string(s)), Current: s == state})
+	var states []opChip
+	for _, s := range opAppealStates {
+		states = append(states, opChip{Value: string(s), Href: opFilterLink(r, "state", string(s)), Current: s == state})
 	}
 	view := c.newView(r, "op.appeals.title")
 	view.Nav = "op-appeals"
@@ -207,7 +207,7 @@ func (c *Console) operatorDecideAppeal(w http.ResponseWriter, r *http.Request, v
 	f := opForm(r)
 	d := appeal.Decision{Outcome: market.AppealOutcome(f.Get("outcome")), Note: strings.TrimSpace(f.Get("note"))}
 	if d.Outcome == market.OutcomeResume {
-		d.ResumeAt = oneOf(f.Get("resume_at"), opFlowStates)
+		d.ResumeAt = opOneOf(f.Get("resume_at"), opFlowStates)
 		if d.ResumeAt == "" {
 			f.Add("resume_at", "op.err.resume_at")
 		}
@@ -235,7 +235,7 @@ func (c *Console) operatorDecideAppeal(w http.ResponseWriter, r *http.Request, v
 	}, f)
 }
 
-// operatorAppealFile downloads an appeal's attachment: always as a download of opaque bytes, so
+// operatorAppealFile downloads an appeal's attachment: always as a opDownload of opaque bytes, so
 // that no file a party uploaded is rendered by the browser on the console's origin.
 func (c *Console) operatorAppealFile(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	f, err := c.svc.Appeals.Attachment(r.Context(), v, r.PathValue("id"), r.PathValue("file"))
@@ -243,12 +243,12 @@ func (c *Console) operatorAppealFile(w http.ResponseWriter, r *http.Request, v m
 		c.fail(w, r, err)
 		return
 	}
-	download(w, f)
+	opDownload(w, f)
 }
 
-// download sends an attachment as a download of opaque bytes, never rendered on the console's
+// opDownload sends an attachment as a opDownload of opaque bytes, never rendered on the console's
 // origin (nosniff is on every answer).
-func download(w http.ResponseWriter, f *market.Attachment) {
+func opDownload(w http.ResponseWriter, f *market.Attachment) {
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", "attachment; filename="+strconv.Quote(f.Name))

@@ -25,7 +25,7 @@ var opCallStates = []market.CallState{market.CallPending, market.CallSucceeded, 
 
 func (c *Console) operatorCalls(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	q := r.URL.Query()
-	state := oneOf(q.Get("state"), opCallStates)
+	state := opOneOf(q.Get("state"), opCallStates)
 	merchant := strings.TrimSpace(q.Get("merchant"))
 	instance := strings.TrimSpace(q.Get("instance"))
 	calls, next, err := c.svc.Calls.Calls(r.Context(), v, store.CallFilter{MerchantID: merchant, InstanceKey: instance, State: state, Page: pageOf(r, 30)})
@@ -35,7 +35,7 @@ func (c *Console) operatorCalls(w http.ResponseWriter, r *http.Request, v market
 	}
 	view := c.newView(r, "op.calls.title")
 	view.Nav = "op-calls"
-	view.Data = map[string]any{"Calls": calls, "Next": nextLink(r, next), "States": chips(r, "state", opCallStates, state),
+	view.Data = map[string]any{"Calls": calls, "Next": nextLink(r, next), "States": opChips(r, "state", opCallStates, state),
 		"Merchant": merchant, "Instance": instance, "State": string(state)}
 	c.render(w, r, http.StatusOK, "operator_calls", view)
 }

@@ -21,8 +21,8 @@ import (
 // so the seller console shows a comment where it shows that field's rule failures. A line whose
 // FIELD is not such a name is overall comment.
 
-// reviewFields are the fields an operator comments on, by application type, in form order.
-var reviewFields = map[market.ApplicationType][]string{
+// opReviewFields are the fields an operator comments on, by application type, in form order.
+var opReviewFields = map[market.ApplicationType][]string{
 	market.AppRelease:      {"listing.name", "listing.version", "listing.summary", "listing.description", "listing.usage_guide", "listing.agreement", "listing.logo", "specs"},
 	market.AppModification: {"listing.name", "listing.version", "listing.summary", "listing.description", "listing.usage_guide", "listing.agreement", "listing.logo", "specs"},
 	market.AppVisibility:   {"visibility"},
@@ -30,9 +30,9 @@ var reviewFields = map[market.ApplicationType][]string{
 	market.AppBusinessPlan: {"business_plan.years"},
 }
 
-// fieldLine is a comment line at a field: the fields of listings, specs (specs, specs[0],
+// opFieldLine is a comment line at a field: the fields of listings, specs (specs, specs[0],
 // specs[0].name ...), removals, business plans and visibility changes.
-var fieldLine = regexp.MustCompile(`^((?:listing|removal|business_plan)\.[a-z_]+|specs(?:\[[0-9]+\](?:\.[a-z_]+)*)?|visibility(?:\.[a-z_]+)*): *(.*)$`)
+var opFieldLine = regexp.MustCompile(`^((?:listing|removal|business_plan)\.[a-z_]+|specs(?:\[[0-9]+\](?:\.[a-z_]+)*)?|visibility(?:\.[a-z_]+)*): *(.*)$`)
 
 // FieldComment is a review comment on one field. Key and Arg are its field's label (a message
 // key and its argument) when the console knows the field, for showing it.
@@ -66,7 +66,7 @@ func parseReviewComments(reason string) ReviewComments {
 	var overall []string
 	for _, line := range strings.Split(reason, "\n") {
 		line = strings.TrimRight(line, "\r")
-		if m := fieldLine.FindStringSubmatch(strings.TrimSpace(line)); m != nil && strings.TrimSpace(m[2]) != "" {
+		if m := opFieldLine.FindStringSubmatch(strings.TrimSpace(line)); m != nil && strings.TrimSpace(m[2]) != "" {
 			rc.Fields = append(rc.Fields, FieldComment{Field: m[1], Text: strings.TrimSpace(m[2])})
 			continue
 		}
@@ -97,20 +97,20 @@ func composeReviewComments(overall string, fields []FieldComment) string {
 // OfSpec reports whether the comment is at one spec (specs[0], specs[0].name ...).
 func (fc FieldComment) OfSpec() bool { return strings.HasPrefix(fc.Field, "specs[") }
 
-// reviewField is a field the operator may comment on, with its label.
-type reviewField struct {
+// opReviewField is a field the operator may comment on, with its label.
+type opReviewField struct {
 	Name, Key, Arg string
 }
 
 // fieldsToReview are the fields of an application the review form offers a comment box for:
 // the type's fields, and for a release or a modification each spec of its draft.
-func fieldsToReview(typ market.ApplicationType, specNames []string) []reviewField {
-	var out []reviewField
-	for _, f := range reviewFields[typ] {
-		out = append(out, reviewField{Name: f, Key: "op.field." + f})
+func fieldsToReview(typ market.ApplicationType, specNames []string) []opReviewField {
+	var out []opReviewField
+	for _, f := range opReviewFields[typ] {
+		out = append(out, opReviewField{Name: f, Key: "op.field." + f})
 		if f == "specs" {
 			for i, name := range specNames {
-				out = append(out, reviewField{Name: fmt.Sprintf("specs[%d]", i), Key: "op.field.spec", Arg: name})
+				out = append(out, opReviewField{Name: fmt.Sprintf("specs[%d]", i), Key: "op.field.spec", Arg: name})
 			}
 		}
 	}
@@ -118,7 +118,7 @@ func fieldsToReview(typ market.ApplicationType, specNames []string) []reviewFiel
 }
 
 // labelled gives each comment the label of its field, when the form had that field.
-func (rc ReviewComments) labelled(fields []reviewField) ReviewComments {
+func (rc ReviewComments) labelled(fields []opReviewField) ReviewComments {
 	out := ReviewComments{Overall: rc.Overall}
 	for _, fc := range rc.Fields {
 		for _, f := range fields {

@@ -24,7 +24,7 @@ func (c *Console) registerOperatorExtras(mux *http.ServeMux) {
 	mux.Handle("POST /operator/vouchers", c.operatorRoute(c.operatorIssueVoucher))
 }
 
-var sellerRoles = []market.SellerRole{market.SellerAdmin, market.SellerOperations, market.SellerFinance}
+var opSellerRoles = []market.SellerRole{market.SellerAdmin, market.SellerOperations, market.SellerFinance}
 
 // operatorCreateSellerUser adds a user to a merchant, with a password to sign in to the seller
 // console; the user's API token is shown once.
@@ -49,7 +49,7 @@ func (c *Console) operatorCreateSellerUser(w http.ResponseWriter, r *http.Reques
 		[]Setting{{Name: "op.user.created", Value: u.Name}, {Name: "op.user.token", Value: token}})
 }
 
-var waybillStates = []market.WaybillStatus{market.WaybillInTransit, market.WaybillSigned, market.WaybillException}
+var opWaybillStates = []market.WaybillStatus{market.WaybillInTransit, market.WaybillSigned, market.WaybillException}
 
 func (c *Console) operatorWaybills(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	c.renderWaybills(w, r, http.StatusOK, opForm(r))
@@ -59,7 +59,7 @@ func (c *Console) renderWaybills(w http.ResponseWriter, r *http.Request, status 
 	view := c.newView(r, "op.waybills.title")
 	view.Nav = "op-waybills"
 	view.Form = f
-	view.Data = map[string]any{"States": waybillStates}
+	view.Data = map[string]any{"States": opWaybillStates}
 	c.render(w, r, status, "operator_waybills", view)
 }
 

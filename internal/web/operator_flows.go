@@ -23,7 +23,7 @@ var opFlowListStates = []market.FlowState{market.FlowAwaitingRequirement, market
 
 func (c *Console) operatorFlows(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	q := r.URL.Query()
-	state := oneOf(q.Get("state"), opFlowListStates)
+	state := opOneOf(q.Get("state"), opFlowListStates)
 	buyer, merchant := strings.TrimSpace(q.Get("buyer")), strings.TrimSpace(q.Get("merchant"))
 	list, next, err := c.svc.Supervision.Flows(r.Context(), v, store.FlowFilter{BuyerID: buyer, MerchantID: merchant, State: state, Page: pageOf(r, 30)})
 	if err != nil {
@@ -32,7 +32,7 @@ func (c *Console) operatorFlows(w http.ResponseWriter, r *http.Request, v market
 	}
 	view := c.newView(r, "op.flows.title")
 	view.Nav = "op-flows"
-	view.Data = map[string]any{"Flows": list, "Next": nextLink(r, next), "States": chips(r, "state", opFlowListStates, state), "State": string(state),
+	view.Data = map[string]any{"Flows": list, "Next": nextLink(r, next), "States": opChips(r, "state", opFlowListStates, state), "State": string(state),
 		"Buyer": buyer, "Merchant": merchant}
 	c.render(w, r, http.StatusOK, "operator_flows", view)
 }
@@ -62,5 +62,5 @@ func (c *Console) operatorFlowFile(w http.ResponseWriter, r *http.Request, v mar
 		c.fail(w, r, err)
 		return
 	}
-	download(w, f)
+	opDownload(w, f)
 }

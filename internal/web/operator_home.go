@@ -38,42 +38,42 @@ func (s Services) checkOperator() error {
 	return nil
 }
 
-// queueCount is how many items wait in a queue: at most one page is counted, More says there
+// opQueueCount is how many items wait in a queue: at most one page is counted, More says there
 // are more than N.
-type queueCount struct {
+type opQueueCount struct {
 	N    int
 	More bool
 }
 
-func countOf[T any](list []T, next store.Cursor, err error) (queueCount, error) {
-	return queueCount{N: len(list), More: !next.IsZero()}, err
+func opCountOf[T any](list []T, next store.Cursor, err error) (opQueueCount, error) {
+	return opQueueCount{N: len(list), More: !next.IsZero()}, err
 }
 
 // operatorQueues counts what waits for the operator: the overview's cards and the side
 // navigation's badges read the same numbers.
-func (c *Console) operatorQueues(r *http.Request, v market.Viewer) (map[string]queueCount, error) {
+func (c *Console) operatorQueues(r *http.Request, v market.Viewer) (map[string]opQueueCount, error) {
 	ctx := r.Context()
 	all := store.Page{Limit: store.MaxLimit}
-	out := map[string]queueCount{}
+	out := map[string]opQueueCount{}
 	var err error
-	if out["applications"], err = countOf(c.svc.Publish.Applications(ctx, v, store.ApplicationFilter{State: market.AppPending, Queue: true, Page: all})); err != nil {
+	if out["applications"], err = opCountOf(c.svc.Publish.Applications(ctx, v, store.ApplicationFilter{State: market.AppPending, Queue: true, Page: all})); err != nil {
 		return nil, err
 	}
 	refunds, next, err := c.svc.Aftersale.Unsubscriptions(ctx, v, store.UnsubFilter{State: market.UnsubRefunding, Page: all})
 	if err != nil {
 		return nil, err
 	}
-	out["refunds"] = queueCount{N: len(largeRefunds(refunds)), More: !next.IsZero()}
-	if out["disputes"], err = countOf(c.svc.Aftersale.Unsubscriptions(ctx, v, store.UnsubFilter{State: market.UnsubDispute, Page: all})); err != nil {
+	out["refunds"] = opQueueCount{N: len(opLargeRefunds(refunds)), More: !next.IsZero()}
+	if out["disputes"], err = opCountOf(c.svc.Aftersale.Unsubscriptions(ctx, v, store.UnsubFilter{State: market.UnsubDispute, Page: all})); err != nil {
 		return nil, err
 	}
-	if out["appeals"], err = countOf(c.svc.Appeals.Appeals(ctx, v, store.AppealFilter{State: market.AppealOpen, Page: all})); err != nil {
+	if out["appeals"], err = opCountOf(c.svc.Appeals.Appeals(ctx, v, store.AppealFilter{State: market.AppealOpen, Page: all})); err != nil {
 		return nil, err
 	}
-	if out["failed_calls"], err = countOf(c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallFailed, Page: all})); err != nil {
+	if out["failed_calls"], err = opCountOf(c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallFailed, Page: all})); err != nil {
 		return nil, err
 	}
-	if out["pending_calls"], err = countOf(c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallPending, Page: all})); err != nil {
+	if out["pending_calls"], err = opCountOf(c.svc.Calls.Calls(ctx, v, store.CallFilter{State: market.CallPending, Page: all})); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -114,9 +114,9 @@ func (c *Console) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// filterLink is the current page's address with one query parameter set (or removed when
-// value is ""), for filter chips; the list position is dropped.
-func filterLink(r *http.Request, key, value string) string {
+// opFilterLink is the current page's address with one query parameter set (or removed when
+// value is ""), for filter opChips; the list position is dropped.
+func opFilterLink(r *http.Request, key, value string) string {
 	q := url.Values{}
 	for k, vs := range r.URL.Query() {
 		if k != "after" {

@@ -143,7 +143,7 @@ func TestOperatorAfterSale(t *testing.T) {
 	status, body, h := f.get(c, path+"/files/"+file)
 	if status != http.StatusOK || body != "<script>alert(1)</script>" || h.Get("Content-Type") != "application/octet-stream" ||
 		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment") {
-		t.Fatalf("evidence download: %d %v", status, h)
+		t.Fatalf("evidence opDownload: %d %v", status, h)
 	}
 	status, body, _ = f.post(c, path+"/decide", url.Values{"outcome": {"RESUME"}, "note": {"given by phone"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-resume_at"`) {

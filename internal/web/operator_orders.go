@@ -80,7 +80,7 @@ var opInstanceStates = []market.InstanceState{market.InstancePending, market.Ins
 func (c *Console) operatorInstances(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	q := r.URL.Query()
 	buyer, merchant := strings.TrimSpace(q.Get("buyer")), strings.TrimSpace(q.Get("merchant"))
-	state := oneOf(q.Get("state"), opInstanceStates)
+	state := opOneOf(q.Get("state"), opInstanceStates)
 	list, next, err := c.svc.Orders.Instances(r.Context(), v, store.InstanceFilter{BuyerID: buyer, MerchantID: merchant, State: state, Page: pageOf(r, 30)})
 	if err != nil {
 		c.fail(w, r, err)
@@ -89,6 +89,6 @@ func (c *Console) operatorInstances(w http.ResponseWriter, r *http.Request, v ma
 	view := c.newView(r, "op.instances.title")
 	view.Nav = "op-instances"
 	view.Data = map[string]any{"Instances": list, "Next": nextLink(r, next), "Buyer": buyer, "Merchant": merchant, "State": string(state),
-		"States": chips(r, "state", opInstanceStates, state)}
+		"States": opChips(r, "state", opInstanceStates, state)}
 	c.render(w, r, http.StatusOK, "operator_instances", view)
 }

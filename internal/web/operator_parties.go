@@ -105,7 +105,7 @@ func (c *Console) renderMerchant(w http.ResponseWriter, r *http.Request, v marke
 	view.Nav = "op-merchants"
 	view.Form = f
 	view.Data = map[string]any{"M": m, "Products": products, "Calls": calls, "Statements": statements, "Currency": c.cfg.Currency, "Secrets": secrets,
-		"Users": users, "Roles": sellerRoles,
+		"Users": users, "Roles": opSellerRoles,
 		"Chargings":  []market.Charging{market.ChargingPeriod, market.ChargingOneTime},
 		"Deliveries": []market.Delivery{market.DeliverySaaS, market.DeliveryLicense, market.DeliveryService, market.DeliveryImage, market.DeliveryHardware}}
 	if secrets != nil {

@@ -108,8 +108,8 @@ func (c *Console) operatorRun(w http.ResponseWriter, r *http.Request, v market.V
 	c.render(w, r, http.StatusOK, "operator_run", view)
 }
 
-// regionList reads a comma- or space-separated list of region codes.
-func regionList(s string) []string {
+// opRegionList reads a comma- or space-separated list of region codes.
+func opRegionList(s string) []string {
 	return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool { return r == ',' || r == ' ' || r == '，' || r == '\n' })
 }
 
@@ -118,7 +118,7 @@ func (c *Console) operatorRegions(w http.ResponseWriter, r *http.Request, v mark
 		return
 	}
 	f := opForm(r)
-	if err := c.svc.Publish.SetSigningRegions(r.Context(), v, r.PathValue("id"), regionList(f.Get("regions"))); err != nil {
+	if err := c.svc.Publish.SetSigningRegions(r.Context(), v, r.PathValue("id"), opRegionList(f.Get("regions"))); err != nil {
 		if market.ErrorCode(err) != market.CodeInvalid {
 			c.fail(w, r, err)
 			return

@@ -23,12 +23,12 @@ func (c *Console) registerOperatorReview(mux *http.ServeMux) {
 }
 
 var (
-	appTypes  = []market.ApplicationType{market.AppRelease, market.AppModification, market.AppVisibility, market.AppRemoval, market.AppBusinessPlan}
-	appStates = []market.ApplicationState{market.AppPending, market.AppApproved, market.AppRejected, market.AppDraft}
+	opAppTypes  = []market.ApplicationType{market.AppRelease, market.AppModification, market.AppVisibility, market.AppRemoval, market.AppBusinessPlan}
+	opAppStates = []market.ApplicationState{market.AppPending, market.AppApproved, market.AppRejected, market.AppDraft}
 )
 
-// oneOf returns s if it is one of allowed, else "" (no filter).
-func oneOf[T ~string](s string, allowed []T) T {
+// opOneOf returns s if it is one of allowed, else "" (no filter).
+func opOneOf[T ~string](s string, allowed []T) T {
 	for _, a := range allowed {
 		if string(a) == s {
 			return a
@@ -37,26 +37,26 @@ func oneOf[T ~string](s string, allowed []T) T {
 	return ""
 }
 
-// chip is one filter link.
-type chip struct {
+// opChip is one filter link.
+type opChip struct {
 	Value, Href string
 	Current     bool
 }
 
-func chips[T ~string](r *http.Request, key string, values []T, current T) []chip {
-	out := []chip{{Value: "", Href: filterLink(r, key, ""), Current: current == ""}}
+func opChips[T ~string](r *http.Request, key string, values []T, current T) []opChip {
+	out := []opChip{{Value: "", Href: opFilterLink(r, key, ""), Current: current == ""}}
 	for _, v := range values {
-		out = append(out, chip{Value: string(v), Href: filterLink(r, key, string(v)), Current: v == current})
+		out = append(out, opChip{Value: string(v), Href: opFilterLink(r, key, string(v)), Current: v == current})
 	}
 	return out
 }
 
 func (c *Console) operatorApplications(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	q := r.URL.Query()
-	typ := oneOf(q.Get("type"), appTypes)
+	typ := opOneOf(q.Get("type"), opAppTypes)
 	state := market.AppPending
 	if s := q.Get("state"); s != "" {
-		state = oneOf(s, appStates)
+		state = opOneOf(s, opAppStates)
 	}
 	apps, next, err := c.svc.Publish.Applications(r.Context(), v, store.ApplicationFilter{MerchantID: q.Get("merchant"), Type: typ, State: state,
 		Queue: state == market.AppPending, Page: pageOf(r, 20)})
@@ -64,14 +64,14 @@ func (c *Console) operatorApplications(w http.ResponseWriter, r *http.Request, v
 		c.fail(w, r, err)
 		return
 	}
-	stateChips := []chip{}
-	for _, s := range appStates {
-		stateChips = append(stateChips, chip{Value: string(s), Href: filterLink(r, "state", string(s)), Current: s == state})
+	stateChips := []opChip{}
+	for _, s := range opAppStates {
+		stateChips = append(stateChips, opChip{Value: string(s), Href: opFilterLink(r, "state", string(s)), Current: s == state})
 	}
 	view := c.newView(r, "op.apps.title")
 	view.Nav = "op-apps"
-	view.Data = map[string]any{"Apps": apps, "Next": nextLink(r, next), "Types": chips(r, "type", appTypes, typ), "States": stateChips,
-		"State": state, "Now": c.now()}
+	view.Data = map[string]any{"Apps": apps, "Next": nextLink(r, next), "Types": opChips(r, "type", opAppTypes, typ), "States": stateChips,
+		"State": state, "Now": c.opNow()}
 	c.render(w, r, http.StatusOK, "operator_applications", view)
 }
 
@@ -80,7 +80,7 @@ type appPage struct {
 	App      *publish.ApplicationDetail
 	Draft    *publish.Draft
 	Content  string // the content as indented JSON, for the types without a dedicated view
-	Fields   []reviewField
+	Fields   []opReviewField
 	Comments ReviewComments // the last rejection's, by field
 	Pending  bool
 	Overdue  bool
@@ -101,7 +101,7 @@ func (c *Console) loadApplication(r *http.Request, v market.Viewer) (*appPage, e
 		return nil, err
 	}
 	p := &appPage{App: d, Pending: d.State == market.AppPending, Currency: c.cfg.Currency}
-	p.Overdue = p.Pending && !d.DueAt.IsZero() && c.now().After(d.DueAt)
+	p.Overdue = p.Pending && !d.DueAt.IsZero() && c.opNow().After(d.DueAt)
 	var specs []string
 	if d.Type == market.AppRelease || d.Type == market.AppModification {
 		var draft publish.Draft
@@ -196,9 +196,9 @@ func (c *Console) afterReview(w http.ResponseWriter, r *http.Request, v market.V
 	}
 }
 
-// now is the business time the consoles compare deadlines with: the test clock's in the
+// opNow is the business time the consoles compare deadlines with: the test clock's in the
 // sandbox, else the wall clock.
-func (c *Console) now() time.Time {
+func (c *Console) opNow() time.Time {
 	if c.cfg.Operator.Clock != nil {
 		return c.cfg.Operator.Clock.Now()
 	}
