@@ -6,9 +6,9 @@ import (
 	"github.com/mercato-oss/mercato/internal/market"
 )
 
-// TestReviewComments reads back what the review form writes, and reads a reason written by hand
+// TestOperatorReviewComments reads back what the review form writes, and reads a reason written by hand
 // (through the JSON API) without inventing fields.
-func TestReviewComments(t *testing.T) {
+func TestOperatorReviewComments(t *testing.T) {
 	t.Parallel()
 	reason := composeReviewComments(" Overall.\nSecond line. ", []FieldComment{{Field: "listing.name", Text: "Too\n broad "}, {Field: "specs", Text: " "},
 		{Field: "specs[1].name", Text: "Say who uses it"}})
