@@ -204,7 +204,7 @@ func (c *Console) assetAction(which string) viewerHandler {
 			_, err = c.svc.Assets.Submit(ctx, v, id)
 		case "appeal":
 			done = "flash.asset_appeal"
-			_, err = c.svc.Assets.Appeal(ctx, v, id, f.Get("appeal_reason"))
+			_, err = c.svc.Assets.Appeal(ctx, v, id, f.Get("asset_appeal"))
 		case "delete":
 			if err = c.svc.Assets.Delete(ctx, v, id); err == nil {
 				c.flash(ctx, "flash.asset_deleted")
@@ -216,7 +216,7 @@ func (c *Console) assetAction(which string) viewerHandler {
 			_, err = c.svc.Assets.Decide(ctx, v, id, f.Get("decision") == "approve", f.Get("decide_comment"))
 		}
 		if err != nil {
-			if !c.formError(w, r, f, err, map[string]string{"file_name": "version_url", "url": "version_url", "sha256": "version_sha256", "label": "version_label", "reason": "appeal_reason", "comment": "decide_comment"}) {
+			if !c.formError(w, r, f, err, map[string]string{"file_name": "version_url", "url": "version_url", "sha256": "version_sha256", "label": "version_label", "reason": "asset_appeal", "comment": "decide_comment"}) {
 				return
 			}
 			c.renderAsset(w, r, v, http.StatusUnprocessableEntity, f, which)

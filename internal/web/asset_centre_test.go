@@ -83,11 +83,11 @@ func TestAssetCentre(t *testing.T) {
 		}
 	}
 
-	code, body, _ = f.post(seller, page+"/appeal", url.Values{"appeal_reason": {""}})
-	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-appeal_reason"`) {
+	code, body, _ = f.post(seller, page+"/appeal", url.Values{"asset_appeal": {""}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-asset_appeal"`) {
 		t.Fatalf("an empty appeal: %d", code)
 	}
-	if code, _, _ := f.post(seller, page+"/appeal", url.Values{"appeal_reason": {"The key is a test fixture, not used in production."}}); code != http.StatusSeeOther {
+	if code, _, _ := f.post(seller, page+"/appeal", url.Values{"asset_appeal": {"The key is a test fixture, not used in production."}}); code != http.StatusSeeOther {
 		t.Fatalf("appeal: %d", code)
 	}
 

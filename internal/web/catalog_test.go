@@ -69,7 +69,7 @@ func TestCatalogsComplete(t *testing.T) {
 		return nil
 	})
 	// Handlers name keys as string literals with these prefixes.
-	goKey := regexp.MustCompile(`"((?:flash|err|error|login|product|home|seller)\.[a-z_.]+)"`)
+	goKey := regexp.MustCompile(`"((?:flash|err|error|login|product|home|seller|op)\.[a-z_.]+)"`)
 	files, _ := filepath.Glob("*.go")
 	for _, p := range files {
 		if strings.HasSuffix(p, "_test.go") {

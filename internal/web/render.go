@@ -90,11 +90,11 @@ func (c *Console) funcs(l *locale) template.FuncMap {
 // badgeClass picks a status badge's colour from the state's meaning.
 func badgeClass(v any) string {
 	switch fmt.Sprint(v) {
-	case "ACTIVE", "PAID", "COMPLETED", "ON_SALE_PUBLIC", "APPROVED", "SUCCESS", "DEPLOYED":
+	case "ACTIVE", "PAID", "COMPLETED", "ON_SALE_PUBLIC", "APPROVED", "SUCCESS", "SUCCEEDED", "DECIDED", "DEPLOYED":
 		return "badge ok"
-	case "PENDING", "PROVISIONING", "PROCESSING", "REVIEWING":
+	case "PENDING", "PROVISIONING", "PROCESSING", "REVIEWING", "PENDING_APPROVAL", "OPEN", "REFUNDING":
 		return "badge busy"
-	case "FROZEN", "FAILED", "REFUNDED", "CANCELLED", "REJECTED", "RELEASED":
+	case "FROZEN", "FAILED", "REFUNDED", "CANCELLED", "REJECTED", "RELEASED", "DISPUTE":
 		return "badge bad"
 	}
 	return "badge"

@@ -58,7 +58,7 @@ func setupWith(t testing.TB, mopts marketplacetest.Options, opts ...func(*web.Co
 		t.Fatal(err)
 	}
 	cfg := web.Config{Sessions: sessions, Currency: "CNY", StrictText: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), IdleTimeout: time.Hour, Operator: web.OperatorConfig{Clock: e.Clock}}
 	for _, o := range opts {
 		o(&cfg)
 	}

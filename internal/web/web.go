@@ -41,6 +41,9 @@ type Config struct {
 	StrictText bool
 	// Log receives the errors that are the server's fault.
 	Log *slog.Logger
+	// Operator is the operator console's configuration (operator_config.go): the sandbox's test
+	// clock and the settings it shows.
+	Operator OperatorConfig
 	// Limiter slows down guessing at the login page (the JSON API's api.FailureLimiter fits);
 	// nil allows every attempt.
 	Limiter Limiter
