@@ -131,6 +131,12 @@ func consolePages(ctx context.Context, dsn string, orders, instances, requests, 
 			{"/my/instances/" + seed.instance, []string{"/api/v1/instances/" + seed.instance, "/api/v1/instances/" + seed.instance + "/unsubscribe",
 				"/api/v1/catalog/specs/bench-web-basic"}},
 		}},
+		{"seller", identity.Principal{Role: market.RoleSeller, ID: seed.sellerUser}, seed.sellerToken, []webPage{
+			{"/seller/orders", []string{"/api/v1/orders?limit=20"}},
+			{"/seller/orders/" + seed.order, []string{"/api/v1/orders/" + seed.order, "/api/v1/instances?order_id=" + seed.order}},
+			{"/seller/instances", []string{"/api/v1/instances?limit=20"}},
+			{"/seller/calls", []string{"/api/v1/calls?limit=20"}},
+		}},
 	} {
 		console, err := signedInClient(ctx, s, base, role.p, clients)
 		if err != nil {
