@@ -74,10 +74,7 @@ func (c *Console) assetCreate(w http.ResponseWriter, r *http.Request, v market.V
 		return
 	}
 	f := newForm(r)
-	var regions []string
-	for _, reg := range strings.FieldsFunc(f.Get("asset_regions"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
-		regions = append(regions, reg)
-	}
+	regions := strings.FieldsFunc(f.Get("asset_regions"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
 	a, err := c.svc.Assets.Create(r.Context(), v, assetcentre.CreateRequest{Kind: market.AssetKind(f.Get("asset_kind")), Name: f.Get("asset_name"),
 		Description: f.Get("asset_description"), Arch: f.Get("asset_arch"), Regions: regions})
 	if err != nil {

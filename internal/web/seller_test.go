@@ -220,7 +220,7 @@ func TestSellerPublishing(t *testing.T) {
 	f.e.Settle()
 	_, body, _ = f.get(c, h.Get("Location"), "Accept-Language", "en")
 	sellerWant(t, "debug run", body, "newInstance", "Passed")
-	if status, _, h = f.post(c, "/seller/applications/"+id+"/submit", url.Values{}); status != http.StatusSeeOther {
+	if status, _, _ = f.post(c, "/seller/applications/"+id+"/submit", url.Values{}); status != http.StatusSeeOther {
 		t.Fatalf("submit: %d", status)
 	}
 
@@ -238,7 +238,7 @@ func TestSellerPublishing(t *testing.T) {
 	fixed.Set("listing.name", "Ledger Cloud Bookkeeping")
 	fixed.Set("specs[0].sku_code", sellerDraftSpec(t, f, id))
 	fixed.Set("action", "submit")
-	status, body, h = f.post(c, "/seller/applications/"+id+"/edit", fixed)
+	status, body, _ = f.post(c, "/seller/applications/"+id+"/edit", fixed)
 	if status != http.StatusSeeOther {
 		t.Fatalf("resubmit: %d\n%s", status, body)
 	}
