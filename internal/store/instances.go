@@ -63,12 +63,17 @@ type InstanceFilter struct {
 	Page       Page
 }
 
-// Instances lists a page of instances, newest first.
+// Instances lists a page of instances, newest first. Only the filters given are in the query
+// (migration 00070 indexes each in page order).
 func (r Reader) Instances(ctx context.Context, f InstanceFilter) ([]*market.Instance, Cursor, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+instanceCols+` FROM instances
-		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR order_id = $3) AND ($4 = '' OR state = $4)
-		AND ($5 = 0 OR created_at < $5 OR created_at = $5 AND line_id < $6)
-		ORDER BY created_at DESC, line_id DESC LIMIT $7`, f.BuyerID, f.MerchantID, f.OrderID, string(f.State), f.Page.afterMS(), f.Page.After.ID, f.Page.limit()+1)
+	var q listQuery
+	q.and(f.BuyerID != "", `buyer_id = $?`, f.BuyerID)
+	q.and(f.MerchantID != "", `merchant_id = $?`, f.MerchantID)
+	q.and(f.OrderID != "", `order_id = $?`, f.OrderID)
+	q.and(f.State != "", `state = $?`, string(f.State))
+	q.and(!f.Page.After.At.IsZero(), `(created_at < $? OR created_at = $? AND line_id < $?)`, f.Page.afterMS(), f.Page.afterMS(), f.Page.After.ID)
+	query := `SELECT ` + instanceCols + ` FROM instances` + q.where() + q.then(` ORDER BY created_at DESC, line_id DESC LIMIT $?`, f.Page.limit()+1)
+	rows, err := r.q.QueryContext(ctx, query, q.args...)
 	list, err := collect(rows, err, r.scanInstance)
 	return cut(list, err, f.Page, func(in *market.Instance) Cursor { return Cursor{in.CreatedAt, in.Key} })
 }

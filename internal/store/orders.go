@@ -89,12 +89,16 @@ type OrderFilter struct {
 	Page        Page
 }
 
-// Orders lists a page of orders, newest first, without their lines.
+// Orders lists a page of orders, newest first, without their lines. Only the filters given are
+// in the query, so that each reads its own index in page order (migration 00070).
 func (r Reader) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, Cursor, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+orderCols+` FROM orders
-		WHERE ($1 = '' OR buyer_id = $1) AND ($2 = '' OR merchant_id = $2) AND ($3 = '' OR instance_key = $3 OR id IN (SELECT order_id FROM order_lines WHERE id = $3))
-		AND ($4 = 0 OR created_at < $4 OR created_at = $4 AND id < $5)
-		ORDER BY created_at DESC, id DESC LIMIT $6`, f.BuyerID, f.MerchantID, f.InstanceKey, f.Page.afterMS(), f.Page.After.ID, f.Page.limit()+1)
+	var q listQuery
+	q.and(f.BuyerID != "", `buyer_id = $?`, f.BuyerID)
+	q.and(f.MerchantID != "", `merchant_id = $?`, f.MerchantID)
+	q.and(f.InstanceKey != "", `(instance_key = $? OR id IN (SELECT order_id FROM order_lines WHERE id = $?))`, f.InstanceKey, f.InstanceKey)
+	q.and(!f.Page.After.At.IsZero(), `(created_at < $? OR created_at = $? AND id < $?)`, f.Page.afterMS(), f.Page.afterMS(), f.Page.After.ID)
+	query := `SELECT ` + orderCols + ` FROM orders` + q.where() + q.then(` ORDER BY created_at DESC, id DESC LIMIT $?`, f.Page.limit()+1)
+	rows, err := r.q.QueryContext(ctx, query, q.args...)
 	list, err := collect(rows, err, scanOrder)
 	return cut(list, err, f.Page, func(o *market.Order) Cursor { return Cursor{o.CreatedAt, o.ID} })
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -75,4 +76,38 @@ func cut[T any](rows []T, err error, p Page, key func(T) Cursor) ([]T, Cursor, e
 	}
 	rows = rows[:p.limit()]
 	return rows, key(rows[len(rows)-1]), nil
+}
+
+// listQuery builds a list's WHERE clause from the filters a request gives, numbering their
+// parameters in order ($? becomes $1, $2, ...): a filter left out is not in the query, so the
+// planner sees which index narrows.
+type listQuery struct {
+	conds []string
+	args  []any
+}
+
+// and adds cond with its values when on.
+func (q *listQuery) and(on bool, cond string, vals ...any) {
+	if on {
+		q.conds = append(q.conds, q.number(cond, vals))
+	}
+}
+
+// then numbers the placeholders of a clause that follows the conditions (ORDER BY ... LIMIT $?).
+func (q *listQuery) then(clause string, vals ...any) string { return q.number(clause, vals) }
+
+func (q *listQuery) number(s string, vals []any) string {
+	for _, v := range vals {
+		q.args = append(q.args, v)
+		s = strings.Replace(s, "$?", fmt.Sprintf("$%d", len(q.args)), 1)
+	}
+	return s
+}
+
+// where is the WHERE clause of the conditions, or nothing.
+func (q *listQuery) where() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.conds, " AND ")
 }
