@@ -29,6 +29,7 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
 	c.registerOperatorJoint(mux)
+	c.registerOperatorRules(mux)
 }
 
 // opQueueCount is how many items wait in a queue: at most one page is counted, More says there
