@@ -30,6 +30,7 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorConfig(mux)
 	c.registerOperatorJoint(mux)
 	c.registerOperatorRules(mux)
+	c.registerOperatorShipping(mux)
 }
 
 // opQueueCount is how many items wait in a queue: at most one page is counted, More says there
