@@ -31,6 +31,7 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorJoint(mux)
 	c.registerOperatorRules(mux)
 	c.registerOperatorShipping(mux)
+	c.registerOperatorPackages(mux)
 }
 
 // opQueueCount is how many items wait in a queue: at most one page is counted, More says there
