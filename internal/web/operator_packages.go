@@ -43,7 +43,10 @@ func (c *Console) renderPackage(w http.ResponseWriter, r *http.Request, v market
 		return
 	}
 	pkg, err := c.svc.Cloud.Package(ctx, v, spec.SkuCode)
-	if err != nil && market.ErrorCode(err) != market.CodeNotFound {
+	switch {
+	case market.ErrorCode(err) == market.CodeNotFound:
+		pkg = nil // not a package yet
+	case err != nil:
 		c.fail(w, r, err)
 		return
 	}
