@@ -110,7 +110,7 @@ func (c *Console) renderMerchant(w http.ResponseWriter, r *http.Request, v marke
 	view.Nav = "op-merchants"
 	view.Form = f
 	view.Data = map[string]any{"M": m, "Products": products, "Calls": calls, "Statements": statements, "Currency": c.cfg.Currency, "Secrets": secrets,
-		"Users": users, "Roles": opSellerRoles, "KitKey": kitKey,
+		"Users": users, "Roles": opSellerRoles, "KitKey": kitKey, "SpecRows": opSpecSuffixes(),
 		"Chargings":  []market.Charging{market.ChargingPeriod, market.ChargingOneTime},
 		"Deliveries": []market.Delivery{market.DeliverySaaS, market.DeliveryLicense, market.DeliveryService, market.DeliveryImage, market.DeliveryHardware}}
 	if secrets != nil {
