@@ -37,7 +37,8 @@ func (c *Console) operatorEnterprises(w http.ResponseWriter, r *http.Request, v 
 	c.render(w, r, http.StatusOK, "operator_enterprises", view)
 }
 
-// operatorEnterprise is an enterprise with its bound instances and its kit syncs (by instance).
+// operatorEnterprise is an enterprise with its departments, users (the first 50), bound instances,
+// applications and kit syncs (by instance); the administrator changes them, the operator reads.
 func (c *Console) operatorEnterprise(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	ctx := r.Context()
 	e, err := c.svc.Enterprises.Enterprise(ctx, v, r.PathValue("tid"))
@@ -46,6 +47,21 @@ func (c *Console) operatorEnterprise(w http.ResponseWriter, r *http.Request, v m
 		return
 	}
 	bindings, err := c.svc.Enterprises.Bindings(ctx, v, e.TenantID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	deps, err := c.svc.Enterprises.Departments(ctx, v, e.TenantID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	users, moreUsers, err := c.svc.Enterprises.Users(ctx, v, store.UserFilter{TenantID: e.TenantID, Page: store.Page{Limit: 50}})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	apps, err := c.svc.Enterprises.Apps(ctx, v, e.TenantID, "")
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -59,7 +75,8 @@ func (c *Console) operatorEnterprise(w http.ResponseWriter, r *http.Request, v m
 	view := c.newView(r, "op.ent.one")
 	view.Title = e.Name
 	view.Nav = "op-enterprises"
-	view.Data = map[string]any{"E": e, "Bindings": bindings, "Syncs": syncs, "Next": nextLink(r, next), "Instance": instance}
+	view.Data = map[string]any{"E": e, "Bindings": bindings, "Syncs": syncs, "Next": nextLink(r, next), "Instance": instance,
+		"Departments": deps, "Users": users, "MoreUsers": !moreUsers.IsZero(), "Apps": apps}
 	c.render(w, r, http.StatusOK, "operator_enterprise", view)
 }
 

@@ -21,6 +21,12 @@ func TestOperatorJointOperation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := f.e.Enterprises.AddDepartment(f.e.Ctx, f.buyer, e.TenantID, enterprise.DepartmentRequest{OrgCode: "sales", Name: "Sales"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Enterprises.AddUsers(f.e.Ctx, f.buyer, e.TenantID, []enterprise.UserRequest{{UserName: "alice", Name: "Alice Wang", OrgCode: "sales"}}); err != nil {
+		t.Fatal(err)
+	}
 	m.Fail(kgp.KitTenantSync, 1)
 	if _, err := f.e.Enterprises.Bind(f.e.Ctx, f.buyer, e.TenantID, key); err != nil {
 		t.Fatal(err)
@@ -33,7 +39,7 @@ func TestOperatorJointOperation(t *testing.T) {
 			t.Fatalf("%s: the enterprise is not listed\n%s", lang, body)
 		}
 		body := f.page(c, lang, ent, http.StatusOK)
-		if !strings.Contains(body, key) || !strings.Contains(body, kgp.KitTenantSync) || !strings.Contains(body, "/retry") {
+		if !strings.Contains(body, key) || !strings.Contains(body, kgp.KitTenantSync) || !strings.Contains(body, "/retry") || !strings.Contains(body, "Alice Wang") {
 			t.Fatalf("%s: the enterprise's page lacks its binding or failed sync\n%s", lang, body)
 		}
 		f.page(c, lang, ent+"?instance="+url.QueryEscape(key), http.StatusOK)
