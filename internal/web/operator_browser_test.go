@@ -87,7 +87,8 @@ func TestBrowserOperator(t *testing.T) {
 
 	for _, p := range []string{"/operator/refunds", "/operator/appeals", "/operator/merchants", "/operator/merchants/" + f.shop.M.ID,
 		"/operator/buyers", "/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/statements", "/operator/config", "/operator/clock",
-		"/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/products/" + app.ProductID, "/operator/unsubscriptions", "/operator/flows", "/operator/attributes", "/operator/orders", "/operator/instances"} {
+		"/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/products/" + app.ProductID, "/operator/unsubscriptions", "/operator/flows", "/operator/attributes", "/operator/orders", "/operator/instances",
+		"/operator/enterprises", "/operator/kit-notices", "/operator/shipments", "/operator/products/p-shop/specs/" + f.shop.Specs["img"] + "/package"} {
 		b.open(p)
 		b.axe(p)
 	}
@@ -103,7 +104,8 @@ func TestBrowserOperator(t *testing.T) {
 	for _, p := range []string{"/operator/", "/operator/applications", "/operator/applications/" + app.ID, "/operator/calls", "/operator/calls/" + failed[0].ID,
 		"/operator/refunds", "/operator/appeals", "/operator/merchants", "/operator/merchants/" + f.shop.M.ID, "/operator/buyers",
 		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/statements", "/operator/config", "/operator/clock",
-		"/operator/waybills", "/operator/vouchers", "/operator/products/p-shop"} {
+		"/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/enterprises", "/operator/kit-notices", "/operator/shipments",
+		"/operator/products/p-shop/specs/" + f.shop.Specs["img"] + "/package"} {
 		b.open(p)
 		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 		if err != nil || wide {

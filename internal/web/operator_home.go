@@ -28,6 +28,10 @@ func (c *Console) registerOperator(mux *http.ServeMux) {
 	c.registerOperatorOrders(mux)
 	c.registerOperatorMoney(mux)
 	c.registerOperatorConfig(mux)
+	c.registerOperatorJoint(mux)
+	c.registerOperatorRules(mux)
+	c.registerOperatorShipping(mux)
+	c.registerOperatorPackages(mux)
 }
 
 // opQueueCount is how many items wait in a queue: at most one page is counted, More says there

@@ -32,6 +32,11 @@ func (c *Console) operatorOrders(w http.ResponseWriter, r *http.Request, v marke
 }
 
 func (c *Console) operatorOrder(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	c.renderOpOrder(w, r, v, http.StatusOK, opForm(r))
+}
+
+// renderOpOrder shows an order; f is the market-event form refused, if any.
+func (c *Console) renderOpOrder(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
 	o, err := c.svc.Orders.Order(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, err)
@@ -67,11 +72,17 @@ func (c *Console) operatorOrder(w http.ResponseWriter, r *http.Request, v market
 			}
 		}
 	}
+	events, err := c.svc.Orders.Events(r.Context(), v, o.ID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "op.order.title")
 	view.Title = o.ID
 	view.Nav = "op-orders"
-	view.Data = map[string]any{"Order": o, "Instances": ins, "Calls": mine}
-	c.render(w, r, http.StatusOK, "operator_order", view)
+	view.Form = f
+	view.Data = map[string]any{"Order": o, "Instances": ins, "Calls": mine, "Events": events}
+	c.render(w, r, status, "operator_order", view)
 }
 
 var opInstanceStates = []market.InstanceState{market.InstancePending, market.InstanceProvisioning, market.InstanceActive, market.InstanceFrozen,

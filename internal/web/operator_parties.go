@@ -100,12 +100,17 @@ func (c *Console) renderMerchant(w http.ResponseWriter, r *http.Request, v marke
 		c.fail(w, r, err)
 		return
 	}
+	kitKey, err := c.operatorKitKey(r, v, m.ID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "op.merchant.title")
 	view.Title = m.Name
 	view.Nav = "op-merchants"
 	view.Form = f
 	view.Data = map[string]any{"M": m, "Products": products, "Calls": calls, "Statements": statements, "Currency": c.cfg.Currency, "Secrets": secrets,
-		"Users": users, "Roles": opSellerRoles,
+		"Users": users, "Roles": opSellerRoles, "KitKey": kitKey, "SpecRows": opSpecSuffixes(),
 		"Chargings":  []market.Charging{market.ChargingPeriod, market.ChargingOneTime},
 		"Deliveries": []market.Delivery{market.DeliverySaaS, market.DeliveryLicense, market.DeliveryService, market.DeliveryImage, market.DeliveryHardware}}
 	if secrets != nil {

@@ -23,6 +23,11 @@ func (c *Console) registerOperatorProducts(mux *http.ServeMux) {
 }
 
 func (c *Console) operatorProduct(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	c.renderOpProduct(w, r, v, http.StatusOK, opForm(r))
+}
+
+// renderOpProduct shows a product; f is the purchase-rule form refused, if any.
+func (c *Console) renderOpProduct(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
 	ctx := r.Context()
 	d, err := c.svc.Catalog.Product(ctx, v, r.PathValue("id"))
 	if err != nil {
@@ -49,12 +54,18 @@ func (c *Console) operatorProduct(w http.ResponseWriter, r *http.Request, v mark
 		}
 		supervised[sp.SkuCode] = string(tpl)
 	}
+	rules, err := c.opPurchaseRules(r, v, d)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	view := c.newView(r, "op.product.title")
 	view.Title = d.Product.Name
 	view.Nav = "op-merchants"
+	view.Form = f
 	view.Data = map[string]any{"P": d, "Dials": dials, "Debugs": debugs, "Currency": c.cfg.Currency, "Supervised": supervised,
-		"Templates": []market.FlowTemplate{market.TemplateStandard, market.TemplateNoRequirement}}
-	c.render(w, r, http.StatusOK, "operator_product", view)
+		"Templates": []market.FlowTemplate{market.TemplateStandard, market.TemplateNoRequirement}, "Rules": rules}
+	c.render(w, r, status, "operator_product", view)
 }
 
 // operatorCreditPay lets buyers with a credit line pay for the product on credit, or stops it.

@@ -77,7 +77,8 @@ func TestOperatorPagesNotForOthers(t *testing.T) {
 	seller, _ := f.sellerClient()
 	for who, c := range map[string]*http.Client{"buyer": f.login(f.token), "seller": seller} {
 		for _, p := range []string{"/operator/", "/operator/applications", "/operator/calls", "/operator/merchants", "/operator/buyers/" + f.buyer.BuyerID,
-			"/operator/statements", "/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/flows", "/operator/orders", "/operator/instances"} {
+			"/operator/statements", "/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/flows", "/operator/orders", "/operator/instances",
+			"/operator/enterprises", "/operator/kit-notices", "/operator/shipments", "/operator/products/p-shop/specs/shop-img/package"} {
 			status, body, _ := f.get(c, p)
 			if status != http.StatusNotFound || !strings.Contains(body, "404") {
 				t.Errorf("%s GET %s: %d, want the 404 page", who, p, status)
@@ -116,7 +117,8 @@ func TestOperatorPagesInBothLanguages(t *testing.T) {
 		"/operator/buyers/" + f.buyer.BuyerID, "/operator/bills", "/operator/bills?buyer=" + f.buyer.BuyerID, "/operator/statements",
 		"/operator/config", "/operator/clock", "/operator/waybills", "/operator/vouchers", "/operator/products/p-shop", "/operator/unsubscriptions",
 		"/operator/unsubscriptions?state=REFUNDED&buyer=" + f.buyer.BuyerID, "/operator/flows", "/operator/flows?state=COMPLETED", "/operator/attributes",
-		"/operator/orders", "/operator/orders?merchant=" + f.shop.M.ID, "/operator/instances", "/operator/instances?state=ACTIVE&buyer=" + f.buyer.BuyerID}
+		"/operator/orders", "/operator/orders?merchant=" + f.shop.M.ID, "/operator/instances", "/operator/instances?state=ACTIVE&buyer=" + f.buyer.BuyerID,
+		"/operator/enterprises", "/operator/kit-notices", "/operator/shipments", "/operator/shipments?state=SIGNED", "/operator/products/p-shop/specs/" + f.shop.Specs["img"] + "/package"}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			body := f.page(c, lang, p, http.StatusOK)
