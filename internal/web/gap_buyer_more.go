@@ -1,0 +1,6 @@
+package web
+
+import "net/http"
+
+func (c *Console) registerGapBuyerMore(mux *http.ServeMux) {
+}
