@@ -1,0 +1,5 @@
+package web
+
+import "net/http"
+
+func (c *Console) registerGapSellerMore(mux *http.ServeMux) {}
