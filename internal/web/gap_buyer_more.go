@@ -51,8 +51,11 @@ func (c *Console) gapRenderEvents(w http.ResponseWriter, r *http.Request, v mark
 	view := c.newView(r, "gap.events.title")
 	view.Title = o.ID
 	view.Nav = "orders"
+	if v.Role == market.RoleSeller {
+		view.Nav = "seller/orders"
+	}
 	view.Form = f
-	view.Data = map[string]any{"Order": o, "Events": list, "Base": base, "Seller": v.Role == market.RoleSeller, "Event": r.PathValue("event")}
+	view.Data = map[string]any{"Order": o, "Events": list, "Base": base, "Seller": v.Role == market.RoleSeller}
 	c.render(w, r, status, "gap_events", view)
 }
 
