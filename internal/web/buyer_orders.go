@@ -78,7 +78,7 @@ func (c *Console) orderPage(w http.ResponseWriter, r *http.Request, v market.Vie
 	view := c.newView(r, "order.title")
 	view.Title = o.ID
 	view.Nav = "orders"
-	view.Data = map[string]any{"Order": o, "Instances": ins,
+	view.Data = map[string]any{"Order": o, "Instances": ins, "GapEvents": c.gapEvents(r, v, o.ID),
 		"Cancellable": o.Type == market.OrderRenew && (o.Status == market.OrderProcessing || o.Status == market.OrderCompleted)}
 	c.render(w, r, http.StatusOK, "order", view)
 }

@@ -101,9 +101,11 @@ func nextLink(r *http.Request, next store.Cursor) string {
 
 // productPage is a product with its specs and their plans, for the product page.
 type productPage struct {
-	Product *market.Product
-	Specs   []specView
-	Key     string // the purchase's idempotency key
+	Product     *market.Product
+	Specs       []specView
+	Key         string            // the purchase's idempotency key
+	GapVouchers []*market.Voucher // the buyer's usable vouchers for this product
+	GapCurrency string
 }
 
 type specView struct {
@@ -125,7 +127,7 @@ func (c *Console) renderProduct(w http.ResponseWriter, r *http.Request, status i
 		c.fail(w, r, err)
 		return
 	}
-	p := productPage{Product: d.Product, Key: market.NewSecret(24)}
+	p := productPage{Product: d.Product, Key: market.NewSecret(24), GapVouchers: c.gapCheckoutVouchers(r, d), GapCurrency: c.cfg.Currency}
 	if f != nil && f.Get("key") != "" {
 		p.Key = f.Get("key") // a corrected resubmission is still the same purchase
 	}
@@ -188,7 +190,7 @@ func (c *Console) buy(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	}
 	if !f.Any() {
 		req := order.PurchaseRequest{Items: []order.Item{{ProductID: plan, PeriodNumber: periods, Quantity: quantity}},
-			Trial: f.Get("trial") == "yes", IdempotencyKey: "web-" + f.Get("key")}
+			Trial: f.Get("trial") == "yes", IdempotencyKey: "web-" + f.Get("key"), Vouchers: gapChosenVouchers(f)}
 		if len(req.IdempotencyKey) > 128 {
 			req.IdempotencyKey = ""
 		}
@@ -203,6 +205,7 @@ func (c *Console) buy(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 			return
 		}
 		f.Failed(l, err, purchaseFields())
+		gapVoucherError(f)
 	}
 	c.renderProduct(w, r, http.StatusUnprocessableEntity, f)
 }
@@ -210,7 +213,7 @@ func (c *Console) buy(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 // purchaseFields maps the order service's field names to the purchase form's.
 func purchaseFields() map[string]string {
 	return map[string]string{"items": "plan", "items[0].product_id": "plan", "items[0].period_number": "periods", "period_number": "periods",
-		"items[0].quantity": "quantity", "quantity": "quantity", "balance": "form", "trial": "trial",
+		"items[0].quantity": "quantity", "quantity": "quantity", "balance": "form", "trial": "trial", "vouchers": "gap_voucher",
 	}
 }
 

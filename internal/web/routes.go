@@ -22,6 +22,8 @@ func (c *Console) routes() http.Handler {
 	c.registerOperator(mux)
 	c.registerAssets(mux)
 	c.registerDeploy(mux)
+	c.registerGapBuyer(mux)
+	c.registerGapSeller(mux)
 	// Whatever else is under the consoles' paths is the console's 404 page.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r) })
 

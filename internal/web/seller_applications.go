@@ -123,6 +123,7 @@ func (c *Console) readDraftForm(w http.ResponseWriter, r *http.Request) (*multip
 			c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
 			return nil, false
 		}
+		gapReadDescImages(r)
 		if fhs := r.MultipartForm.File["logo_file"]; len(fhs) > 0 && fhs[0].Size > 0 {
 			return fhs[0], true
 		}

@@ -120,7 +120,7 @@ func (d *draftForm) fieldOf(name string) string {
 		return "listing.labels"
 	}
 	if strings.HasPrefix(name, "listing.description_images") {
-		return "listing.description"
+		return "listing.description_images"
 	}
 	return nearestField(name, d.known())
 }
@@ -147,6 +147,7 @@ func draftValues(d *publish.Draft) *draftForm {
 		v.Set("listing.logo.height", strconv.Itoa(im.Height))
 		v.Set("listing.logo.bytes", strconv.FormatInt(im.Bytes, 10))
 	}
+	gapSetDescImages(v, l.DescriptionImages)
 	f := &draftForm{Values: v, Problems: problems{}, planInputs: map[string]string{}}
 	for i, sp := range d.Specs {
 		row := specRow{N: i, Prefix: fmt.Sprintf("specs[%d]", i), Locked: len(sp.SKUs) > 0, Spec: sp,
@@ -231,6 +232,7 @@ func parseDraft(v url.Values, logo *multipart.FileHeader, orig *publish.Draft) (
 		b, _ := strconv.ParseInt(v.Get("listing.logo.bytes"), 10, 64)
 		l.Logo = &market.Image{Format: v.Get("listing.logo.format"), Width: w, Height: h, Bytes: b}
 	}
+	gapDescImages(v, l, f.Problems)
 	origSpecs := map[string]catalog.SpecRequest{}
 	if orig != nil {
 		for _, sp := range orig.Specs {

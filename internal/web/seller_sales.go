@@ -48,7 +48,7 @@ func (c *Console) sellerOrder(w http.ResponseWriter, r *http.Request, v market.V
 	view := c.newView(r, "seller.order.title")
 	view.Title = o.ID
 	view.Nav = "seller/orders"
-	view.Data = map[string]any{"Order": o, "Instances": ins}
+	view.Data = map[string]any{"Order": o, "Instances": ins, "GapEvents": c.gapEvents(r, v, o.ID)}
 	c.render(w, r, http.StatusOK, "seller_order", view)
 }
 
