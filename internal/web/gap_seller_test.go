@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mercato-oss/mercato/internal/catalog"
 	"github.com/mercato-oss/mercato/internal/market"
+	"github.com/mercato-oss/mercato/internal/marketplace/marketplacetest"
 	"github.com/mercato-oss/mercato/internal/store"
 )
 
@@ -154,5 +156,49 @@ func TestGapKitNotices(t *testing.T) {
 	}
 	if status, _, _ := f.get(f.login(f.token), "/seller/kit-notices"); status != http.StatusNotFound {
 		t.Errorf("a buyer: %d", status)
+	}
+}
+
+// TestGapSellerVouchers: a seller issues its merchant's voucher to a buyer, scoped to its own
+// product (a voucher for another merchant's product is refused at its field), and sees only its
+// merchant's vouchers; another merchant's seller sees none of them.
+func TestGapSellerVouchers(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	other := f.e.Merchant(marketplacetest.MerchantOpts{ID: "m-other"})
+	otherProduct, err := f.e.Catalog.CreateProduct(f.e.Ctx, market.AsOperator(), catalog.ProductRequest{ID: "p-other", MerchantID: other.Merchant.ID, Name: "Other",
+		Specs: []catalog.SpecRequest{{SkuCode: "other-std", Name: "Standard", Charging: market.ChargingPeriod, Delivery: market.DeliverySaaS,
+			Plans: []catalog.PlanRequest{{ProductID: "OFFI-OTHER", Period: market.PeriodMonth, Price: 1_000}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.sellerUser(f.shop.M.ID, "promo", market.SellerAdmin)
+	until := f.e.Clock.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	for _, lang := range []string{"zh-CN", "en"} {
+		if code, _, _ := f.get(c, "/seller/vouchers", "Accept-Language", lang); code != http.StatusOK {
+			t.Fatalf("vouchers page in %s: %d", lang, code)
+		}
+	}
+	form := url.Values{"buyer_id": {f.buyer.BuyerID}, "kind": {"VOUCHER"}, "amount": {"30"}, "scope": {"PRODUCT"}, "scope_id": {otherProduct.Product.ID}, "valid_until": {until}}
+	code, body, _ := f.post(c, "/seller/vouchers", form)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-scope_id"`) || !strings.Contains(body, `value="`+otherProduct.Product.ID+`"`) {
+		t.Fatalf("a voucher for another merchant's product: %d", code)
+	}
+	form.Set("scope_id", "p-shop")
+	if code, _, _ := f.post(c, "/seller/vouchers", form); code != http.StatusSeeOther {
+		t.Fatalf("issue: %d", code)
+	}
+	list, _, err := f.e.Vouchers.Vouchers(f.e.Ctx, f.buyer, store.VoucherFilter{})
+	if err != nil || len(list) != 1 || list[0].Issuer != f.shop.M.ID || list[0].Amount != 30_000 {
+		t.Fatalf("the buyer's vouchers: %+v %v", list, err)
+	}
+	if _, body, _ := f.get(c, "/seller/vouchers"); !strings.Contains(body, list[0].ID) {
+		t.Errorf("the seller's list misses its voucher")
+	}
+	if _, body, _ := f.get(f.sellerUser(other.Merchant.ID, "rival", market.SellerAdmin), "/seller/vouchers"); strings.Contains(body, list[0].ID) {
+		t.Errorf("another merchant's seller sees the voucher")
+	}
+	if code, _, _ := f.get(f.login(f.token), "/seller/vouchers"); code != http.StatusNotFound {
+		t.Errorf("a buyer on the seller's vouchers: %d", code)
 	}
 }

@@ -22,6 +22,17 @@ func (c *Console) registerOperatorExtras(mux *http.ServeMux) {
 	mux.Handle("POST /operator/waybills", c.operatorRoute(c.operatorTrack))
 	mux.Handle("GET /operator/vouchers", c.operatorRoute(c.operatorVouchers))
 	mux.Handle("POST /operator/vouchers", c.operatorRoute(c.operatorIssueVoucher))
+	// A seller issues its merchant's vouchers, scoped to its own products, on the same page.
+	mux.Handle("GET /seller/vouchers", c.sellerRoute(c.operatorVouchers))
+	mux.Handle("POST /seller/vouchers", c.sellerRoute(c.operatorIssueVoucher))
+}
+
+// voucherPage is where the viewer's voucher page is, and its side-navigation entry.
+func voucherPage(v market.Viewer) (path, nav string) {
+	if v.IsOperator() {
+		return "/operator/vouchers", "op-vouchers"
+	}
+	return "/seller/vouchers", "seller/vouchers"
 }
 
 var opSellerRoles = []market.SellerRole{market.SellerAdmin, market.SellerOperations, market.SellerFinance}
@@ -90,21 +101,30 @@ func (c *Console) operatorVouchers(w http.ResponseWriter, r *http.Request, v mar
 }
 
 func (c *Console) renderVouchers(w http.ResponseWriter, r *http.Request, v market.Viewer, status int, f *form) {
+	// The operator lists the platform's vouchers; the service narrows a seller to its merchant's.
 	list, next, err := c.svc.Vouchers.Vouchers(r.Context(), v, store.VoucherFilter{Platform: true, Page: pageOf(r, 30)})
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	view := c.newView(r, "op.vouchers.title")
-	view.Nav = "op-vouchers"
+	path, nav := voucherPage(v)
+	scopes := []market.VoucherScope{market.ScopeProduct, market.ScopeSpec, market.ScopeSKU}
+	if v.IsOperator() {
+		scopes = append([]market.VoucherScope{market.ScopeAll}, scopes...)
+	}
+	title, lead := "op.vouchers.title", "op.vouchers.lead"
+	if !v.IsOperator() {
+		title, lead = "gap.seller_vouchers.title", "gap.seller_vouchers.lead"
+	}
+	view := c.newView(r, title)
+	view.Nav = nav
 	view.Form = f
-	view.Data = map[string]any{"Vouchers": list, "Next": nextLink(r, next), "Currency": c.cfg.Currency,
-		"Kinds":  []market.VoucherKind{market.KindVoucher, market.KindCashCoupon},
-		"Scopes": []market.VoucherScope{market.ScopeAll, market.ScopeProduct, market.ScopeSpec, market.ScopeSKU}}
+	view.Data = map[string]any{"Vouchers": list, "Next": nextLink(r, next), "Currency": c.cfg.Currency, "Base": path, "Title": title, "Lead": lead,
+		"Kinds": []market.VoucherKind{market.KindVoucher, market.KindCashCoupon}, "Scopes": scopes}
 	c.render(w, r, status, "operator_vouchers", view)
 }
 
-// operatorIssueVoucher issues a platform voucher to a buyer, valid through a day (in the site's
+// operatorIssueVoucher issues a voucher to a buyer (the platform's, or a seller's own), valid through a day (in the site's
 // zone); its rules (amount, scope, validity) are the voucher service's.
 func (c *Console) operatorIssueVoucher(w http.ResponseWriter, r *http.Request, v market.Viewer) {
 	if !c.parseForm(w, r) {
@@ -136,5 +156,6 @@ func (c *Console) operatorIssueVoucher(w http.ResponseWriter, r *http.Request, v
 		c.renderVouchers(w, r, v, http.StatusUnprocessableEntity, f)
 		return
 	}
-	c.backTo(w, r, "/operator/vouchers", "op.flash.voucher_issued")
+	path, _ := voucherPage(v)
+	c.backTo(w, r, path, "op.flash.voucher_issued")
 }
