@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -57,6 +58,7 @@ func benchWeb(args []string, stdout, stderr io.Writer) int {
 	clients := fs.Int("clients", 4, "concurrent clients")
 	dsn := fs.String("db", "", "database (default: SQLite in a temporary directory); PostgreSQL needs an empty schema")
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the run (seeding left out) to this file")
 	if _, code, ok := parseCommand(fs, args, 0); !ok {
 		return code
 	}
@@ -69,7 +71,7 @@ func benchWeb(args []string, stdout, stderr io.Writer) int {
 	if *dsn == "" {
 		*dsn = "sqlite:" + filepath.Join(dir, "web.db")
 	}
-	r, err := consolePages(context.Background(), *dsn, *orders, min(*instances, *orders), max(*requests, 1), max(*clients, 1))
+	r, err := consolePages(context.Background(), *dsn, *orders, min(*instances, *orders), max(*requests, 1), max(*clients, 1), *profile)
 	if err != nil {
 		return fail(io, "bench", err)
 	}
@@ -91,7 +93,7 @@ type webSeed struct {
 	order, instance                            string
 }
 
-func consolePages(ctx context.Context, dsn string, orders, instances, requests, clients int) (*webResult, error) {
+func consolePages(ctx context.Context, dsn string, orders, instances, requests, clients int, profile string) (*webResult, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := server.New(ctx, server.Config{DB: dsn, Site: "cn", CallWorkers: 4, OperatorToken: testOperatorToken, Log: log, Out: io.Discard})
 	if err != nil {
@@ -113,6 +115,17 @@ func consolePages(ctx context.Context, dsn string, orders, instances, requests, 
 	go srv.Serve(ln)
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	r := &webResult{Engine: string(s.DB.Dialect), Orders: orders, Instances: instances, Requests: requests, Clients: clients}
 	for _, role := range []struct {

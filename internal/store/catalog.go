@@ -184,13 +184,13 @@ func scanBuyer(r rowScanner) (*market.Buyer, error) {
 
 // Buyer returns a buyer by customerId.
 func (r Reader) Buyer(ctx context.Context, id string) (*market.Buyer, error) {
-	b, err := scanBuyer(r.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE customer_id = $1`, id))
+	b, err := scanBuyer(r.cachedQueryRow(ctx, `SELECT `+buyerCols+` FROM buyers WHERE customer_id = $1`, id))
 	return b, notFound(err, "buyer", id)
 }
 
 // BuyerByTokenHash returns the buyer whose API token hashes to h.
 func (r Reader) BuyerByTokenHash(ctx context.Context, h string) (*market.Buyer, error) {
-	b, err := scanBuyer(r.q.QueryRowContext(ctx, `SELECT `+buyerCols+` FROM buyers WHERE token_hash = $1`, h))
+	b, err := scanBuyer(r.cachedQueryRow(ctx, `SELECT `+buyerCols+` FROM buyers WHERE token_hash = $1`, h))
 	return b, notFound(err, "buyer", "for token")
 }
 

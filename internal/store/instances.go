@@ -73,7 +73,7 @@ func (r Reader) Instances(ctx context.Context, f InstanceFilter) ([]*market.Inst
 	q.and(f.State != "", `state = $?`, string(f.State))
 	q.and(!f.Page.After.At.IsZero(), `(created_at < $? OR created_at = $? AND line_id < $?)`, f.Page.afterMS(), f.Page.afterMS(), f.Page.After.ID)
 	query := `SELECT ` + instanceCols + ` FROM instances` + q.where() + q.then(` ORDER BY created_at DESC, line_id DESC LIMIT $?`, f.Page.limit()+1)
-	rows, err := r.q.QueryContext(ctx, query, q.args...)
+	rows, err := r.cachedQuery(ctx, query, q.args...)
 	list, err := collect(rows, err, r.scanInstance)
 	return cut(list, err, f.Page, func(in *market.Instance) Cursor { return Cursor{in.CreatedAt, in.Key} })
 }

@@ -98,7 +98,7 @@ func (r Reader) Orders(ctx context.Context, f OrderFilter) ([]*market.Order, Cur
 	q.and(f.InstanceKey != "", `(instance_key = $? OR id IN (SELECT order_id FROM order_lines WHERE id = $?))`, f.InstanceKey, f.InstanceKey)
 	q.and(!f.Page.After.At.IsZero(), `(created_at < $? OR created_at = $? AND id < $?)`, f.Page.afterMS(), f.Page.afterMS(), f.Page.After.ID)
 	query := `SELECT ` + orderCols + ` FROM orders` + q.where() + q.then(` ORDER BY created_at DESC, id DESC LIMIT $?`, f.Page.limit()+1)
-	rows, err := r.q.QueryContext(ctx, query, q.args...)
+	rows, err := r.cachedQuery(ctx, query, q.args...)
 	list, err := collect(rows, err, scanOrder)
 	return cut(list, err, f.Page, func(o *market.Order) Cursor { return Cursor{o.CreatedAt, o.ID} })
 }

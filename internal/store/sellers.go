@@ -31,7 +31,7 @@ func (tx *Tx) InsertSellerUser(ctx context.Context, u *market.SellerUser, tokenH
 
 // SellerUser returns a seller user by ID.
 func (r Reader) SellerUser(ctx context.Context, id string) (*market.SellerUser, error) {
-	u, err := scanSeller(r.q.QueryRowContext(ctx, `SELECT `+sellerCols+` FROM seller_users WHERE id = $1`, id))
+	u, err := scanSeller(r.cachedQueryRow(ctx, `SELECT `+sellerCols+` FROM seller_users WHERE id = $1`, id))
 	return u, notFound(err, "seller user", id)
 }
 

@@ -41,7 +41,7 @@ func sessionKey(token string) string {
 // FindCtx returns the session of token, if it exists and has not expired.
 func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data string
-	err := s.db.q.QueryRowContext(ctx, `SELECT data FROM web_sessions WHERE token_hash = $1 AND expiry > $2`,
+	err := s.db.cachedQueryRow(ctx, `SELECT data FROM web_sessions WHERE token_hash = $1 AND expiry > $2`,
 		sessionKey(token), ms(s.now())).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
