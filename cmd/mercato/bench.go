@@ -326,3 +326,16 @@ const testOperatorToken = "op_bench_0123456789abcdefghijklmnopqrstuvwxyz"
 // benchKeyFile is the key file of the servers the benchmarks start: beside their temporary
 // databases, not in the working directory.
 func benchKeyFile() string { return filepath.Join(os.TempDir(), "mercato-bench.key") }
+
+// benchDB is the database a benchmark runs on: dsn when given, else a SQLite file called name in
+// a fresh temporary directory, which cleanup removes.
+func benchDB(dsn, name string) (string, func(), error) {
+	if dsn != "" {
+		return dsn, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "mercato-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	return "sqlite:" + filepath.Join(dir, name), func() { os.RemoveAll(dir) }, nil
+}

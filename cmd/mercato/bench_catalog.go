@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -74,14 +72,12 @@ func benchCatalog(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	io := stdio{nil, stdout, stderr}
-	dir, err := os.MkdirTemp("", "mercato-bench-")
+	db, cleanup, err := benchDB(*dsn, "catalog.db")
 	if err != nil {
 		return fail(io, "bench", err)
 	}
-	defer os.RemoveAll(dir)
-	if *dsn == "" {
-		*dsn = "sqlite:" + filepath.Join(dir, "catalog.db")
-	}
+	defer cleanup()
+	*dsn = db
 	r, err := storefront(context.Background(), *dsn, *n, *requests, max(*clients, 1))
 	if err != nil {
 		return fail(io, "bench", err)

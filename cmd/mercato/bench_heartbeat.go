@@ -12,8 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -67,14 +65,12 @@ func benchHeartbeat(args []string, stdout, stderr io.Writer) int {
 	if *n < 1 || *clients < 1 || *requests < *n || *duration <= 0 || *duration > 10*time.Minute {
 		return fail(io, "bench heartbeat", errors.New("--licenses and --clients must be positive, --requests at least --licenses, --duration 0 to 10m"))
 	}
-	dir, err := os.MkdirTemp("", "mercato-bench-")
+	db, cleanup, err := benchDB(*dsn, "heartbeat.db")
 	if err != nil {
 		return fail(io, "bench", err)
 	}
-	defer os.RemoveAll(dir)
-	if *dsn == "" {
-		*dsn = "sqlite:" + filepath.Join(dir, "heartbeat.db")
-	}
+	defer cleanup()
+	*dsn = db
 	r, err := runHeartbeatBench(context.Background(), *dsn, *n, *requests, *clients, *duration)
 	if err != nil {
 		return fail(io, "bench heartbeat", err)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/mercato-oss/mercato/internal/market"
@@ -40,14 +38,12 @@ func benchRate(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	s := stdio{nil, stdout, stderr}
-	dir, err := os.MkdirTemp("", "mercato-bench-")
+	db, cleanup, err := benchDB(*dsn, "rate.db")
 	if err != nil {
 		return fail(s, "bench", err)
 	}
-	defer os.RemoveAll(dir)
-	if *dsn == "" {
-		*dsn = "sqlite:" + filepath.Join(dir, "rate.db")
-	}
+	defer cleanup()
+	*dsn = db
 	r, err := rate(context.Background(), *dsn, *n)
 	if err != nil {
 		return fail(s, "bench", err)

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -63,14 +62,12 @@ func benchWeb(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	io := stdio{nil, stdout, stderr}
-	dir, err := os.MkdirTemp("", "mercato-bench-")
+	db, cleanup, err := benchDB(*dsn, "web.db")
 	if err != nil {
 		return fail(io, "bench", err)
 	}
-	defer os.RemoveAll(dir)
-	if *dsn == "" {
-		*dsn = "sqlite:" + filepath.Join(dir, "web.db")
-	}
+	defer cleanup()
+	*dsn = db
 	r, err := consolePages(context.Background(), *dsn, *orders, min(*instances, *orders), max(*requests, 1), max(*clients, 1), *profile)
 	if err != nil {
 		return fail(io, "bench", err)

@@ -69,8 +69,7 @@ func (c *Console) renderAssets(w http.ResponseWriter, r *http.Request, v market.
 }
 
 func (c *Console) assetCreate(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	if !parseSmallForm(w, r) {
-		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+	if !c.parseForm(w, r) {
 		return
 	}
 	f := newForm(r)
@@ -183,8 +182,7 @@ func (c *Console) renderAsset(w http.ResponseWriter, r *http.Request, v market.V
 // shows at its field on the asset page.
 func (c *Console) assetAction(which string) viewerHandler {
 	return func(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-		if !parseSmallForm(w, r) {
-			c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+		if !c.parseForm(w, r) {
 			return
 		}
 		f := newForm(r)
@@ -314,12 +312,6 @@ func (c *Console) receiveFile(r *http.Request, values url.Values) (path, name st
 		}
 		sum = hex.EncodeToString(h.Sum(nil))
 	}
-}
-
-// parseSmallForm parses a form of a few fields, refusing a body over 64 KiB.
-func parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	return r.ParseForm() == nil
 }
 
 // formError records a service's refusal in f for the page to show at its field, and reports

@@ -164,6 +164,8 @@ func TestBrowserAssets(t *testing.T) {
 	b.shot("asset-rejected")
 	b.do("appeal", chromedp.SendKeys(chromedp.ID("appeal-reason"), "The key is a test fixture."), chromedp.Click(chromedp.ID("asset-appeal")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.phone("/seller/assets", page)
+	b.shot("asset-phone")
 	b.check()
 
 	op := newBrowser(t, f)
@@ -171,9 +173,13 @@ func TestBrowserAssets(t *testing.T) {
 	op.do("operator signs in", chromedp.SendKeys(chromedp.ID("token"), marketplacetest.OperatorToken), chromedp.Submit(chromedp.ID("token")), chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
 	op.open("/operator/assets")
 	op.axe("asset queue")
-	op.do("to the appeal", chromedp.Click(chromedp.CSS(`a[href="/operator/assets/`+strings.TrimPrefix(page, "/seller/assets/")+`"]`)), chromedp.WaitVisible(chromedp.ID("asset-approve")))
+	id := strings.TrimPrefix(page, "/seller/assets/")
+	op.do("to the appeal", chromedp.Click(chromedp.CSS(`a[href="/operator/assets/`+id+`"]`)), chromedp.WaitVisible(chromedp.ID("asset-approve")))
 	op.axe("asset appealed")
 	op.shot("asset-appealed")
+	op.phone("/operator/assets", "/operator/assets/"+id)
+	op.do("desktop", chromedp.EmulateViewport(1280, 900))
+	op.open("/operator/assets/" + id)
 	op.do("approve", chromedp.SendKeys(chromedp.ID("decide-comment"), "Accepted."), chromedp.Click(chromedp.ID("asset-approve")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if got := op.text("#asset-state"); !strings.Contains(got, "Approved") && !strings.Contains(got, "已通过") {
 		t.Errorf("after approval the state reads %q", got)

@@ -231,6 +231,20 @@ func (b *browser) axe(name string) {
 	}
 }
 
+// phone switches the tab to a phone's width and fails the test for each page of paths that
+// scrolls sideways there.
+func (b *browser) phone(paths ...string) {
+	b.t.Helper()
+	b.do("phone", chromedp.EmulateViewport(390, 844))
+	for _, p := range paths {
+		b.open(p)
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			b.t.Errorf("%s is wider than a phone (%v)", p, err)
+		}
+	}
+}
+
 func (b *browser) check() {
 	b.t.Helper()
 	b.mu.Lock()

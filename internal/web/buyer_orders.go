@@ -11,7 +11,7 @@ import (
 
 func (c *Console) registerBuyer(mux *http.ServeMux) {
 	mux.Handle("GET /my/{$}", c.buyerRoute(c.overview))
-	mux.Handle("GET /my/orders", c.buyerRoute(c.orders))
+	mux.Handle("GET /my/orders", c.buyerRoute(c.orderList("orders", "orders.title", "orders")))
 	mux.Handle("GET /my/orders/{id}", c.buyerRoute(c.orderPage))
 	mux.Handle("POST /my/orders/{id}/cancel", c.buyerRoute(c.cancelRenewal))
 	c.registerInstances(mux)
@@ -52,34 +52,48 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, v market.View
 	c.render(w, r, http.StatusOK, "overview", view)
 }
 
-func (c *Console) orders(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	list, next, err := c.svc.Orders.Orders(r.Context(), v, store.OrderFilter{Page: pageOf(r, 20)})
-	if err != nil {
-		c.fail(w, r, err)
-		return
+// orderList serves a page of the viewer's orders (a buyer's own, a seller's merchant's: the order
+// service narrows) with page's template, title and side-navigation entry.
+func (c *Console) orderList(page, title, nav string) viewerHandler {
+	return func(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+		list, next, err := c.svc.Orders.Orders(r.Context(), v, store.OrderFilter{Page: pageOf(r, 20)})
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		view := c.newView(r, title)
+		view.Nav = nav
+		view.Data = map[string]any{"Orders": list, "Next": nextLink(r, next)}
+		c.render(w, r, http.StatusOK, page, view)
 	}
-	view := c.newView(r, "orders.title")
-	view.Nav = "orders"
-	view.Data = map[string]any{"Orders": list, "Next": nextLink(r, next)}
-	c.render(w, r, http.StatusOK, "orders", view)
 }
 
-func (c *Console) orderPage(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+// orderData reads the order of r's {id} with its instances and market events, the data every
+// order page shows; ok is false when it answered r itself.
+func (c *Console) orderData(w http.ResponseWriter, r *http.Request, v market.Viewer) (data map[string]any, o *market.Order, ok bool) {
 	o, err := c.svc.Orders.Order(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, err)
-		return
+		return nil, nil, false
 	}
 	ins, _, err := c.svc.Orders.Instances(r.Context(), v, store.InstanceFilter{OrderID: o.ID, Page: store.Page{Limit: store.MaxLimit}})
 	if err != nil {
 		c.fail(w, r, err)
+		return nil, nil, false
+	}
+	return map[string]any{"Order": o, "Instances": ins, "GapEvents": c.gapEvents(r, v, o.ID)}, o, true
+}
+
+func (c *Console) orderPage(w http.ResponseWriter, r *http.Request, v market.Viewer) {
+	data, o, ok := c.orderData(w, r, v)
+	if !ok {
 		return
 	}
+	data["Cancellable"] = o.Type == market.OrderRenew && (o.Status == market.OrderProcessing || o.Status == market.OrderCompleted)
 	view := c.newView(r, "order.title")
 	view.Title = o.ID
 	view.Nav = "orders"
-	view.Data = map[string]any{"Order": o, "Instances": ins, "GapEvents": c.gapEvents(r, v, o.ID),
-		"Cancellable": o.Type == market.OrderRenew && (o.Status == market.OrderProcessing || o.Status == market.OrderCompleted)}
+	view.Data = data
 	c.render(w, r, http.StatusOK, "order", view)
 }
 

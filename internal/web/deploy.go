@@ -113,8 +113,7 @@ func (c *Console) renderDeploy(w http.ResponseWriter, r *http.Request, v market.
 
 // deploySubmit reads the form's answers and either shows the plan (action=plan) or deploys.
 func (c *Console) deploySubmit(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	if !parseSmallForm(w, r) {
-		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+	if !c.parseForm(w, r) {
 		return
 	}
 	f := newForm(r)
@@ -324,8 +323,7 @@ func (c *Console) renderPrices(w http.ResponseWriter, r *http.Request, v market.
 
 // priceSet sets a resource type's price lines from up to three rows of the form.
 func (c *Console) priceSet(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	if !parseSmallForm(w, r) {
-		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+	if !c.parseForm(w, r) {
 		return
 	}
 	f := newForm(r)

@@ -205,6 +205,8 @@ func TestBrowserDeploy(t *testing.T) {
 	b.do("deployed", chromedp.WaitVisible(chromedp.CSS("#dep-state.ok")))
 	b.axe("deployment")
 	b.shot("deployment")
+	b.phone("/my/instances/"+ins[0].Key+"/deploy", "/my/instances/"+ins[0].Key)
+	b.shot("deploy-phone")
 	b.check()
 
 	op := newBrowser(t, d.fixture)
@@ -214,5 +216,7 @@ func TestBrowserDeploy(t *testing.T) {
 	op.open("/operator/prices")
 	op.axe("prices")
 	op.shot("prices")
+	op.phone("/operator/prices")
+	op.shot("prices-phone")
 	op.check()
 }

@@ -100,16 +100,6 @@ func (c *Console) backTo(w http.ResponseWriter, r *http.Request, path, flash str
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// parseForm reads a small posted form; false means the error page was written.
-func (c *Console) parseForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
-		return false
-	}
-	return true
-}
-
 // opFilterLink is the current page's address with one query parameter set (or removed when
 // value is ""), for filter opChips; the list position is dropped.
 func opFilterLink(r *http.Request, key, value string) string {

@@ -246,6 +246,16 @@ func (f *form) Failed(l *locale, err error, fields map[string]string) {
 	}
 }
 
+// parseForm reads a small posted form (at most 64 KiB); false means the error page was written.
+func (c *Console) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		c.errorPage(w, r, http.StatusBadRequest, "error.code.invalid")
+		return false
+	}
+	return true
+}
+
 // Any reports whether the form has errors.
 func (f *form) Any() bool { return f != nil && len(f.Errors) > 0 }
 

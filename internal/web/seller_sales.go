@@ -14,7 +14,7 @@ import (
 // merchant.
 
 func (c *Console) registerSellerSales(mux *http.ServeMux) {
-	mux.Handle("GET /seller/orders", c.sellerRoute(c.sellerOrders))
+	mux.Handle("GET /seller/orders", c.sellerRoute(c.orderList("seller_orders", "seller.orders.title", "seller/orders")))
 	mux.Handle("GET /seller/orders/{id}", c.sellerRoute(c.sellerOrder))
 	mux.Handle("GET /seller/instances", c.sellerRoute(c.sellerInstances))
 	mux.Handle("GET /seller/instances/{key}", c.sellerRoute(c.sellerInstance))
@@ -22,33 +22,15 @@ func (c *Console) registerSellerSales(mux *http.ServeMux) {
 	mux.Handle("GET /seller/statements", c.sellerRoute(c.sellerStatements))
 }
 
-func (c *Console) sellerOrders(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	list, next, err := c.svc.Orders.Orders(r.Context(), v, store.OrderFilter{Page: pageOf(r, 20)})
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	view := c.newView(r, "seller.orders.title")
-	view.Nav = "seller/orders"
-	view.Data = map[string]any{"Orders": list, "Next": nextLink(r, next)}
-	c.render(w, r, http.StatusOK, "seller_orders", view)
-}
-
 func (c *Console) sellerOrder(w http.ResponseWriter, r *http.Request, v market.Viewer) {
-	o, err := c.svc.Orders.Order(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	ins, _, err := c.svc.Orders.Instances(r.Context(), v, store.InstanceFilter{OrderID: o.ID, Page: store.Page{Limit: store.MaxLimit}})
-	if err != nil {
-		c.fail(w, r, err)
+	data, o, ok := c.orderData(w, r, v)
+	if !ok {
 		return
 	}
 	view := c.newView(r, "seller.order.title")
 	view.Title = o.ID
 	view.Nav = "seller/orders"
-	view.Data = map[string]any{"Order": o, "Instances": ins, "GapEvents": c.gapEvents(r, v, o.ID)}
+	view.Data = data
 	c.render(w, r, http.StatusOK, "seller_order", view)
 }
 
